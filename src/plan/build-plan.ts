@@ -1,0 +1,43 @@
+// The plain-data contract between the front end (parse, substitute, translate) and the
+// workflows. Everything here is JSON-serialisable: it travels as workflow input and is
+// stored in Temporal history, so it must never hold secrets in clear text beyond what
+// the pod spec itself needs, and never functions or class instances.
+import type { V1Pod } from '@kubernetes/client-node';
+
+export type StepType = 'container' | 'docker' | 'helm' | 'helm-package' | 'kubectl' | 'nuget-package';
+export type RunsIf = 'success' | 'fail' | 'always';
+
+/** A fully resolved build, ready to run: variables substituted, pods translated. */
+export interface BuildPlan {
+  /** Path of the definition file, as given by the user (for messages only). */
+  file: string;
+  /** The environment chosen with --env, or null when none was chosen. */
+  environment: string | null;
+  stages: StagePlan[];
+}
+
+export interface StagePlan {
+  name: string;
+  /** Wharf's `runs-if`: when this stage runs given the outcome of the stages before it. */
+  runsIf: RunsIf;
+  /** Wharf's stage `environments` filter; empty means the stage runs in every environment. */
+  environments: string[];
+  steps: StepPlan[];
+}
+
+export interface StepPlan {
+  name: string;
+  type: StepType;
+  /**
+   * The pod that runs the step. Its main container stays alive (a keep-alive command)
+   * while the worker execs `exec.command` in it; name, namespace, labels and
+   * annotations are already final.
+   */
+  pod: V1Pod;
+  /** The command the worker execs in the running pod; its exit code is the step's outcome. */
+  exec: { container: string; command: string[] };
+  /** Where the build's source tree is placed in the pod, or null when the step needs none. */
+  source: { container: string; path: string } | null;
+  /** Values to mask as `***` in logs and output (password inputs). */
+  secrets: string[];
+}
