@@ -1,0 +1,52 @@
+// Waits until the step pod's containers are ready (Kubernetes sends no "Ready" event:
+// the shared pod watch reports status changes), heartbeating meanwhile. A pod that can
+// never become ready (image pull failure, config error, terminated container) or that
+// stays pending past its budget fails the step for good, saying which container and why.
+import { cancellationSignal } from '@temporalio/activity';
+import type { V1Pod } from '@kubernetes/client-node';
+import { podReadiness } from '../src/kube/pod-readiness.ts';
+import type { AwaitPodReadyInput } from '../workflows/types.ts';
+import type { ActivityDeps } from './deps.ts';
+import { permanentFailure } from './failures.ts';
+import { keepHeartbeating } from './heartbeat.ts';
+
+type Verdict = { ok: true } | { fail: string; type: string };
+
+export function awaitPodReadyActivity(deps: ActivityDeps) {
+  return async function awaitPodReady(input: AwaitPodReadyInput): Promise<void> {
+    let detail = 'waiting for the pod';
+    const stop = keepHeartbeating(() => detail);
+    let deadline: NodeJS.Timeout | undefined;
+    const budget = new AbortController();
+    try {
+      const verdict = await deps.pods.waitFor<Verdict>(
+        input.pod.name,
+        (pod: V1Pod | null): Verdict | undefined => {
+          if (pod === null) return { fail: `pod ${input.pod.name} was deleted before it became ready`, type: 'PodGone' };
+          if (pod.metadata?.uid !== input.pod.uid) return { fail: `pod ${input.pod.name} was replaced by another pod`, type: 'PodGone' };
+          const readiness = podReadiness(pod);
+          if (readiness.state === 'ready') return { ok: true };
+          if (readiness.state === 'failed') return { fail: readiness.message, type: readiness.reason };
+          detail = readiness.detail;
+          // The budget counts from the pod's creation, so a retried attempt does not reset it.
+          if (deadline === undefined) {
+            const created = pod.metadata?.creationTimestamp ? new Date(pod.metadata.creationTimestamp).getTime() : Date.now();
+            const left = created + input.pendingSeconds * 1000 - Date.now();
+            deadline = setTimeout(() => budget.abort(), Math.max(0, left));
+          }
+          return undefined;
+        },
+        AbortSignal.any([cancellationSignal(), budget.signal]),
+      ).catch((err: unknown): Verdict => {
+        if (budget.signal.aborted && !cancellationSignal().aborted) {
+          return { fail: `pod ${input.pod.name} not ready after ${input.pendingSeconds}s: ${detail}`, type: 'PodPendingTimeout' };
+        }
+        throw err;
+      });
+      if ('fail' in verdict) throw permanentFailure(verdict.fail, verdict.type);
+    } finally {
+      clearTimeout(deadline);
+      stop();
+    }
+  };
+}

@@ -1,0 +1,35 @@
+// Creates the step's pod. Idempotent: the name is fixed by the plan, so AlreadyExists
+// means an earlier attempt created it; the labels prove it is ours and it is adopted.
+import type { V1Pod } from '@kubernetes/client-node';
+import { isConflict } from '../src/kube/api-error.ts';
+import type { CreatePodInput, PodRef } from '../workflows/types.ts';
+import type { ActivityDeps } from './deps.ts';
+import { kubernetesFailure, permanentFailure } from './failures.ts';
+
+export const IDENTITY_LABELS = ['wharf-temporal/build-id', 'wharf-temporal/stage', 'wharf-temporal/step'];
+
+export function createPodActivity(deps: ActivityDeps) {
+  return async function createPod(input: CreatePodInput): Promise<PodRef> {
+    const name = input.pod.metadata?.name;
+    if (!name) throw permanentFailure('the step pod has no name', 'InvalidPod');
+    try {
+      return ref(await deps.pods.create(input.pod));
+    } catch (err) {
+      if (!isConflict(err)) throw kubernetesFailure(err, `creating pod ${name}`);
+    }
+    const existing = await deps.pods.get(name).catch((err: unknown) => {
+      throw kubernetesFailure(err, `reading pod ${name}`);
+    });
+    // Deleted in between: let the retry create it afresh.
+    if (!existing) throw new Error(`pod ${name} vanished while being adopted`);
+    const mismatch = IDENTITY_LABELS.find((l) => existing.metadata?.labels?.[l] !== input.pod.metadata?.labels?.[l]);
+    if (mismatch) {
+      throw permanentFailure(`pod ${name} already exists and belongs to something else (label ${mismatch} differs)`, 'PodNameTaken');
+    }
+    return ref(existing);
+  };
+}
+
+function ref(pod: V1Pod): PodRef {
+  return { name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' };
+}

@@ -1,0 +1,96 @@
+// Writes a tar stream (POSIX ustar, with PAX headers for long names) of a list of
+// entries, reading each file only when its turn comes.
+import { createReadStream } from 'node:fs';
+
+export type TarEntry =
+  | { type: 'file'; path: string; source: string; size: number; mode: number; mtime: number }
+  | { type: 'symlink'; path: string; target: string; mtime: number };
+
+const BLOCK = 512;
+
+export async function* tarStream(entries: Iterable<TarEntry>): AsyncGenerator<Buffer> {
+  for (const entry of entries) {
+    const size = entry.type === 'file' ? entry.size : 0;
+    const pax = paxRecords(entry);
+    if (pax) {
+      yield header({ name: 'PaxHeader', type: 'x', size: pax.length, mode: 0o644, mtime: entry.mtime, linkname: '' });
+      yield padded(pax);
+    }
+    yield header({
+      name: entry.path, type: entry.type === 'file' ? '0' : '2', size, mode: entry.type === 'file' ? entry.mode : 0o777,
+      mtime: entry.mtime, linkname: entry.type === 'symlink' ? entry.target : '',
+    });
+    if (entry.type === 'file') {
+      let written = 0;
+      for await (const chunk of createReadStream(entry.source)) {
+        const buf = chunk as Buffer;
+        // A file that grew since it was listed is cut at the size in its header.
+        const take = buf.subarray(0, Math.max(0, size - written));
+        written += take.length;
+        if (take.length) yield take;
+        if (written >= size) break;
+      }
+      if (written < size) yield Buffer.alloc(size - written); // shrank meanwhile: keep the archive valid
+      if (size % BLOCK) yield Buffer.alloc(BLOCK - (size % BLOCK));
+    }
+  }
+  yield Buffer.alloc(BLOCK * 2);
+}
+
+function paxRecords(entry: TarEntry): Buffer | null {
+  const records: string[] = [];
+  if (Buffer.byteLength(entry.path) > 100) records.push(paxRecord('path', entry.path));
+  if (entry.type === 'symlink' && Buffer.byteLength(entry.target) > 100) records.push(paxRecord('linkpath', entry.target));
+  return records.length ? Buffer.from(records.join(''), 'utf8') : null;
+}
+
+// A PAX record is "<length> <key>=<value>\n" where length counts the whole record.
+function paxRecord(key: string, value: string): string {
+  const body = ` ${key}=${value}\n`;
+  const bodyLength = Buffer.byteLength(body);
+  let length = bodyLength + String(bodyLength).length;
+  while (String(length).length + bodyLength !== length) length = String(length).length + bodyLength;
+  return `${length}${body}`;
+}
+
+interface Header {
+  name: string;
+  type: string;
+  size: number;
+  mode: number;
+  mtime: number;
+  linkname: string;
+}
+
+function header(h: Header): Buffer {
+  const buf = Buffer.alloc(BLOCK);
+  writeString(buf, 0, 100, h.name);
+  writeOctal(buf, 100, 8, h.mode & 0o7777);
+  writeOctal(buf, 108, 8, 0);
+  writeOctal(buf, 116, 8, 0);
+  writeOctal(buf, 124, 12, h.size);
+  writeOctal(buf, 136, 12, Math.floor(h.mtime));
+  buf.fill(0x20, 148, 156); // checksum is computed with its own field as spaces
+  buf.write(h.type, 156, 1, 'ascii');
+  writeString(buf, 157, 100, h.linkname);
+  buf.write('ustar\u000000', 257, 8, 'binary');
+  let sum = 0;
+  for (const byte of buf) sum += byte;
+  writeOctal(buf, 148, 7, sum);
+  buf[155] = 0x20;
+  return buf;
+}
+
+function writeString(buf: Buffer, offset: number, length: number, value: string): void {
+  const bytes = Buffer.from(value, 'utf8');
+  bytes.copy(buf, offset, 0, Math.min(length, bytes.length));
+}
+
+function writeOctal(buf: Buffer, offset: number, length: number, value: number): void {
+  buf.write(value.toString(8).padStart(length - 1, '0') + '\0', offset, length, 'ascii');
+}
+
+function padded(data: Buffer): Buffer {
+  const rest = data.length % BLOCK;
+  return rest ? Buffer.concat([data, Buffer.alloc(BLOCK - rest)]) : data;
+}

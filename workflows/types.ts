@@ -1,0 +1,114 @@
+// Types shared by the workflows, the activities and the CLI. Plain data only: all of it
+// crosses Temporal as JSON.
+import type { V1Pod } from '@kubernetes/client-node';
+import type { BuildPlan, StepPlan, StepType } from '../src/plan/build-plan.ts';
+
+export type { BuildPlan, StepPlan, StepType };
+
+/** Where a build's source tree comes from. */
+export type SourceSpec =
+  | { kind: 'local'; path: string }
+  | { kind: 'git'; url: string; ref: string }
+  | { kind: 'none' };
+
+export type RunStatus = 'pending' | 'running' | 'success' | 'failed' | 'cancelled' | 'skipped';
+
+/** What a step is doing right now, for status views. */
+export type StepPhase = 'pending' | 'creating-pod' | 'waiting-for-pod' | 'transferring-source' | 'running' | 'deleting-pod' | 'done';
+
+export interface BuildWorkflowInput {
+  buildId: string;
+  plan: BuildPlan;
+  source: SourceSpec;
+  /** Run only these stages (the CLI's --stage); empty = all. */
+  onlyStages: string[];
+  timeouts: StepTimeouts;
+}
+
+export interface StepTimeouts {
+  /** Budget for a pod to be scheduled and become ready, separate from the run time. */
+  pendingSeconds: number;
+  /** Budget for the step's command. */
+  runSeconds: number;
+  /** Heartbeat timeout of the long activities: how soon a dead worker's work moves on. */
+  heartbeatSeconds: number;
+}
+
+export interface StepWorkflowInput {
+  buildId: string;
+  stage: string;
+  step: StepPlan;
+  source: SourceSpec;
+  timeouts: StepTimeouts;
+}
+
+export interface StepResult {
+  name: string;
+  type: StepType;
+  status: RunStatus;
+  startedAt: number | null;
+  durationMs: number;
+  error: string | null;
+  exitCode: number | null;
+  /** The last few log lines of the step (bounded; the full log is in the log store). */
+  logTail: string[];
+}
+
+export interface StageResult {
+  name: string;
+  status: RunStatus;
+  startedAt: number | null;
+  durationMs: number;
+  steps: StepResult[];
+}
+
+export interface BuildResult {
+  buildId: string;
+  environment: string | null;
+  status: RunStatus;
+  startedAt: number;
+  durationMs: number;
+  stages: StageResult[];
+}
+
+// ---- activity inputs and outputs -------------------------------------------------
+
+export interface PodRef {
+  name: string;
+  uid: string;
+}
+
+export interface CreatePodInput {
+  pod: V1Pod;
+}
+
+export interface AwaitPodReadyInput {
+  pod: PodRef;
+  pendingSeconds: number;
+}
+
+export interface TransferSourceInput {
+  pod: PodRef;
+  container: string;
+  path: string;
+  source: SourceSpec;
+}
+
+export interface RunCommandInput {
+  buildId: string;
+  stage: string;
+  step: string;
+  pod: PodRef;
+  container: string;
+  command: string[];
+  secrets: string[];
+}
+
+export interface RunCommandOutput {
+  exitCode: number;
+  logTail: string[];
+}
+
+export interface DeletePodInput {
+  name: string;
+}
