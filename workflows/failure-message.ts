@@ -1,0 +1,27 @@
+// The one-line reason a failure gives, taken from the deepest cause that has one, so
+// "activity task failed" wrappers never hide what actually went wrong.
+import { ApplicationFailure, TemporalFailure, TimeoutFailure } from '@temporalio/common';
+
+export function failureMessage(err: unknown): string {
+  let current: unknown = err;
+  let message = err instanceof Error ? err.message : String(err);
+  while (current instanceof TemporalFailure) {
+    if (current instanceof TimeoutFailure) return `timed out (${current.timeoutType})`;
+    if (current instanceof ApplicationFailure) message = current.message;
+    if (!current.cause) break;
+    current = current.cause;
+  }
+  if (current instanceof Error && !(current instanceof TemporalFailure)) message = current.message;
+  return message;
+}
+
+/** The first detail of the deepest ApplicationFailure, where steps and builds put their result. */
+export function failureDetail<T>(err: unknown): T | undefined {
+  let current: unknown = err;
+  let found: T | undefined;
+  while (current instanceof TemporalFailure) {
+    if (current instanceof ApplicationFailure && current.details?.length) found = current.details[0] as T;
+    current = current.cause;
+  }
+  return found;
+}

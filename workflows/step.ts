@@ -1,0 +1,83 @@
+// The step child workflow: one pod through its life. The step pod manager of the
+// design notes: create the pod, wait until it is ready, put the source in, run the
+// command, and delete the pod whatever happened (in a scope cancellation cannot stop).
+import {
+  ApplicationFailure, CancellationScope, isCancellation, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler,
+} from '@temporalio/workflow';
+import type { StepActivities } from '../activities/index.ts';
+import { failureMessage } from './failure-message.ts';
+import { stepStatusQuery } from './queries.ts';
+import type { PodRef, StepPhase, StepResult, StepWorkflowInput } from './types.ts';
+
+// Pod creation and deletion are short API calls: as local activities they cost one
+// history event each instead of six (the budget is 40 events per step).
+const quick = proxyLocalActivities<StepActivities>({
+  startToCloseTimeout: '90 seconds',
+  scheduleToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+});
+
+export async function stepWorkflow(input: StepWorkflowInput): Promise<StepResult> {
+  const { step, timeouts } = input;
+  const heartbeatTimeout = `${timeouts.heartbeatSeconds} seconds`;
+  const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds' };
+  const waiting = proxyActivities<StepActivities>({
+    startToCloseTimeout: `${timeouts.pendingSeconds + 60} seconds`, heartbeatTimeout, retry: { ...retry, maximumAttempts: 10 },
+  });
+  const transfer = proxyActivities<StepActivities>({
+    startToCloseTimeout: '30 minutes', heartbeatTimeout, retry: { ...retry, maximumAttempts: 10 },
+  });
+  // Retrying the command re-attaches to it (it runs once); the whole run has one budget.
+  const running = proxyActivities<StepActivities>({ scheduleToCloseTimeout: `${timeouts.runSeconds} seconds`, heartbeatTimeout, retry });
+
+  const startedAt = Date.now();
+  const podName = step.pod.metadata?.name ?? '';
+  let phase: StepPhase = 'creating-pod';
+  const enter = (next: StepPhase): void => {
+    phase = next;
+    setCurrentDetails(`**${input.stage}/${step.name}** (${step.type}): ${next}, pod \`${podName}\``);
+  };
+  setHandler(stepStatusQuery, () => ({ phase, pod: podName }));
+  enter('creating-pod');
+
+  const result: StepResult = {
+    name: step.name, type: step.type, status: 'running', startedAt, durationMs: 0, error: null, exitCode: null, logTail: [],
+  };
+  let cancellation: unknown = null;
+  try {
+    const pod: PodRef = await quick.createPod({ pod: step.pod });
+    enter('waiting-for-pod');
+    await waiting.awaitPodReady({ pod, pendingSeconds: timeouts.pendingSeconds });
+    if (step.source && input.source.kind !== 'none') {
+      enter('transferring-source');
+      await transfer.transferSource({ pod, container: step.source.container, path: step.source.path, source: input.source });
+    }
+    enter('running');
+    const outcome = await running.runCommand({
+      buildId: input.buildId, stage: input.stage, step: step.name, pod,
+      container: step.exec.container, command: step.exec.command, secrets: step.secrets,
+    });
+    result.exitCode = outcome.exitCode;
+    result.logTail = outcome.logTail;
+    result.status = outcome.exitCode === 0 ? 'success' : 'failed';
+    if (outcome.exitCode !== 0) result.error = `command exited with code ${outcome.exitCode}`;
+  } catch (err) {
+    if (isCancellation(err)) {
+      cancellation = err;
+      result.status = 'cancelled';
+    } else {
+      result.status = 'failed';
+      result.error = failureMessage(err);
+    }
+  } finally {
+    enter('deleting-pod');
+    await CancellationScope.nonCancellable(() => quick.deletePod({ name: podName }));
+    enter('done');
+  }
+  result.durationMs = Date.now() - startedAt;
+  if (cancellation) throw cancellation;
+  if (result.status === 'failed') {
+    throw ApplicationFailure.create({ message: result.error ?? 'step failed', type: 'StepFailed', nonRetryable: true, details: [result] });
+  }
+  return result;
+}
