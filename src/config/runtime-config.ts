@@ -1,0 +1,54 @@
+// Where the CLI and the worker find Temporal and Kubernetes: flags first, then the
+// environment, then the local lab.
+import { defaultLogRoot } from '../logs/log-store.ts';
+import { readLabStatus } from './lab-endpoints.ts';
+
+export interface RuntimeConfig {
+  temporalAddress: string;
+  temporalNamespace: string;
+  /** Base URL of the Temporal Web UI, for links; null when unknown. */
+  temporalUiUrl: string | null;
+  taskQueue: string;
+  /** Path of the kubeconfig; null = the client's default lookup. */
+  kubeconfig: string | null;
+  kubeNamespace: string;
+  logRoot: string;
+  /** True when the endpoints come from the local lab (no Temporal address configured). */
+  fromLab: boolean;
+}
+
+export interface ConfigOverrides {
+  temporalAddress?: string;
+  temporalNamespace?: string;
+  taskQueue?: string;
+  kubeconfig?: string;
+  kubeNamespace?: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function resolveRuntimeConfig(flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  const explicitAddress = flags.temporalAddress ?? env.TEMPORAL_ADDRESS;
+  const lab = explicitAddress && env.KUBECONFIG ? null : readLabStatus();
+  const temporalAddress = explicitAddress ?? lab?.TEMPORAL_ADDRESS;
+  if (!temporalAddress) {
+    throw new ConfigError('no Temporal server: set TEMPORAL_ADDRESS (or --temporal-address), or start the local lab with `npm run lab:up`');
+  }
+  return {
+    temporalAddress,
+    temporalNamespace: flags.temporalNamespace ?? env.TEMPORAL_NAMESPACE ?? lab?.TEMPORAL_NAMESPACE ?? 'default',
+    temporalUiUrl: env.TEMPORAL_UI_URL ?? lab?.TEMPORAL_UI_URL ?? null,
+    taskQueue: flags.taskQueue ?? env.WHARF_TEMPORAL_TASK_QUEUE ?? 'wharf-builds',
+    kubeconfig: flags.kubeconfig ?? env.KUBECONFIG ?? lab?.KUBECONFIG ?? null,
+    kubeNamespace: flags.kubeNamespace ?? env.WHARF_TEMPORAL_NAMESPACE ?? lab?.KUBE_NAMESPACE ?? lab?.LAB_NAMESPACE ?? 'wharf',
+    logRoot: defaultLogRoot(env),
+    fromLab: !explicitAddress,
+  };
+}
+
+export function buildUiLink(config: RuntimeConfig, workflowId: string): string | null {
+  if (!config.temporalUiUrl) return null;
+  return `${config.temporalUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(config.temporalNamespace)}/workflows/${encodeURIComponent(workflowId)}`;
+}

@@ -1,0 +1,85 @@
+// Creates the Temporal worker that runs builds: the workflows, and the step activities
+// bound to a pod facade and the log store.
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.ts';
+import type { RuntimeConfig } from '../config/runtime-config.ts';
+import { loadKubeConfig } from '../kube/kube-config.ts';
+import { PodFacade } from '../kube/pod-facade.ts';
+import { LogStore } from '../logs/log-store.ts';
+import { MANAGED_BY_SELECTOR, reapOrphanPods } from './reap-orphan-pods.ts';
+import { loadWorkflowBundle } from './workflow-bundle.ts';
+
+export interface BuildWorkerOptions {
+  config: RuntimeConfig;
+  /** Cap on steps (pods) this worker drives at once: backpressure for the cluster and the host. */
+  maxConcurrentSteps: number;
+  /** How long running activities get to finish on shutdown before they are handed back. */
+  shutdownGraceSeconds: number;
+  identity?: string;
+  /** Called with each orphan pod the start-up sweep deleted. */
+  onReaped?: (pods: string[]) => void;
+}
+
+export interface BuildWorker {
+  worker: Worker;
+  pods: PodFacade;
+  close(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+export async function createBuildWorker(options: BuildWorkerOptions): Promise<BuildWorker> {
+  const { config } = options;
+  if (!runtimeInstalled) {
+    // The SDK's core logs to the console by default; only warnings and worse matter here.
+    Runtime.install({ logger: new QuietLogger(), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
+    runtimeInstalled = true;
+  }
+  const kc = loadKubeConfig(config.kubeconfig ?? undefined);
+  const pods = new PodFacade(kc, config.kubeNamespace, MANAGED_BY_SELECTOR);
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const clientConnection = await Connection.connect({ address: config.temporalAddress });
+  const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
+  try {
+    const reaped = await reapOrphanPods(client, pods);
+    if (reaped.length) options.onReaped?.(reaped);
+  } catch {
+    // A sweep that cannot run now runs at the next start; it must not stop the worker.
+  }
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    workflowBundle: await loadWorkflowBundle(),
+    activities: createActivities({ pods, logs: new LogStore(config.logRoot) }),
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentSteps,
+    maxConcurrentLocalActivityExecutions: options.maxConcurrentSteps,
+    shutdownGraceTime: `${options.shutdownGraceSeconds} seconds`,
+    identity: options.identity,
+  });
+  return {
+    worker,
+    pods,
+    async close() {
+      pods.close();
+      await connection.close();
+      await clientConnection.close();
+    },
+  };
+}
+
+class QuietLogger {
+  log(level: string, message: string): void {
+    if (level === 'WARN' || level === 'ERROR') process.stderr.write(`worker: ${level.toLowerCase()}: ${message}\n`);
+  }
+  trace(): void {}
+  debug(): void {}
+  info(): void {}
+  warn(message: string): void {
+    this.log('WARN', message);
+  }
+  error(message: string): void {
+    this.log('ERROR', message);
+  }
+}
