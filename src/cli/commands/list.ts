@@ -1,0 +1,65 @@
+// `wharf-temporal list`: recent builds with their repository, branch, environment and status.
+import type { WorkflowExecutionInfo } from '@temporalio/client';
+import { resolveRuntimeConfig } from '../../config/runtime-config.ts';
+import { connectClient } from '../../client/temporal-client.ts';
+import { WharfBranch, WharfBuildStatus, WharfEnvironment, WharfRepository } from '../../../workflows/search-attributes.ts';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, connectionOverrides } from '../connection-flags.ts';
+import { parseCommandArgs, positiveInt } from '../parse-command-args.ts';
+
+export const HELP = `usage: wharf-temporal list [--limit N] [--status STATUS] [--repository NAME]
+
+${CONNECTION_HELP}`;
+
+export async function listCommand(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs('list', argv, {
+    ...CONNECTION_OPTIONS, limit: { type: 'string' }, status: { type: 'string' }, repository: { type: 'string' }, json: { type: 'boolean' },
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const limit = positiveInt('limit', values.limit, 20);
+  const filters = [`WorkflowType = 'buildWorkflow'`];
+  if (values.status) filters.push(`WharfBuildStatus = ${quote(values.status)}`);
+  if (values.repository) filters.push(`WharfRepository = ${quote(values.repository)}`);
+  const { client, close } = await connectClient(resolveRuntimeConfig(connectionOverrides(values)));
+  try {
+    const rows: string[][] = [];
+    const json: unknown[] = [];
+    for await (const wf of client.workflow.list({ query: filters.join(' AND '), pageSize: limit })) {
+      const row = describe(wf);
+      rows.push([row.id, row.status, row.repository, row.branch, row.environment, row.started]);
+      json.push(row);
+      if (rows.length >= limit) break;
+    }
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+      return 0;
+    }
+    printTable([['BUILD', 'STATUS', 'REPOSITORY', 'BRANCH', 'ENV', 'STARTED'], ...rows]);
+    return 0;
+  } finally {
+    await close();
+  }
+}
+
+function describe(wf: WorkflowExecutionInfo) {
+  const sa = wf.typedSearchAttributes;
+  return {
+    id: wf.workflowId,
+    status: sa.get(WharfBuildStatus) ?? wf.status.name.toLowerCase(),
+    repository: sa.get(WharfRepository) ?? '',
+    branch: sa.get(WharfBranch) ?? '',
+    environment: sa.get(WharfEnvironment) ?? '',
+    started: wf.startTime.toISOString().replace('T', ' ').slice(0, 19),
+  };
+}
+
+function quote(value: string): string {
+  return `'${value.replace(/'/g, "\\'")}'`;
+}
+
+function printTable(rows: string[][]): void {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  for (const row of rows) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
+}

@@ -1,0 +1,41 @@
+// Reads a build's outcome the way the CLI shows it: the result of a finished build, or
+// the live status of a running one.
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { buildStatusQuery } from '../../workflows/queries.ts';
+import type { BuildResult } from '../../workflows/types.ts';
+
+export interface BuildOutcome {
+  result: BuildResult | null;
+  /** Why the build did not succeed, in one line; null on success or while running. */
+  error: string | null;
+  running: boolean;
+}
+
+/** Waits for the build to finish and reads its result (success, failure or cancellation). */
+export async function awaitBuildOutcome(client: Client, buildId: string): Promise<BuildOutcome> {
+  try {
+    const result = (await client.workflow.getHandle(buildId).result()) as BuildResult;
+    return { result, error: null, running: false };
+  } catch (err) {
+    return { ...outcomeFromFailure(err), running: false };
+  }
+}
+
+/** The current state: the live status query while running, the recorded outcome after. */
+export async function readBuildOutcome(client: Client, buildId: string): Promise<BuildOutcome> {
+  const handle = client.workflow.getHandle(buildId);
+  const description = await handle.describe();
+  if (description.status.name !== 'RUNNING') return awaitBuildOutcome(client, buildId);
+  const result = await handle.query(buildStatusQuery);
+  return { result, error: null, running: true };
+}
+
+function outcomeFromFailure(err: unknown): Omit<BuildOutcome, 'running'> {
+  if (!(err instanceof WorkflowFailedError)) throw err;
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure || cause instanceof CancelledFailure) {
+    return { result: (cause.details?.[0] as BuildResult | undefined) ?? null, error: cause.message };
+  }
+  return { result: null, error: cause?.message ?? err.message };
+}
