@@ -12,6 +12,7 @@ import { loadWorkflowBundle } from '../../src/worker/workflow-bundle.ts';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.ts';
 import type { BuildResult, BuildWorkflowInput, CreatePodInput, RunCommandInput } from '../../workflows/types.ts';
 import { buildInput, plan, stage, step } from '../support/plans.ts';
+import { recordHistories } from '../support/record-histories.ts';
 import { temporalCliPath } from '../support/temporal-cli.ts';
 
 interface Recorder {
@@ -88,8 +89,11 @@ describe('build workflow (real Temporal, fake pods)', function () {
   async function runBuild(input: BuildWorkflowInput): Promise<{ result: BuildResult; error: unknown }> {
     const handle = await env.client.workflow.start('buildWorkflow', { taskQueue: 'wf-test', workflowId: input.buildId, args: [input] });
     try {
-      return { result: (await handle.result()) as BuildResult, error: null };
+      const result = (await handle.result()) as BuildResult;
+      await recordHistories(env.client, input);
+      return { result, error: null };
     } catch (error) {
+      await recordHistories(env.client, input);
       assert.ok(error instanceof WorkflowFailedError, `unexpected error ${String(error)}`);
       const cause = error.cause;
       const details = cause instanceof ApplicationFailure || cause instanceof CancelledFailure ? cause.details : undefined;
