@@ -3,7 +3,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { isConflict } from '../src/kube/api-error.ts';
 import type { CreatePodInput, PodRef } from '../workflows/types.ts';
-import type { ActivityDeps } from './deps.ts';
+import { pause, type ActivityDeps } from './deps.ts';
 import { kubernetesFailure, permanentFailure } from './failures.ts';
 
 export const IDENTITY_LABELS = ['wharf-temporal/build-id', 'wharf-temporal/stage', 'wharf-temporal/step'];
@@ -13,7 +13,9 @@ export function createPodActivity(deps: ActivityDeps) {
     const name = input.pod.metadata?.name;
     if (!name) throw permanentFailure('the step pod has no name', 'InvalidPod');
     try {
-      return ref(await deps.pods.create(input.pod));
+      const created = await deps.pods.create(input.pod);
+      await pause(deps.pauseAfterMs?.createPod);
+      return ref(created);
     } catch (err) {
       if (!isConflict(err)) throw kubernetesFailure(err, `creating pod ${name}`);
     }

@@ -1,6 +1,6 @@
 // Deletes the step pod and waits until it is gone. Idempotent: a pod already gone is fine.
 import type { DeletePodInput } from '../workflows/types.ts';
-import type { ActivityDeps } from './deps.ts';
+import { pause, type ActivityDeps } from './deps.ts';
 import { kubernetesFailure } from './failures.ts';
 
 export function deletePodActivity(deps: ActivityDeps) {
@@ -11,6 +11,7 @@ export function deletePodActivity(deps: ActivityDeps) {
     } catch (err) {
       throw kubernetesFailure(err, `deleting pod ${input.name}`);
     }
+    await pause(deps.pauseAfterMs?.deletePod);
     const timeout = AbortSignal.timeout(60_000);
     await deps.pods.waitFor(input.name, (pod) => (pod === null ? true : undefined), timeout);
   };

@@ -7,4 +7,23 @@ export interface ActivityDeps {
   logs: LogStore;
   /** Seconds one follow session of a running command lasts before re-attaching. */
   followSessionSeconds?: number;
+  /**
+   * Fault injection for crash tests: a pause right after the pod was created or its
+   * deletion requested, a window in which a test kills the worker. Never set in production.
+   */
+  pauseAfterMs?: { createPod?: number; deletePod?: number };
+}
+
+/** Reads WHARF_TEMPORAL_PAUSE_AFTER="createPod=2000,deletePod=2000" (crash tests only). */
+export function pausesFromEnv(value: string | undefined): ActivityDeps['pauseAfterMs'] {
+  const pauses: NonNullable<ActivityDeps['pauseAfterMs']> = {};
+  for (const part of (value ?? '').split(',')) {
+    const [name, ms] = part.split('=');
+    if ((name === 'createPod' || name === 'deletePod') && Number(ms) > 0) pauses[name] = Number(ms);
+  }
+  return pauses;
+}
+
+export function pause(ms: number | undefined): Promise<void> {
+  return ms ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }

@@ -85,7 +85,8 @@ async function followOnce(
     }
   };
   const command = followCommandLine({
-    stateDir: `${RUN_STATE_MOUNT}/command`,
+    // Keyed by the pod's uid: a pod without the state volume still never sees another's state.
+    stateDir: `${RUN_STATE_MOUNT}/${input.pod.uid}`,
     offsets,
     sessionSeconds: deps.followSessionSeconds ?? 300,
     command: input.command,

@@ -3,6 +3,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
+import { pausesFromEnv } from '../../activities/deps.ts';
 import type { RuntimeConfig } from '../config/runtime-config.ts';
 import { loadKubeConfig } from '../kube/kube-config.ts';
 import { PodFacade } from '../kube/pod-facade.ts';
@@ -52,7 +53,7 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     workflowBundle: await loadWorkflowBundle(),
-    activities: createActivities({ pods, logs: new LogStore(config.logRoot) }),
+    activities: createActivities({ pods, logs: new LogStore(config.logRoot), pauseAfterMs: pausesFromEnv(process.env.WHARF_TEMPORAL_PAUSE_AFTER) }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentSteps,
     maxConcurrentLocalActivityExecutions: options.maxConcurrentSteps,
     shutdownGraceTime: `${options.shutdownGraceSeconds} seconds`,
