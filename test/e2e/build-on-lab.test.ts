@@ -1,0 +1,157 @@
+// Whole builds on the real lab: Temporal server, Kubernetes API server, scheduler and
+// simulated nodes, with an in-process worker. Asserts on results, log lines and pods.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+import { awaitBuildOutcome } from '../../src/client/build-outcome.ts';
+import { startBuild } from '../../src/client/start-build.ts';
+import { connectClient } from '../../src/client/temporal-client.ts';
+import type { RuntimeConfig } from '../../src/config/runtime-config.ts';
+import { LogStore } from '../../src/logs/log-store.ts';
+import { readAllRecords } from '../../src/client/log-follower.ts';
+import { createBuildWorker, type BuildWorker } from '../../src/worker/build-worker.ts';
+import type { BuildWorkflowInput, SourceSpec } from '../../workflows/types.ts';
+import { buildPods, connectLab, type Lab } from '../support/lab.ts';
+import { labStep } from '../support/lab-plans.ts';
+import { PodCensus } from '../support/pod-census.ts';
+import { plan, stage } from '../support/plans.ts';
+
+const CLI = fileURLToPath(new URL('../../bin/wharf-temporal.js', import.meta.url));
+let seq = 0;
+
+describe('builds on the lab', function () {
+  this.timeout(180_000);
+  let lab: Lab;
+  let config: RuntimeConfig;
+  let worker: BuildWorker;
+  let running: Promise<void>;
+  let client: Client;
+  let closeClient: () => Promise<void>;
+
+  before(async () => {
+    lab = connectLab();
+    config = lab.config('e2e');
+    worker = await createBuildWorker({ config, maxConcurrentSteps: 20, shutdownGraceSeconds: 1 });
+    running = worker.worker.run();
+    ({ client, close: closeClient } = await connectClient(config));
+  });
+
+  after(async () => {
+    worker?.worker.shutdown();
+    await running;
+    await worker?.close();
+    await closeClient?.();
+  });
+
+  const newId = (name: string): string => `e2e-${name}-${process.pid}-${seq++}`;
+
+  function input(buildId: string, stages: ReturnType<typeof stage>[], source: SourceSpec = { kind: 'none' }): BuildWorkflowInput {
+    return {
+      buildId, plan: plan(stages), source, onlyStages: [],
+      timeouts: { pendingSeconds: 60, runSeconds: 300, heartbeatSeconds: 5 },
+    };
+  }
+
+  function logsOf(buildId: string, step: string): string[] {
+    return readAllRecords(new LogStore(config.logRoot), buildId).filter((r) => r.step.step === step).map((r) => r.record.l);
+  }
+
+  async function run(build: BuildWorkflowInput) {
+    const census = await PodCensus.start(lab, build.buildId);
+    try {
+      await startBuild(client, config.taskQueue, build, { repository: 'e2e', branch: 'main' });
+      const outcome = await awaitBuildOutcome(client, build.buildId);
+      return { outcome, census };
+    } finally {
+      census.stop();
+    }
+  }
+
+  it('runs a multi-stage build with parallel steps, the source in place, logs streamed and pods deleted', async () => {
+    const src = mkdtempSync(join(tmpdir(), 'src-'));
+    writeFileSync(join(src, 'hello.txt'), 'hello from the source tree\n');
+    const id = newId('ok');
+    const { outcome, census } = await run(input(id, [
+      stage('build', [
+        labStep(id, 'build', 'compile', 'cat hello.txt; echo compiled > out.txt; echo compile-done'),
+        labStep(id, 'build', 'lint', 'echo lint-out; echo lint-warning >&2; pwd'),
+      ]),
+      stage('test', [labStep(id, 'test', 'unit', 'test -f hello.txt && ! test -f out.txt && echo isolated')]),
+    ], { kind: 'local', path: src }));
+    assert.equal(outcome.result?.status, 'success', outcome.error ?? '');
+    assert.deepEqual(logsOf(id, 'compile'), ['hello from the source tree', 'compile-done']);
+    assert.deepEqual(logsOf(id, 'lint'), ['lint-out', 'lint-warning', '/mnt/repo']);
+    assert.deepEqual(logsOf(id, 'unit'), ['isolated'], 'each pod has its own workspace');
+    assert.deepEqual(Object.values(census.counts()), [1, 1, 1], 'one pod per step');
+    assert.deepEqual(await buildPods(lab, id), [], 'no pod left behind');
+  });
+
+  it('fails fast: cancels the sibling, skips success stages, runs fail/always stages, deletes every pod', async () => {
+    const id = newId('fail');
+    const started = Date.now();
+    const { outcome } = await run(input(id, [
+      stage('build', [
+        labStep(id, 'build', 'broken', 'echo about to fail; exit 3'),
+        labStep(id, 'build', 'slow', 'echo slow-start; sleep 60; echo never'),
+      ]),
+      stage('deploy', [labStep(id, 'deploy', 'ship', 'echo shipped')]),
+      stage('notify', [labStep(id, 'notify', 'alert', 'echo alerted')], { runsIf: 'fail' }),
+      stage('tidy', [labStep(id, 'tidy', 'clean', 'echo cleaned')], { runsIf: 'always' }),
+    ]));
+    assert.equal(outcome.result?.status, 'failed');
+    assert.match(outcome.error ?? '', /build\/broken: command exited with code 3/);
+    assert.deepEqual(outcome.result?.stages.map((s) => s.status), ['failed', 'skipped', 'success', 'success']);
+    assert.deepEqual(outcome.result?.stages[0]?.steps.map((s) => s.status), ['failed', 'cancelled']);
+    assert.deepEqual(logsOf(id, 'alert'), ['alerted']);
+    assert.ok(!logsOf(id, 'slow').includes('never'));
+    assert.ok(Date.now() - started < 50_000, 'the sibling was cancelled, not waited for');
+    assert.deepEqual(await buildPods(lab, id), []);
+  });
+
+  it('fails an unpullable image within 30 s, naming the container and the reason', async () => {
+    const id = newId('pull');
+    const started = Date.now();
+    const { outcome } = await run(input(id, [stage('build', [labStep(id, 'build', 'pull', 'echo never', 'lab.invalid/does-not-exist:1')])]));
+    assert.equal(outcome.result?.status, 'failed');
+    assert.match(outcome.error ?? '', /container step: (ErrImagePull|ImagePullBackOff)/);
+    assert.ok(Date.now() - started < 30_000, `took ${Date.now() - started} ms`);
+    assert.deepEqual(await buildPods(lab, id), []);
+  });
+
+  it('clones a git source in the pod', async () => {
+    const repo = mkdtempSync(join(tmpdir(), 'repo-'));
+    const git = (...args: string[]): string => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
+    git('init', '-q', '-b', 'main');
+    writeFileSync(join(repo, 'VERSION'), '1.2.3\n');
+    git('add', '.');
+    git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'v1');
+    const id = newId('git');
+    const { outcome } = await run(input(id, [stage('build', [labStep(id, 'build', 'read', 'cat VERSION; git rev-parse --abbrev-ref HEAD >/dev/null && echo in-git')])],
+      { kind: 'git', url: repo, ref: 'main' }));
+    assert.equal(outcome.result?.status, 'success', outcome.error ?? '');
+    assert.deepEqual(logsOf(id, 'read'), ['1.2.3', 'in-git']);
+  });
+
+  it('is cancelled from the CLI: steps stop, pods are deleted, the result says cancelled', async () => {
+    const id = newId('cancel');
+    const build = input(id, [stage('build', [labStep(id, 'build', 'long', 'echo long-start; sleep 120')])]);
+    await startBuild(client, config.taskQueue, build, { repository: 'e2e', branch: 'main' });
+    for (let i = 0; i < 300 && !logsOf(id, 'long').includes('long-start'); i++) await new Promise((r) => setTimeout(r, 100));
+    const cancel = spawnSync(process.execPath, [CLI, 'cancel', id], {
+      encoding: 'utf8',
+      env: { ...process.env, TEMPORAL_ADDRESS: config.temporalAddress, KUBECONFIG: config.kubeconfig ?? '', WHARF_TEMPORAL_TASK_QUEUE: config.taskQueue },
+      timeout: 60_000,
+    });
+    assert.equal(cancel.status, 0, cancel.stderr + cancel.stdout);
+    assert.match(cancel.stdout, /cancelled/);
+    const outcome = await awaitBuildOutcome(client, id);
+    assert.equal(outcome.result?.status, 'cancelled');
+    assert.equal(outcome.result?.stages[0]?.steps[0]?.status, 'cancelled');
+    assert.equal((await client.workflow.getHandle(id).describe()).status.name, 'CANCELLED');
+    assert.deepEqual(await buildPods(lab, id), []);
+  });
+});

@@ -1,0 +1,122 @@
+// Kill -9 the worker in each phase of a step and start another: the build must finish
+// with the right result, the command must have run once, exactly one pod must ever have
+// existed for the step, and none may remain.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+import { awaitBuildOutcome } from '../../src/client/build-outcome.ts';
+import { readAllRecords } from '../../src/client/log-follower.ts';
+import { startBuild } from '../../src/client/start-build.ts';
+import { connectClient } from '../../src/client/temporal-client.ts';
+import type { RuntimeConfig } from '../../src/config/runtime-config.ts';
+import { LogStore } from '../../src/logs/log-store.ts';
+import { stepStatusQuery } from '../../workflows/queries.ts';
+import type { StepPhase } from '../../workflows/types.ts';
+import { buildPods, connectLab, type Lab } from '../support/lab.ts';
+import { labStep } from '../support/lab-plans.ts';
+import { PodCensus } from '../support/pod-census.ts';
+import { plan, stage } from '../support/plans.ts';
+
+const CLI = fileURLToPath(new URL('../../bin/wharf-temporal.js', import.meta.url));
+
+describe('worker killed mid-build', function () {
+  this.timeout(240_000);
+  let lab: Lab;
+  let config: RuntimeConfig;
+  let client: Client;
+  let closeClient: () => Promise<void>;
+  const workers: ChildProcess[] = [];
+
+  before(async () => {
+    lab = connectLab();
+    config = lab.config('crash');
+    ({ client, close: closeClient } = await connectClient(config));
+  });
+
+  afterEach(() => {
+    for (const w of workers.splice(0)) w.kill('SIGKILL');
+  });
+
+  after(async () => closeClient?.());
+
+  function startWorker(pauses: string): Promise<ChildProcess> {
+    const child = spawn(process.execPath, [CLI, 'worker', '--shutdown-grace', '1'], {
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: config.temporalAddress,
+        KUBECONFIG: config.kubeconfig ?? '',
+        WHARF_TEMPORAL_TASK_QUEUE: config.taskQueue,
+        WHARF_TEMPORAL_NAMESPACE: config.kubeNamespace,
+        WHARF_TEMPORAL_LOG_DIR: config.logRoot,
+        WHARF_TEMPORAL_PAUSE_AFTER: pauses,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    workers.push(child);
+    let output = '';
+    return new Promise((resolve, reject) => {
+      const onData = (chunk: Buffer): void => {
+        output += chunk.toString();
+        if (output.includes('polling task queue')) resolve(child);
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+      child.on('exit', (code) => reject(new Error(`worker exited with ${code}: ${output}`)));
+    });
+  }
+
+  async function until(what: string, test: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await test())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  async function phaseOf(workflowId: string): Promise<StepPhase | null> {
+    try {
+      return (await client.workflow.getHandle(workflowId).query(stepStatusQuery)).phase;
+    } catch {
+      return null;
+    }
+  }
+
+  const cases: { phase: string; trigger: (ctx: { id: string; census: PodCensus; logs: () => string[] }) => Promise<boolean> | boolean }[] = [
+    { phase: 'creating the pod', trigger: ({ census }) => census.uidsByName.size > 0 },
+    { phase: 'waiting for readiness', trigger: async ({ id }) => (await phaseOf(`${id}.build.crash`)) === 'waiting-for-pod' },
+    { phase: 'running the command', trigger: ({ logs }) => logs().includes('started') },
+    { phase: 'deleting the pod', trigger: async ({ id }) => (await phaseOf(`${id}.build.crash`)) === 'deleting-pod' },
+  ];
+
+  for (const [index, c] of cases.entries()) {
+    it(`finishes the build when killed while ${c.phase}`, async () => {
+      const id = `crash-${index}-${process.pid}-${Date.now() % 100000}`;
+      const counter = join(mkdtempSync(join(tmpdir(), 'count-')), 'runs');
+      const script = `echo started; echo run >> ${counter}; sleep 3; echo finished`;
+      const census = await PodCensus.start(lab, id);
+      const logs = (): string[] => readAllRecords(new LogStore(config.logRoot), id).map((r) => r.record.l);
+      try {
+        const first = await startWorker('createPod=3000,deletePod=3000');
+        await startBuild(client, config.taskQueue, {
+          buildId: id, plan: plan([stage('build', [labStep(id, 'build', 'crash', script)])]), source: { kind: 'none' }, onlyStages: [],
+          timeouts: { pendingSeconds: 60, runSeconds: 300, heartbeatSeconds: 4 },
+        }, { repository: 'crash', branch: 'main' });
+        await until(c.phase, () => c.trigger({ id, census, logs }));
+        first.kill('SIGKILL');
+        await startWorker('');
+        const outcome = await awaitBuildOutcome(client, id);
+        assert.equal(outcome.result?.status, 'success', outcome.error ?? '');
+        assert.equal(existsSync(counter) ? readFileSync(counter, 'utf8') : '', 'run\n', 'the command ran exactly once');
+        assert.deepEqual(logs().filter((l) => l === 'started' || l === 'finished'), ['started', 'finished'], 'each line stored once');
+        assert.deepEqual(Object.values(census.counts()), [1], 'exactly one pod ever existed for the step');
+        await until('no pods left', async () => (await buildPods(lab, id)).length === 0, 10_000);
+      } finally {
+        census.stop();
+      }
+    });
+  }
+});
