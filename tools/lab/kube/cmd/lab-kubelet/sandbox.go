@@ -1,0 +1,218 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// A sandbox is one container of a pod: a holder process owning a private mount
+// namespace with the pod's emptyDir volumes bound at the container's mount paths. Every
+// process of the container (its main command, each exec) runs in that namespace, so it
+// sees the pod's files and no other pod's; deleting the pod kills them all.
+type sandbox struct {
+	holder  *exec.Cmd
+	mntNS   string
+	env     []string
+	workdir string
+	logFile string
+}
+
+type sandboxes struct {
+	dir  string
+	mu   sync.Mutex
+	byID map[string]*sandbox // "<pod uid>/<container>"
+}
+
+func newSandboxes(dir string) *sandboxes {
+	return &sandboxes{dir: dir, byID: map[string]*sandbox{}}
+}
+
+const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+func (s *sandboxes) podDir(uid string) string { return filepath.Join(s.dir, "pods", uid) }
+
+// ensure returns the container's sandbox, creating it (and starting the container's own
+// command, whose output is the container log) the first time.
+func (s *sandboxes) ensure(pod *corev1.Pod, name string) (*sandbox, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := string(pod.UID) + "/" + name
+	if sb, ok := s.byID[id]; ok {
+		return sb, nil
+	}
+	container := findContainer(pod, name)
+	if container == nil {
+		return nil, fmt.Errorf("container %s not found in pod %s/%s", name, pod.Namespace, pod.Name)
+	}
+	podDir := s.podDir(string(pod.UID))
+	script := []string{"set -e"}
+	args := []string{}
+	for _, m := range container.VolumeMounts {
+		src := filepath.Join(podDir, "volumes", m.Name)
+		if err := os.MkdirAll(src, 0o777); err != nil {
+			return nil, err
+		}
+		n := len(args)
+		script = append(script, fmt.Sprintf(`mkdir -p "$%d" && mount --bind "$%d" "$%d"`, n+2, n+1, n+2))
+		args = append(args, src, m.MountPath)
+	}
+	script = append(script, "echo ready", "exec sleep 2147483647")
+	holder := exec.Command("unshare", append([]string{"--mount", "--propagation", "private", "/bin/sh", "-c", strings.Join(script, "\n"), "sandbox"}, args...)...)
+	holder.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	stdout, err := holder.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	holder.Stderr = os.Stderr
+	if err := holder.Start(); err != nil {
+		return nil, fmt.Errorf("start sandbox: %w", err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || strings.TrimSpace(line) != "ready" {
+		_ = holder.Process.Kill()
+		_ = holder.Wait()
+		return nil, fmt.Errorf("sandbox for %s did not start (%q): %v", id, line, err)
+	}
+	go func() { _ = holder.Wait() }()
+	mntNS, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/mnt", holder.Process.Pid))
+	if err != nil {
+		return nil, err
+	}
+	sb := &sandbox{
+		holder: holder, mntNS: mntNS, env: containerEnv(pod, container),
+		workdir: container.WorkingDir, logFile: filepath.Join(podDir, "logs", name+".log"),
+	}
+	if sb.workdir == "" {
+		sb.workdir = "/"
+	}
+	if err := os.MkdirAll(filepath.Dir(sb.logFile), 0o755); err != nil {
+		return nil, err
+	}
+	s.byID[id] = sb
+	sb.startMain(container)
+	return sb, nil
+}
+
+// command runs cmd in the sandbox: its mount namespace, environment and working directory.
+func (sb *sandbox) command(cmd []string) *exec.Cmd {
+	args := append([]string{"--target", strconv.Itoa(sb.holder.Process.Pid), "--mount", "--", "/bin/sh", "-c",
+		`cd -- "$1" 2>/dev/null || cd /; shift; exec "$@"`, "sh", sb.workdir}, cmd...)
+	c := exec.Command("nsenter", args...)
+	c.Env = sb.env
+	// Like a container runtime: the process outlives the connection that started it.
+	c.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	c.WaitDelay = time.Second
+	return c
+}
+
+// startMain runs the container's own command, if it has one; its output is the container log.
+func (sb *sandbox) startMain(container *corev1.Container) {
+	cmd := append(append([]string{}, container.Command...), container.Args...)
+	f, err := os.OpenFile(sb.logFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		log.Printf("log file: %v", err)
+		return
+	}
+	if len(cmd) == 0 {
+		f.Close()
+		return
+	}
+	c := sb.command(cmd)
+	c.Stdout, c.Stderr = f, f
+	if err := c.Start(); err != nil {
+		fmt.Fprintf(f, "lab-kubelet: could not start %v: %v\n", cmd, err)
+		f.Close()
+		return
+	}
+	go func() { _ = c.Wait(); f.Close() }()
+}
+
+// remove kills every process of the pod's sandboxes and deletes its files.
+func (s *sandboxes) remove(uid string) {
+	s.mu.Lock()
+	var namespaces []string
+	for id, sb := range s.byID {
+		if strings.HasPrefix(id, uid+"/") {
+			namespaces = append(namespaces, sb.mntNS)
+			delete(s.byID, id)
+		}
+	}
+	s.mu.Unlock()
+	for _, ns := range namespaces {
+		killNamespace(ns)
+	}
+	if uid != "" {
+		_ = os.RemoveAll(s.podDir(uid))
+	}
+}
+
+func (s *sandboxes) shutdown() {
+	s.mu.Lock()
+	uids := map[string]bool{}
+	for id := range s.byID {
+		uids[strings.SplitN(id, "/", 2)[0]] = true
+	}
+	s.mu.Unlock()
+	for uid := range uids {
+		s.remove(uid)
+	}
+}
+
+// killNamespace kills every process whose mount namespace is ns.
+func killNamespace(ns string) {
+	for round := 0; round < 5; round++ {
+		found := false
+		entries, _ := os.ReadDir("/proc")
+		for _, e := range entries {
+			pid, err := strconv.Atoi(e.Name())
+			if err != nil {
+				continue
+			}
+			if link, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/mnt", pid)); err == nil && link == ns {
+				found = true
+				_ = syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+		if !found {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func findContainer(pod *corev1.Pod, name string) *corev1.Container {
+	for i := range pod.Spec.Containers {
+		if pod.Spec.Containers[i].Name == name {
+			return &pod.Spec.Containers[i]
+		}
+	}
+	for i := range pod.Spec.InitContainers {
+		if pod.Spec.InitContainers[i].Name == name {
+			return &pod.Spec.InitContainers[i]
+		}
+	}
+	return nil
+}
+
+// containerEnv is the container's environment: plain values, and the pod's name as
+// HOSTNAME. Values from secrets and config maps are not resolved in the lab.
+func containerEnv(pod *corev1.Pod, c *corev1.Container) []string {
+	env := []string{"PATH=" + defaultPath, "HOSTNAME=" + pod.Name, "HOME=/root"}
+	for _, e := range c.Env {
+		if e.ValueFrom == nil {
+			env = append(env, e.Name+"="+e.Value)
+		}
+	}
+	return env
+}
