@@ -98,6 +98,9 @@ async function followOnce(
       signal,
     });
     if (exitCode !== null) return { exitCode, lost: false };
+    // Killed by a signal (e.g. its pod is being deleted): like a dropped connection,
+    // the caller checks on the pod and re-attaches.
+    if (followerExit > 128) return { exitCode: null, lost: true };
     if (followerExit !== 0) {
       throw permanentFailure(
         `could not run the step's command in ${input.pod.name}/${input.container} (exit ${followerExit})${followerErrors ? `: ${followerErrors.trim()}` : ''}`,

@@ -1,6 +1,6 @@
 // Build orchestration: stages one after another, honouring each stage's `runs-if` and
 // environment filter as Wharf does. The build's state answers the status query.
-import { ApplicationFailure, CancellationScope, CancelledFailure, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, CancelledFailure, setCurrentDetails, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import type { StagePlan } from '../src/plan/build-plan.ts';
 import { buildStatusQuery } from './queries.ts';
 import { WharfBuildStatus } from './search-attributes.ts';
@@ -37,7 +37,9 @@ export async function buildWorkflow(input: BuildWorkflowInput): Promise<BuildRes
   upsertSearchAttributes([{ key: WharfBuildStatus, value: state.status }]);
   describe(state);
   if (state.status === 'cancelled') {
-    // Ends the workflow as Canceled (not Failed) in Temporal, still carrying the result.
+    // Ends the workflow as Canceled (not Failed) in Temporal. A cancelled workflow keeps no
+    // result, so the outcome goes into the memo, where clients find it (without log tails).
+    upsertMemo({ result: { ...state, stages: state.stages.map((s) => ({ ...s, steps: s.steps.map((st) => ({ ...st, logTail: [] })) })) } });
     throw new CancelledFailure('build cancelled', [state]);
   }
   if (state.status === 'failed') {

@@ -2,7 +2,7 @@
 // design notes: create the pod, wait until it is ready, put the source in, run the
 // command, and delete the pod whatever happened (in a scope cancellation cannot stop).
 import {
-  ApplicationFailure, CancellationScope, isCancellation, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler,
+  ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler,
 } from '@temporalio/workflow';
 import type { StepActivities } from '../activities/index.ts';
 import { failureMessage } from './failure-message.ts';
@@ -62,8 +62,10 @@ export async function stepWorkflow(input: StepWorkflowInput): Promise<StepResult
     result.status = outcome.exitCode === 0 ? 'success' : 'failed';
     if (outcome.exitCode !== 0) result.error = `command exited with code ${outcome.exitCode}`;
   } catch (err) {
-    if (isCancellation(err)) {
-      cancellation = err;
+    // Once the step is cancelled, whatever the activity reports (e.g. its command killed
+    // with the pod) is the cancellation's doing.
+    if (isCancellation(err) || CancellationScope.current().consideredCancelled) {
+      cancellation = isCancellation(err) ? err : new CancelledFailure('step cancelled');
       result.status = 'cancelled';
     } else {
       result.status = 'failed';

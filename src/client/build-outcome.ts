@@ -18,7 +18,13 @@ export async function awaitBuildOutcome(client: Client, buildId: string): Promis
     const result = (await client.workflow.getHandle(buildId).result()) as BuildResult;
     return { result, error: null, running: false };
   } catch (err) {
-    return { ...outcomeFromFailure(err), running: false };
+    const outcome = outcomeFromFailure(err);
+    if (outcome.result === null && err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure) {
+      // Cancelled builds leave their result in the memo.
+      const memo = (await client.workflow.getHandle(buildId).describe()).memo as { result?: BuildResult } | undefined;
+      outcome.result = memo?.result ?? null;
+    }
+    return { ...outcome, running: false };
   }
 }
 

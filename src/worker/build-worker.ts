@@ -57,7 +57,7 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
     maxConcurrentActivityTaskExecutions: options.maxConcurrentSteps,
     maxConcurrentLocalActivityExecutions: options.maxConcurrentSteps,
     shutdownGraceTime: `${options.shutdownGraceSeconds} seconds`,
-    identity: options.identity,
+    ...(options.identity ? { identity: options.identity } : {}),
   });
   return {
     worker,
@@ -72,7 +72,8 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
 
 class QuietLogger {
   log(level: string, message: string): void {
-    if (level === 'WARN' || level === 'ERROR') process.stderr.write(`worker: ${level.toLowerCase()}: ${message}\n`);
+    // Failed steps are reported to the user as results; only the worker's own trouble is shown.
+    if (level === 'ERROR') process.stderr.write(`worker: ${level.toLowerCase()}: ${message}\n`);
   }
   trace(): void {}
   debug(): void {}
