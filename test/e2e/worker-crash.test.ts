@@ -89,7 +89,9 @@ describe('worker killed mid-build', function () {
     { phase: 'creating the pod', trigger: ({ census }) => census.uidsByName.size > 0 },
     { phase: 'waiting for readiness', trigger: async ({ id }) => (await phaseOf(`${id}.build.crash`)) === 'waiting-for-pod' },
     { phase: 'running the command', trigger: ({ logs }) => logs().includes('started') },
-    { phase: 'deleting the pod', trigger: async ({ id }) => (await phaseOf(`${id}.build.crash`)) === 'deleting-pod' },
+    // Deletion runs as a local activity, inside a workflow task, when queries wait: so the
+    // sign is the command done and its pod gone while the worker pauses after deleting it.
+    { phase: 'deleting the pod', trigger: async ({ id, logs }) => logs().includes('finished') && (await buildPods(lab, id)).length === 0 },
   ];
 
   for (const [index, c] of cases.entries()) {

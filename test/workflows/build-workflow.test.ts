@@ -167,6 +167,7 @@ describe('build workflow (real Temporal, fake pods)', function () {
     assert.equal(description.status.name, 'CANCELLED');
     assert.deepEqual([...rec.deleted].sort(), ['test-x', 'test-y']);
     assert.ok(!rec.commands.includes('z'), 'no stage runs after a cancellation');
+    await recordHistories(env.client, input);
   });
 
   it('stays within 40 history events per step', async () => {
