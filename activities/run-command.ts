@@ -90,6 +90,7 @@ async function followOnce(
     offsets,
     sessionSeconds: deps.followSessionSeconds ?? 300,
     command: input.command,
+    shell: input.shell,
   });
   try {
     const followerExit = await deps.pods.exec(input.pod.name, input.container, command, {

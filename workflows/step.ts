@@ -55,7 +55,7 @@ export async function stepWorkflow(input: StepWorkflowInput): Promise<StepResult
     enter('running');
     const outcome = await running.runCommand({
       buildId: input.buildId, stage: input.stage, step: step.name, pod,
-      container: step.exec.container, command: step.exec.command, secrets: step.secrets,
+      container: step.exec.container, command: step.exec.command, shell: step.exec.shell, secrets: step.secrets,
     });
     result.exitCode = outcome.exitCode;
     result.logTail = outcome.logTail;

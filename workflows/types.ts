@@ -101,6 +101,8 @@ export interface RunCommandInput {
   pod: PodRef;
   container: string;
   command: string[];
+  /** The shell the follower runs in (the step image's POSIX shell). */
+  shell?: string;
   secrets: string[];
 }
 

@@ -4,13 +4,19 @@ import { ConfigError } from '../config/runtime-config.ts';
 import { cancelCommand } from './commands/cancel.ts';
 import { listCommand } from './commands/list.ts';
 import { logsCommand } from './commands/logs.ts';
+import { planCommand } from './commands/plan.ts';
+import { runCommand } from './commands/run.ts';
 import { statusCommand } from './commands/status.ts';
+import { validateCommand } from './commands/validate.ts';
 import { workerCommand } from './commands/worker.ts';
 import { UsageError } from './usage-error.ts';
 
 type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  validate: { run: validateCommand, summary: 'check a build definition; print every error with its position' },
+  plan: { run: planCommand, summary: 'print the resolved stages, steps and pod manifests' },
+  run: { run: runCommand, summary: 'run a build and follow it live' },
   worker: { run: workerCommand, summary: 'run builds from the task queue' },
   status: { run: statusCommand, summary: "show a build's stages, steps and states" },
   list: { run: listCommand, summary: 'list recent builds' },

@@ -60,6 +60,8 @@ export interface FollowRequest {
   /** How long one follow session lasts before the caller re-attaches. */
   sessionSeconds: number;
   command: string[];
+  /** A POSIX shell in the container (default /bin/sh). */
+  shell?: string;
 }
 
 export interface StreamOffsets {
@@ -70,7 +72,7 @@ export interface StreamOffsets {
 /** The exec command line that starts (once) and follows a detached command. */
 export function followCommandLine(req: FollowRequest): string[] {
   return [
-    '/bin/sh', '-c', FOLLOW_SCRIPT, 'wharf-temporal-run',
+    req.shell ?? '/bin/sh', '-c', FOLLOW_SCRIPT, 'wharf-temporal-run',
     req.stateDir, String(req.offsets.out), String(req.offsets.err), String(req.sessionSeconds),
     ...req.command,
   ];

@@ -35,7 +35,7 @@ export interface StepPlan {
    */
   pod: V1Pod;
   /** The command the worker execs in the running pod; its exit code is the step's outcome. */
-  exec: { container: string; command: string[] };
+  exec: { container: string; command: string[]; shell?: string };
   /** Where the build's source tree is placed in the pod, or null when the step needs none. */
   source: { container: string; path: string } | null;
   /** Values to mask as `***` in logs and output (password inputs). */

@@ -177,7 +177,7 @@ stop_all() {
 # ---- commands -----------------------------------------------------------------------
 
 up() {
-  if alive kube-apiserver && api /readyz; then log "already up"; return 0; fi
+  if alive kube-apiserver && api /readyz >/dev/null; then log "already up"; return 0; fi
   stop_all
   build
   pki

@@ -1,0 +1,41 @@
+// `wharf-temporal plan [file]`: the resolved stages and steps and the exact pod manifests
+// the build would run (YAML, or JSON with --json). Secrets are masked. Needs no cluster.
+import { stringify } from 'yaml';
+import { formatErrors, makePlan } from '../../plan/make-plan.ts';
+import type { BuildPlan } from '../../plan/build-plan.ts';
+import { parseCommandArgs } from '../parse-command-args.ts';
+import { UsageError } from '../usage-error.ts';
+import { parseInputs } from './validate.ts';
+
+export const HELP = `usage: wharf-temporal plan [file] [--env NAME] [--input KEY=VALUE ...] [--json]`;
+
+export async function planCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('plan', argv, {
+    env: { type: 'string' }, input: { type: 'string', multiple: true }, json: { type: 'boolean' }, 'build-id': { type: 'string' },
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (positionals.length > 1) throw new UsageError('plan: one file at a time');
+  const file = positionals[0] ?? '.wharf-ci.yml';
+  const result = makePlan({
+    file, env: values.env ?? null, inputs: parseInputs(values.input ?? []), buildId: values['build-id'] ?? 'plan', environ: process.env,
+  });
+  if ('errors' in result) {
+    process.stderr.write(formatErrors(result.errors));
+    return 1;
+  }
+  for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+  const masked = maskSecrets(result.plan);
+  process.stdout.write(values.json ? `${JSON.stringify(masked, null, 2)}\n` : stringify(masked, { lineWidth: 0 }));
+  return 0;
+}
+
+/** The plan as printed: secret values replaced by ***, everywhere. */
+export function maskSecrets(plan: BuildPlan): BuildPlan {
+  const secrets = [...new Set(plan.stages.flatMap((s) => s.steps.flatMap((st) => st.secrets)))].filter(Boolean).sort((a, b) => b.length - a.length);
+  let text = JSON.stringify(plan);
+  for (const secret of secrets) text = text.split(JSON.stringify(secret).slice(1, -1)).join('***');
+  return JSON.parse(text) as BuildPlan;
+}

@@ -1,0 +1,110 @@
+// `wharf-temporal run [file]`: plans the build (parse, substitute, translate), starts it
+// and follows it live. With no Temporal address configured it uses the local lab and an
+// in-process worker, so one command runs a real build. Exit code 0 only on success.
+import { execFileSync } from 'node:child_process';
+import { basename, dirname, resolve } from 'node:path';
+import { resolveRuntimeConfig } from '../../config/runtime-config.ts';
+import { runBuild } from '../../client/run-build.ts';
+import { newBuildId } from '../../client/start-build.ts';
+import { formatErrors, makePlan } from '../../plan/make-plan.ts';
+import type { SourceSpec } from '../../../workflows/types.ts';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, connectionOverrides } from '../connection-flags.ts';
+import { Terminal } from '../output/terminal.ts';
+import { parseCommandArgs, positiveInt } from '../parse-command-args.ts';
+import { UsageError } from '../usage-error.ts';
+import { parseInputs } from './validate.ts';
+
+export const HELP = `usage: wharf-temporal run [file] [options]
+
+Runs the build in [file] (default: .wharf-ci.yml) and follows it.
+
+  --env NAME              the environment to build for
+  --input KEY=VALUE       an input value (repeatable)
+  --stage NAME            run only this stage (repeatable)
+  --source DIR            the source tree to send to the steps (default: the definition file's folder)
+  --git URL --ref REF     let the steps clone the source instead (for a worker on another machine)
+  --no-source             send no source
+  --worker / --no-worker  run an in-process worker (default: only when using the local lab)
+  --pending-timeout SEC   how long a pod may take to become ready (default 300)
+  --timeout SEC           how long a step's command may run (default 3600)
+  --heartbeat SEC         heartbeat timeout of long activities (default 20)
+${CONNECTION_HELP}`;
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('run', argv, {
+    ...CONNECTION_OPTIONS,
+    env: { type: 'string' },
+    input: { type: 'string', multiple: true },
+    stage: { type: 'string', multiple: true },
+    source: { type: 'string' },
+    git: { type: 'string' },
+    ref: { type: 'string' },
+    'no-source': { type: 'boolean' },
+    worker: { type: 'boolean' },
+    'no-worker': { type: 'boolean' },
+    'pending-timeout': { type: 'string' },
+    timeout: { type: 'string' },
+    heartbeat: { type: 'string' },
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (positionals.length > 1) throw new UsageError(`run: one definition file at a time, got ${positionals.length}`);
+  const file = positionals[0] ?? '.wharf-ci.yml';
+  const inputs = parseInputs(values.input ?? []);
+  const source = chooseSource(file, values);
+  const repository = repositoryName(file);
+  const buildId = newBuildId(repository);
+
+  const planned = makePlan({ file, env: values.env ?? null, inputs, buildId, environ: process.env });
+  if ('errors' in planned) {
+    process.stderr.write(formatErrors(planned.errors));
+    return 1;
+  }
+  for (const w of planned.warnings) process.stderr.write(`warning: ${w}\n`);
+  const config = resolveRuntimeConfig(connectionOverrides(values));
+  const unknownStages = (values.stage ?? []).filter((s) => !planned.plan.stages.some((st) => st.name === s));
+  if (unknownStages.length) throw new UsageError(`run: no stage named ${unknownStages.join(', ')} in ${file}`);
+  return runBuild({
+    config,
+    input: {
+      buildId,
+      plan: planned.plan,
+      source,
+      onlyStages: values.stage ?? [],
+      timeouts: {
+        pendingSeconds: positiveInt('pending-timeout', values['pending-timeout'], 300),
+        runSeconds: positiveInt('timeout', values.timeout, 3600),
+        heartbeatSeconds: positiveInt('heartbeat', values.heartbeat, 20),
+      },
+    },
+    labels: { repository, branch: gitOutput(dirname(resolve(file)), ['rev-parse', '--abbrev-ref', 'HEAD']) ?? '' },
+    inProcessWorker: values['no-worker'] ? false : values.worker ? true : config.fromLab,
+    maxConcurrentSteps: 50,
+    terminal: new Terminal(),
+  });
+}
+
+function chooseSource(file: string, values: { source?: string; git?: string; ref?: string; 'no-source'?: boolean }): SourceSpec {
+  const chosen = [values.source !== undefined, values.git !== undefined, values['no-source'] === true].filter(Boolean).length;
+  if (chosen > 1) throw new UsageError('run: choose one of --source, --git and --no-source');
+  if (values['no-source']) return { kind: 'none' };
+  if (values.git) return { kind: 'git', url: values.git, ref: values.ref ?? 'HEAD' };
+  if (values.ref) throw new UsageError('run: --ref goes with --git');
+  // Like Wharf: the folder of the definition file (its git ignore rules still apply).
+  return { kind: 'local', path: resolve(values.source ?? dirname(resolve(file))) };
+}
+
+function repositoryName(file: string): string {
+  const dir = dirname(resolve(file));
+  return basename(gitOutput(dir, ['rev-parse', '--show-toplevel']) ?? dir);
+}
+
+function gitOutput(cwd: string, args: string[]): string | null {
+  try {
+    return execFileSync('git', ['-C', cwd, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,38 @@
+// `wharf-temporal validate [file]`: exit 0 when the definition is valid, 1 with every error.
+import { formatErrors, makePlan } from '../../plan/make-plan.ts';
+import { parseCommandArgs } from '../parse-command-args.ts';
+import { UsageError } from '../usage-error.ts';
+
+export const HELP = `usage: wharf-temporal validate [file] [--env NAME] [--input KEY=VALUE ...]
+
+Checks a build definition (default: .wharf-ci.yml) and prints every error with its
+file, line, column and scope. Needs no cluster.`;
+
+export async function validateCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('validate', argv, { env: { type: 'string' }, input: { type: 'string', multiple: true } });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (positionals.length > 1) throw new UsageError('validate: one file at a time');
+  const file = positionals[0] ?? '.wharf-ci.yml';
+  const result = makePlan({ file, env: values.env ?? null, inputs: parseInputs(values.input ?? []), buildId: 'validate', environ: process.env });
+  if ('errors' in result) {
+    process.stderr.write(formatErrors(result.errors));
+    return 1;
+  }
+  for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+  const steps = result.plan.stages.reduce((n, s) => n + s.steps.length, 0);
+  process.stdout.write(`${file}: valid (${result.plan.stages.length} stages, ${steps} steps)\n`);
+  return 0;
+}
+
+export function parseInputs(pairs: string[]): Record<string, string> {
+  const inputs: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--input takes KEY=VALUE, got '${pair}'`);
+    inputs[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return inputs;
+}

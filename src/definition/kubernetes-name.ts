@@ -1,0 +1,8 @@
+// Turns a stage or step name into a DNS-1123 label fragment, or null when nothing usable
+// remains (names may use letters, digits, '-', '_', '.' and spaces).
+
+export function kubernetesName(name: string): string | null {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_. -]*$/.test(name)) return null;
+  const label = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  return label || null;
+}

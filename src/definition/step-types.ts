@@ -1,0 +1,72 @@
+// The fields of each Wharf step type: their kinds, defaults and which are required.
+// Unknown fields inside a step type are ignored, as Wharf does.
+import type { StepType } from '../plan/build-plan.ts';
+
+export type FieldKind = 'string' | 'strings' | 'boolean' | 'number' | 'map';
+
+export interface FieldSpec {
+  kind: FieldKind;
+  required?: boolean;
+  default?: string | boolean | number | string[];
+}
+
+export const STEP_TYPES: Record<StepType, Record<string, FieldSpec>> = {
+  container: {
+    image: { kind: 'string', required: true },
+    cmds: { kind: 'strings', required: true },
+    os: { kind: 'string', default: 'linux' },
+    shell: { kind: 'string', default: '/bin/sh' },
+    secretName: { kind: 'string' },
+    serviceAccount: { kind: 'string', default: 'default' },
+    certificatesMountPath: { kind: 'string' },
+  },
+  docker: {
+    file: { kind: 'string', default: 'Dockerfile' },
+    tag: { kind: 'string', default: '${GIT_TAG}' },
+    destination: { kind: 'string' },
+    name: { kind: 'string', default: '${REPO_NAME}' },
+    group: { kind: 'string', default: '${REPO_GROUP}' },
+    context: { kind: 'string', default: '.' },
+    secret: { kind: 'string', default: 'gitlab-registry' },
+    registry: { kind: 'string', default: '${REG_URL}' },
+    'append-cert': { kind: 'boolean', default: false },
+    push: { kind: 'boolean', default: true },
+    args: { kind: 'strings', default: [] },
+    secretName: { kind: 'string' },
+    secretArgs: { kind: 'strings', default: [] },
+  },
+  helm: {
+    chart: { kind: 'string', required: true },
+    name: { kind: 'string', required: true },
+    namespace: { kind: 'string', required: true },
+    repo: { kind: 'string', default: '${CHART_REPO}/${REPO_GROUP}' },
+    set: { kind: 'map' },
+    files: { kind: 'strings', default: [] },
+    chartVersion: { kind: 'string' },
+    helmVersion: { kind: 'string', default: 'v2.14.1' },
+    cluster: { kind: 'string', default: 'kubectl-config' },
+    wait: { kind: 'boolean', default: false },
+  },
+  'helm-package': {
+    version: { kind: 'string', default: '${GIT_TAG}' },
+    'chart-path': { kind: 'string', required: true },
+    destination: { kind: 'string', default: '${CHART_REPO}/${REPO_GROUP}' },
+  },
+  kubectl: {
+    file: { kind: 'string' },
+    files: { kind: 'strings', default: [] },
+    namespace: { kind: 'string' },
+    action: { kind: 'string', default: 'apply' },
+    force: { kind: 'boolean', default: false },
+    cluster: { kind: 'string', default: 'kubectl-config' },
+  },
+  'nuget-package': {
+    version: { kind: 'string', required: true },
+    'project-path': { kind: 'string', required: true },
+    repo: { kind: 'string', required: true },
+    'skip-duplicate': { kind: 'boolean', default: false },
+    certificatesMountPath: { kind: 'string' },
+  },
+};
+
+export const STEP_TYPE_NAMES = Object.keys(STEP_TYPES) as StepType[];
