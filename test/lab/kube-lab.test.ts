@@ -1,0 +1,167 @@
+// Proves the lab's Kubernetes is real: a real API server, scheduler and controllers,
+// simulated nodes whose kubelet API execs like a kubelet. Uses @kubernetes/client-node
+// directly, not the project's facade.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { Exec, Watch, type V1Pod, type V1Status } from '@kubernetes/client-node';
+import { connectLab, type Lab } from '../support/lab.ts';
+
+describe('lab: Kubernetes', function () {
+  this.timeout(60_000);
+  let lab: Lab;
+  const created: string[] = [];
+  const unique = (name: string): string => `lab-${name}-${process.pid}-${created.length}`;
+
+  before(() => {
+    lab = connectLab();
+  });
+
+  after(async () => {
+    for (const name of created) await lab.core.deleteNamespacedPod({ namespace: lab.namespace, name, gracePeriodSeconds: 0 }).catch(() => {});
+  });
+
+  async function createPod(name: string, spec: Partial<V1Pod['spec']> = {}, image = 'alpine:3'): Promise<V1Pod> {
+    created.push(name);
+    return lab.core.createNamespacedPod({
+      namespace: lab.namespace,
+      body: {
+        metadata: { name },
+        spec: {
+          containers: [{
+            name: 'main', image, command: ['sh', '-c', 'echo hello from main; sleep 300'], workingDir: '/workspace',
+            env: [{ name: 'GREETING', value: 'hi there' }], volumeMounts: [{ name: 'ws', mountPath: '/workspace' }],
+          }],
+          volumes: [{ name: 'ws', emptyDir: {} }],
+          ...spec,
+        },
+      },
+    });
+  }
+
+  /** Resolves with the first pod state `test` accepts, seen through a watch. */
+  function watchUntil(name: string, test: (pod: V1Pod | null, type: string) => boolean, timeoutMs = 20_000): Promise<V1Pod | null> {
+    return new Promise((resolve, reject) => {
+      let abort: AbortController | undefined;
+      const timer = setTimeout(() => {
+        abort?.abort();
+        reject(new Error(`pod ${name}: condition not reached in ${timeoutMs} ms`));
+      }, timeoutMs);
+      void new Watch(lab.kc).watch(`/api/v1/namespaces/${lab.namespace}/pods`, { fieldSelector: `metadata.name=${name}` }, (type: string, pod: V1Pod) => {
+        const state = type === 'DELETED' ? null : pod;
+        if (test(state, type)) {
+          clearTimeout(timer);
+          abort?.abort();
+          resolve(state);
+        }
+      }, () => {}).then((a) => (abort = a));
+    });
+  }
+
+  const isReady = (pod: V1Pod | null): boolean => pod?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+  function exec(name: string, command: string[], stdin?: Readable): Promise<{ out: string; err: string; status: V1Status }> {
+    let out = '';
+    let err = '';
+    const sink = (append: (s: string) => void) => new Writable({ write(chunk: Buffer, _e, cb) { append(chunk.toString()); cb(); } });
+    return new Promise((resolve, reject) => {
+      const guard = setTimeout(() => reject(new Error('exec gave no status')), 20_000);
+      void new Exec(lab.kc).exec(lab.namespace, name, 'main', command, sink((s) => (out += s)), sink((s) => (err += s)), stdin ?? null, false, (status) => {
+        clearTimeout(guard);
+        resolve({ out, err, status });
+      }).catch(reject);
+    });
+  }
+
+  it('schedules a pod onto a simulated node and reports it Ready through a watch', async () => {
+    const name = unique('ready');
+    await createPod(name);
+    const pod = await watchUntil(name, isReady);
+    assert.match(pod?.spec?.nodeName ?? '', /^lab-node-/);
+    assert.equal(pod?.status?.phase, 'Running');
+  });
+
+  it('execs with stdout, stderr and the exit code kept apart, and the pod env and working directory', async () => {
+    const name = unique('exec');
+    await createPod(name);
+    await watchUntil(name, isReady);
+    const r = await exec(name, ['sh', '-c', 'echo out; echo err >&2; exit 3']);
+    assert.equal(r.out, 'out\n');
+    assert.equal(r.err, 'err\n');
+    assert.equal(r.status.status, 'Failure');
+    assert.equal(r.status.reason, 'NonZeroExitCode');
+    assert.deepEqual(r.status.details?.causes, [{ reason: 'ExitCode', message: '3' }]);
+    const env = await exec(name, ['sh', '-c', 'echo "$GREETING in $(pwd)"']);
+    assert.equal(env.out, 'hi there in /workspace\n');
+    assert.equal(env.status.status, 'Success');
+  });
+
+  it('streams stdin into an exec (a tar archive) and the files arrive, private to the pod', async () => {
+    const name = unique('tar');
+    const other = unique('other');
+    await createPod(name);
+    await createPod(other);
+    await watchUntil(name, isReady);
+    await watchUntil(other, isReady);
+    const src = mkdtempSync(join(tmpdir(), 'tar-'));
+    writeFileSync(join(src, 'a.txt'), 'alpha\n');
+    writeFileSync(join(src, 'b.txt'), 'beta\n');
+    const archive = execFileSync('tar', ['-c', '-C', src, 'a.txt', 'b.txt']);
+    const untar = await exec(name, ['tar', '-x', '-f', '-', '-C', '/workspace'], Readable.from([archive]));
+    assert.equal(untar.status.status, 'Success', untar.err);
+    assert.equal((await exec(name, ['sh', '-c', 'cat /workspace/a.txt /workspace/b.txt'])).out, 'alpha\nbeta\n');
+    assert.equal((await exec(other, ['sh', '-c', 'ls -A /workspace'])).out, '', 'another pod does not see the files');
+  });
+
+  it('reads the logs of the container\'s own command', async () => {
+    const name = unique('logs');
+    await createPod(name);
+    await watchUntil(name, isReady);
+    let logs = '';
+    for (let i = 0; i < 50 && !logs.includes('hello from main'); i++) {
+      logs = await lab.core.readNamespacedPodLog({ namespace: lab.namespace, name, container: 'main' });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(logs, 'hello from main\n');
+  });
+
+  it('deletes a pod: it is gone, with the processes it started', async () => {
+    const name = unique('delete');
+    await createPod(name);
+    await watchUntil(name, isReady);
+    const marker = `sleep ${400000 + (process.pid % 99999)}`;
+    await exec(name, ['sh', '-c', `nohup ${marker} >/dev/null 2>&1 &`]);
+    assert.ok(execFileSync('ps', ['-eo', 'args']).toString().includes(marker), 'the background process runs after its exec ended');
+    const gone = watchUntil(name, (_pod, type) => type === 'DELETED');
+    await lab.core.deleteNamespacedPod({ namespace: lab.namespace, name, gracePeriodSeconds: 0 });
+    await gone;
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(!execFileSync('ps', ['-eo', 'args']).toString().includes(marker), 'the pod\'s processes died with it');
+  });
+
+  it('reports an image that cannot be pulled as ImagePullBackOff', async () => {
+    const name = unique('pull');
+    await createPod(name, {}, 'lab.invalid/nothing:1');
+    const pod = await watchUntil(name, (p) => Boolean(p?.status?.containerStatuses?.[0]?.state?.waiting));
+    assert.equal(pod?.status?.containerStatuses?.[0]?.state?.waiting?.reason, 'ImagePullBackOff');
+  });
+
+  it('leaves a pod that fits no node Pending and Unschedulable', async () => {
+    const name = unique('unschedulable');
+    await createPod(name, { nodeSelector: { 'lab/no-such-node': 'true' } });
+    const pod = await watchUntil(name, (p) => p?.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False') ?? false);
+    const condition = pod?.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    assert.equal(condition?.reason, 'Unschedulable');
+    assert.equal(pod?.status?.phase, 'Pending');
+  });
+
+  it('ends a container whose image is marked to exit', async () => {
+    const name = unique('exit');
+    await createPod(name, {}, 'lab.exit/one:1');
+    const pod = await watchUntil(name, (p) => Boolean(p?.status?.containerStatuses?.[0]?.state?.terminated));
+    assert.equal(pod?.status?.containerStatuses?.[0]?.state?.terminated?.exitCode, 1);
+  });
+});
