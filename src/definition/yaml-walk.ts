@@ -38,7 +38,8 @@ export class YamlWalker {
     const own: { key: string; keyNode: unknown; value: Node | null; pair: Pair }[] = [];
     const merged: typeof own = [];
     for (const pair of map.items) {
-      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      // With merge keys on, the parser gives `<<` as a symbol.
+      const key = isScalar(pair.key) ? (typeof pair.key.value === 'symbol' ? '<<' : String(pair.key.value)) : String(pair.key);
       if (key === '<<') {
         const sources = this.resolve(pair.value);
         const list = isSeq(sources) ? sources.items : [sources];
@@ -64,7 +65,7 @@ export function kindOf(node: Node | null): string {
   if (isScalar(node)) {
     const v = node.value;
     if (v === null) return 'nothing';
-    if (typeof v === 'number') return Number.isInteger(v) ? 'an integer' : 'a float';
+    if (typeof v === 'number') return Number.isInteger(v) && !/[.eE]/.test(node.source ?? '') ? 'an integer' : 'a float';
     if (typeof v === 'boolean') return 'a boolean';
     return 'a string';
   }
