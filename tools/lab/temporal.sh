@@ -38,7 +38,9 @@ pid() { [ -f "$STATE/server.pid" ] && cat "$STATE/server.pid"; }
 alive() { local p; p="$(pid)" && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
 healthy() { "$CLI" operator cluster health --address "127.0.0.1:$PORT" >/dev/null 2>&1; }
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-need_port() { port_free "$1" || die "port $1 ($2, for the Temporal dev server) is already in use: stop what uses it or set $2"; }
+# A port may take a moment to be released by a process that was just stopped.
+port_free_soon() { local i; for i in $(seq 1 25); do port_free "$1" && return 0; sleep 0.2; done; return 1; }
+need_port() { port_free_soon "$1" || die "port $1 ($2, for the Temporal dev server) is already in use: stop what uses it or set $2"; }
 
 search_attributes() {
   python3 -c '
