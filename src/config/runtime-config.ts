@@ -30,19 +30,22 @@ export class ConfigError extends Error {
 }
 
 export function resolveRuntimeConfig(flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
-  const explicitAddress = flags.temporalAddress ?? env.TEMPORAL_ADDRESS;
+  // An empty variable counts as unset.
+  const explicitAddress = flags.temporalAddress || env.TEMPORAL_ADDRESS || undefined;
   const lab = explicitAddress && env.KUBECONFIG ? null : readLabStatus();
+  const pick = (flag: string | undefined, name: string, fromLab: string | undefined, fallback: string): string =>
+    flag || env[name] || fromLab || fallback;
   const temporalAddress = explicitAddress ?? lab?.TEMPORAL_ADDRESS;
   if (!temporalAddress) {
     throw new ConfigError('no Temporal server: set TEMPORAL_ADDRESS (or --temporal-address), or start the local lab with `npm run lab:up`');
   }
   return {
     temporalAddress,
-    temporalNamespace: flags.temporalNamespace ?? env.TEMPORAL_NAMESPACE ?? lab?.TEMPORAL_NAMESPACE ?? 'default',
-    temporalUiUrl: env.TEMPORAL_UI_URL ?? lab?.TEMPORAL_UI_URL ?? null,
-    taskQueue: flags.taskQueue ?? env.WHARF_TEMPORAL_TASK_QUEUE ?? 'wharf-builds',
-    kubeconfig: flags.kubeconfig ?? env.KUBECONFIG ?? lab?.KUBECONFIG ?? null,
-    kubeNamespace: flags.kubeNamespace ?? env.WHARF_TEMPORAL_NAMESPACE ?? lab?.KUBE_NAMESPACE ?? lab?.LAB_NAMESPACE ?? 'wharf',
+    temporalNamespace: pick(flags.temporalNamespace, 'TEMPORAL_NAMESPACE', lab?.TEMPORAL_NAMESPACE, 'default'),
+    temporalUiUrl: env.TEMPORAL_UI_URL || lab?.TEMPORAL_UI_URL || null,
+    taskQueue: pick(flags.taskQueue, 'WHARF_TEMPORAL_TASK_QUEUE', undefined, 'wharf-builds'),
+    kubeconfig: flags.kubeconfig || env.KUBECONFIG || lab?.KUBECONFIG || null,
+    kubeNamespace: pick(flags.kubeNamespace, 'WHARF_TEMPORAL_NAMESPACE', lab?.KUBE_NAMESPACE, 'wharf'),
     logRoot: defaultLogRoot(env),
     fromLab: !explicitAddress,
   };

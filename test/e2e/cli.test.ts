@@ -1,0 +1,117 @@
+// The command line as a user runs it, against the lab: run (the demo, passing and
+// failing), logs, status and list, and the start-up sweep of orphan pods.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildPods, connectLab, type Lab } from '../support/lab.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = join(ROOT, 'bin/wharf-temporal.js');
+const DEMO = join(ROOT, 'examples/.wharf-ci.yml');
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+describe('command line on the lab', function () {
+  this.timeout(180_000);
+  let lab: Lab;
+  let env: Record<string, string>;
+
+  before(() => {
+    lab = connectLab();
+    // The lab by default (no TEMPORAL_ADDRESS), with a task queue and log folder of this test's own.
+    env = {
+      WHARF_TEMPORAL_TASK_QUEUE: `cli-${process.pid}`,
+      WHARF_TEMPORAL_LOG_DIR: mkdtempSync(join(tmpdir(), 'cli-logs-')),
+      NO_COLOR: '1',
+    };
+  });
+
+  function cli(args: string[]): Promise<CliRun> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, TEMPORAL_ADDRESS: '', ...env } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
+  const buildIdOf = (out: string): string => /build (\S+) started/.exec(out)?.[1] ?? assert.fail(`no build id in: ${out}`);
+
+  let passedBuild = '';
+
+  it('runs the demo: live prefixed log lines, a summary, a Web UI link, exit code 0', async () => {
+    const r = await cli(['run', DEMO, '--env', 'lab']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    passedBuild = buildIdOf(r.stdout);
+    assert.match(r.stdout, /http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\//);
+    assert.match(r.stdout, /^\[build\/compile\] compiled 29 bytes$/m);
+    assert.match(r.stdout, /^\[deploy\/ship\] deploying 1 replica\(s\) to the local lab$/m);
+    assert.match(r.stdout, /^success +build \S+ in /m);
+    assert.match(r.stdout, /^ {2}skipped +report$/m);
+    assert.deepEqual(await buildPods(lab, passedBuild), []);
+  });
+
+  it('fails the demo on request: exit code 1, the runs-if: fail stage runs, deploy is skipped', async () => {
+    const r = await cli(['run', DEMO, '--env', 'lab', '--input', 'simulateFailure=yes']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /^\[test\/unit\] simulated failure$/m);
+    assert.match(r.stdout, /^\[report\/notify\] the build failed; someone should look at it$/m);
+    assert.match(r.stdout, /^ {2}skipped +deploy$/m);
+    assert.match(r.stdout, /build failed: test\/unit: command exited with code 1/);
+  });
+
+  it('prints a finished build\'s logs, status and place in the list', async () => {
+    const logs = await cli(['logs', passedBuild, '--step', 'compile']);
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.equal(logs.stdout, '[build/compile] Hello from wharf-temporal (main)\n[build/compile] compiled 29 bytes\n');
+    const status = await cli(['status', passedBuild, '--json']);
+    assert.equal(status.code, 0, status.stderr);
+    const outcome = JSON.parse(status.stdout) as { result: { status: string; stages: { name: string; status: string }[] } };
+    assert.equal(outcome.result.status, 'success');
+    assert.deepEqual(outcome.result.stages.map((s) => s.status), ['success', 'success', 'success', 'skipped', 'success']);
+    const list = await cli(['list', '--json', '--limit', '50']);
+    const rows = JSON.parse(list.stdout) as { id: string; status: string; environment: string }[];
+    assert.deepEqual(rows.find((row) => row.id === passedBuild), { ...rows.find((row) => row.id === passedBuild), status: 'success', environment: 'lab' });
+  });
+
+  it('reports a bad definition with positions and exit code 1, and a bad call with exit code 2', async () => {
+    const bad = await cli(['validate', join(ROOT, 'test/e2e/fixtures/broken.wharf-ci.yml')]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /broken\.wharf-ci\.yml:3:5 build\/compile\/container\/image: missing required field/);
+    assert.ok(!/\n\s+at /.test(bad.stderr), 'no stack trace');
+    const usage = await cli(['run', '--no-such-flag']);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /Unknown option '--no-such-flag'/);
+  });
+
+  it('deletes, when a worker starts, labelled pods whose build is over', async () => {
+    const orphan = `wharf-orphan-${process.pid}`;
+    await lab.core.createNamespacedPod({
+      namespace: lab.namespace,
+      body: {
+        metadata: { name: orphan, labels: { 'app.kubernetes.io/managed-by': 'wharf-temporal', 'wharf-temporal/build-id': `gone-${process.pid}` } },
+        spec: { containers: [{ name: 'c', image: 'alpine:3', command: ['sleep', '600'] }] },
+      },
+    });
+    const worker = spawn(process.execPath, [CLI, 'worker'], { cwd: ROOT, env: { ...process.env, TEMPORAL_ADDRESS: '', ...env } });
+    let out = '';
+    worker.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    try {
+      for (let i = 0; i < 100 && !out.includes('polling task queue'); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.match(out, new RegExp(`deleted orphan pods: .*${orphan}`));
+      const left = await lab.core.listNamespacedPod({ namespace: lab.namespace, fieldSelector: `metadata.name=${orphan}` });
+      assert.ok(left.items.every((p) => p.metadata?.deletionTimestamp), 'the orphan is gone or going');
+    } finally {
+      worker.kill('SIGTERM');
+    }
+  });
+});
