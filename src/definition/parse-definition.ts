@@ -6,6 +6,7 @@ import type { RunsIf, StepType } from '../plan/build-plan.ts';
 import { substitute, VariableCycleError, type Lookup } from '../varsub/substitute.ts';
 import type { DefinitionError } from './definition-error.ts';
 import { kubernetesName } from './kubernetes-name.ts';
+import { applyStepRules } from './step-rules.ts';
 import { STEP_TYPE_NAMES, STEP_TYPES, type FieldSpec } from './step-types.ts';
 import type { BuildDefinition, InputDefinition, StageDefinition, StepDefinition, Value } from './types.ts';
 import { kindOf, YamlWalker } from './yaml-walk.ts';
@@ -220,7 +221,12 @@ function readStep(walker: YamlWalker, path: string, name: string, keyNode: unkno
     }
     fields[field] = value;
   }
-  return { name, type, fields };
+  const step: StepDefinition = { name, type, fields };
+  for (const problem of applyStepRules(step, lookup)) {
+    const entry = given.get(problem.field);
+    fail(entry?.value ?? entry?.keyNode ?? typeEntry.keyNode, `${typePath}/${problem.field}`, problem.message);
+  }
+  return step;
 }
 
 function readField(walker: YamlWalker, node: Node | null, spec: FieldSpec, lookup: Lookup, fail: (m: string) => void): Value | Value[] | Record<string, Value> | undefined {

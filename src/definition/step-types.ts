@@ -1,5 +1,6 @@
 // The fields of each Wharf step type: their kinds, defaults and which are required.
-// Unknown fields inside a step type are ignored, as Wharf does.
+// Unknown fields inside a step type are ignored, as Wharf does. Read from wharf-cmd's
+// pkg/steps; rules that tie fields together are in step-rules.ts.
 import type { StepType } from '../plan/build-plan.ts';
 
 export type FieldKind = 'string' | 'strings' | 'boolean' | 'number' | 'map';
@@ -21,16 +22,16 @@ export const STEP_TYPES: Record<StepType, Record<string, FieldSpec>> = {
     certificatesMountPath: { kind: 'string' },
   },
   docker: {
-    file: { kind: 'string', default: 'Dockerfile' },
-    tag: { kind: 'string', default: '${GIT_TAG}' },
+    file: { kind: 'string', required: true },
+    tag: { kind: 'string', required: true },
     destination: { kind: 'string' },
-    name: { kind: 'string', default: '${REPO_NAME}' },
+    name: { kind: 'string' },
     group: { kind: 'string', default: '${REPO_GROUP}' },
-    context: { kind: 'string', default: '.' },
+    context: { kind: 'string', default: '' },
     secret: { kind: 'string', default: 'gitlab-registry' },
     registry: { kind: 'string', default: '${REG_URL}' },
     'append-cert': { kind: 'boolean', default: false },
-    push: { kind: 'boolean', default: true },
+    push: { kind: 'boolean', default: false },
     args: { kind: 'strings', default: [] },
     secretName: { kind: 'string' },
     secretArgs: { kind: 'strings', default: [] },
@@ -45,11 +46,10 @@ export const STEP_TYPES: Record<StepType, Record<string, FieldSpec>> = {
     chartVersion: { kind: 'string' },
     helmVersion: { kind: 'string', default: 'v2.14.1' },
     cluster: { kind: 'string', default: 'kubectl-config' },
-    wait: { kind: 'boolean', default: false },
   },
   'helm-package': {
-    version: { kind: 'string', default: '${GIT_TAG}' },
-    'chart-path': { kind: 'string', required: true },
+    version: { kind: 'string', default: '' },
+    'chart-path': { kind: 'string', default: '' },
     destination: { kind: 'string', default: '${CHART_REPO}/${REPO_GROUP}' },
   },
   kubectl: {

@@ -24,6 +24,8 @@ interface Recipe {
   shell: string;
   script: string;
   env?: V1EnvFromSource[];
+  /** Environment variables read from secret keys. */
+  secretEnv?: { name: string; secretName: string; key: string }[];
   volumes?: { volume: V1Volume; mount: V1VolumeMount }[];
   serviceAccount?: string;
 }
@@ -38,6 +40,9 @@ export function translateStep(step: StepDefinition, ctx: TranslateContext): Step
     workingDir: REPO_MOUNT,
     volumeMounts: [{ name: 'repo', mountPath: REPO_MOUNT }, ...(recipe.volumes ?? []).map((v) => v.mount)],
     ...(recipe.env?.length ? { envFrom: recipe.env } : {}),
+    ...(recipe.secretEnv?.length
+      ? { env: recipe.secretEnv.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secretName, key: e.key, optional: true } } })) }
+      : {}),
   };
   const pod: V1Pod = {
     apiVersion: 'v1',
@@ -104,24 +109,27 @@ const RECIPES: Record<StepDefinition['type'], (f: Fields) => Recipe> = {
     volumes: certificates(str(f, 'certificatesMountPath')),
     serviceAccount: str(f, 'serviceAccount') || 'default',
   }),
-  // Builds with kaniko (no Docker daemon); its debug image has a busybox shell.
+  // Builds with kaniko (no Docker daemon); its debug image has a busybox shell. Build
+  // arguments from secrets are passed by name, so their values stay out of the manifest.
   docker: (f) => {
-    const registry = str(f, 'registry');
-    const destination = str(f, 'destination') || [registry, str(f, 'group'), str(f, 'name')].filter(Boolean).join('/').toLowerCase();
+    const destination = str(f, 'destination');
     const tags = str(f, 'tag').split(',').map((t) => t.trim()).filter(Boolean);
+    const secretArgs = list(f, 'secretArgs').map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] as const);
     const args = [
       `--dockerfile=${q(`${REPO_MOUNT}/${str(f, 'file')}`)}`,
-      `--context=${q(`dir://${REPO_MOUNT}/${str(f, 'context')}`)}`,
+      `--context=${q(`${REPO_MOUNT}/${str(f, 'context')}`.replace(/\/$/, ''))}`,
       ...list(f, 'args').map((a) => `--build-arg=${q(a)}`),
-      ...(flag(f, 'push') ? tags.map((t) => `--destination=${q(`${destination}:${t}`)}`) : ['--no-push']),
+      ...secretArgs.map(([name]) => `--build-arg=${q(name)}`),
+      ...tags.map((t) => `--destination=${q(`${destination}:${t}`)}`),
+      ...(flag(f, 'push') ? [] : ['--no-push']),
     ];
     return {
       image: 'gcr.io/kaniko-project/executor:v1.23.2-debug',
       shell: '/busybox/sh',
       script: `/kaniko/executor ${args.join(' ')}`,
-      env: str(f, 'secretName') ? [{ secretRef: { name: str(f, 'secretName') } }] : [],
-      volumes: flag(f, 'push') && str(f, 'secret')
-        ? [{ volume: { name: 'registry', secret: { secretName: str(f, 'secret') } }, mount: { name: 'registry', mountPath: '/kaniko/.docker', readOnly: true } }]
+      secretEnv: secretArgs.map(([name, key]) => ({ name, secretName: str(f, 'secretName'), key })),
+      volumes: str(f, 'secret')
+        ? [{ volume: { name: 'registry', secret: { secretName: str(f, 'secret'), optional: true } }, mount: { name: 'registry', mountPath: '/kaniko/.docker', readOnly: true } }]
         : [],
     };
   },
@@ -132,7 +140,6 @@ const RECIPES: Record<StepDefinition['type'], (f: Fields) => Recipe> = {
       ...(str(f, 'chartVersion') ? ['--version', q(str(f, 'chartVersion'))] : []),
       ...list(f, 'files').flatMap((file) => ['--values', q(file)]),
       ...set.map(([k, v]) => `--set ${q(`${k}=${String(v)}`)}`),
-      ...(flag(f, 'wait') ? ['--wait'] : []),
     ];
     return { image: `docker.io/wharfse/helm:${str(f, 'helmVersion')}`, shell: '/bin/sh', script: `helm ${args.join(' ')}`, volumes: [kubeconfigSecret(str(f, 'cluster'))] };
   },

@@ -44,7 +44,7 @@ describe('definition parser', () => {
       '  odd:',
       '    teleport: {}',
       '  typed:',
-      '    docker: {tag: 1.0}',
+      '    docker: {file: Dockerfile, destination: r/app, tag: 1.0}',
       'empty: {}',
     ].join('\n'));
     assert.deepEqual(errors, [
@@ -53,7 +53,7 @@ describe('definition parser', () => {
       '.wharf-ci.yml:7:5 build/compile/container/image: missing required field',
       '.wharf-ci.yml:11:5 build/both: a step has exactly one step type, got container and kubectl',
       '.wharf-ci.yml:13:5 build/odd/teleport: unknown step type \'teleport\' (expected one of container, docker, helm, helm-package, kubectl, nuget-package)',
-      '.wharf-ci.yml:15:19 build/typed/docker/tag: expected a string, got a float',
+      '.wharf-ci.yml:15:57 build/typed/docker/tag: expected a string, got a float',
       '.wharf-ci.yml:16:8 empty: empty stage: a stage needs at least one step',
     ]);
   });
@@ -125,9 +125,9 @@ describe('definition parser', () => {
       '  s:',
       '    container: {image: "${img}", cmds: ["echo ${n} ${%n%}"]}',
       '  d:',
-      '    docker: {push: "${verbose}", tag: "${n}"}',
+      '    docker: {file: Dockerfile, destination: r/app, push: "${verbose}", tag: "${n}"}',
     ].join('\n'), () => lookup);
-    assert.deepEqual(errors.map(formatError), ['.wharf-ci.yml:5:39 build/d/docker/tag: expected a string, got a string holding a number']);
+    assert.deepEqual(errors.map(formatError), ['.wharf-ci.yml:5:77 build/d/docker/tag: expected a string, got a string holding a number']);
     assert.equal(definition.stages[0]!.steps[0]!.fields.image, 'alpine:3');
     assert.deepEqual(definition.stages[0]!.steps[0]!.fields.cmds, ['echo 2 ${n}']);
     assert.equal(definition.stages[0]!.steps[1]!.fields.push, true);

@@ -16,9 +16,9 @@ all:
   container:
     container: {image: "alpine:3", cmds: [cd sub, "export X=1", echo $X], secretName: app-secrets, serviceAccount: builder, certificatesMountPath: /certs}
   docker:
-    docker: {file: build/Dockerfile, tag: "1.2.3,latest", args: ["A=1"], registry: registry.example.com, group: team, name: app}
+    docker: {file: build/Dockerfile, tag: "1.2.3,latest", args: ["A=1"], registry: registry.example.com, group: team, name: web, push: true, secretName: build-secrets, secretArgs: ["TOKEN=npm-token"]}
   helm:
-    helm: {chart: app, name: my-app, namespace: prod, repo: https://charts.example.com, set: {image.tag: "1.2.3"}, files: [values-prod.yaml], wait: true}
+    helm: {chart: app, name: my-app, namespace: prod, repo: https://charts.example.com, set: {image.tag: "1.2.3"}, files: [values-prod.yaml]}
   helm-package:
     helm-package: {chart-path: charts/app, version: 1.2.3, destination: https://charts.example.com/api}
   kubectl:
