@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { maskSecrets } from '../../../src/cli/commands/plan.ts';
+import { formatError } from '../../../src/definition/definition-error.ts';
+import { makePlan } from '../../../src/plan/make-plan.ts';
+
+const DEFINITION = `
+inputs:
+  - {name: target, type: choice, values: [dev, prod], default: dev}
+  - {name: replicas, type: number, default: 1}
+  - {name: token, type: password, default: s3cret}
+environments:
+  lab: {where: the lab, who: env}
+build:
+  show:
+    container:
+      image: alpine
+      cmds:
+        - echo "\${target} x\${replicas} at \${where} by \${who} from \${FROM_FILE} and \${FROM_ENV}"
+        - echo "token \${token}"
+`;
+
+describe('makePlan: variables from every source, in priority order', () => {
+  function setup(): { dir: string; file: string; environ: NodeJS.ProcessEnv } {
+    const root = mkdtempSync(join(tmpdir(), 'plan-'));
+    const dir = join(root, 'repo');
+    mkdirSync(dir);
+    writeFileSync(join(dir, '.wharf-ci.yml'), DEFINITION);
+    writeFileSync(join(dir, '.wharf-vars.yml'), 'vars:\n  FROM_FILE: nearest\n  who: file\n');
+    writeFileSync(join(root, '.wharf-vars.yml'), 'vars:\n  FROM_FILE: parent\n  FROM_ENV: file\n');
+    return { dir, file: join(dir, '.wharf-ci.yml'), environ: { WHARF_VAR_FROM_ENV: 'env-var', XDG_CONFIG_HOME: join(root, 'none') } };
+  }
+
+  it('resolves --input, defaults, the environment, WHARF_VAR_*, and vars files nearest first', () => {
+    const { file, environ } = setup();
+    const result = makePlan({ file, env: 'lab', inputs: { target: 'prod' }, buildId: 'b1', environ });
+    assert.ok('plan' in result, JSON.stringify(result));
+    const script = result.plan.stages[0]!.steps[0]!.exec.command[2];
+    assert.equal(script, 'echo "prod x1 at the lab by env from nearest and env-var"\necho "token s3cret"');
+    assert.deepEqual(result.plan.stages[0]!.steps[0]!.secrets, ['s3cret']);
+    assert.ok(!JSON.stringify(maskSecrets(result.plan)).includes('s3cret'), 'plan output masks the password');
+  });
+
+  it('reports bad inputs and an unknown environment as errors, not silently', () => {
+    const { file, environ } = setup();
+    const result = makePlan({ file, env: 'staging', inputs: { target: 'qa', replicas: 'many', nope: '1' }, buildId: 'b1', environ });
+    assert.ok('errors' in result);
+    assert.deepEqual(result.errors.map((e) => `${e.path}: ${e.message}`), [
+      "--input target: 'qa' is not one of 'dev', 'prod'",
+      '--input replicas: expected a number, got \'many\'',
+      "--input nope: the file declares no input 'nope' (it has target, replicas, token)",
+      "--env: unknown environment 'staging' (the file defines lab)",
+    ]);
+  });
+
+  it('names a missing file', () => {
+    const result = makePlan({ file: '/nonexistent/.wharf-ci.yml', env: null, inputs: {}, buildId: 'b', environ: {} });
+    assert.ok('errors' in result);
+    assert.equal(formatError(result.errors[0]!), '/nonexistent/.wharf-ci.yml:1:1 cannot read the build definition: no such file');
+  });
+});
