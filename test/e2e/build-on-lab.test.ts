@@ -136,6 +136,18 @@ describe('builds on the lab', function () {
     assert.deepEqual(await buildPods(lab, id), []);
   });
 
+  it('fails a pod nothing can schedule once its pending budget is spent, with the scheduler\'s reason', async () => {
+    const id = newId('unschedulable');
+    const step = labStep(id, 'build', 'nowhere', 'echo never');
+    step.pod.spec!.nodeSelector = { 'lab/no-such-node': 'true' };
+    const build = input(id, [stage('build', [step])]);
+    build.timeouts.pendingSeconds = 3;
+    const { outcome } = await run(build);
+    assert.equal(outcome.result?.status, 'failed');
+    assert.match(outcome.error ?? '', /not ready after 3s: Unschedulable: 0\/2 nodes are available/);
+    assert.deepEqual(await buildPods(lab, id), []);
+  });
+
   it('clones a git source in the pod', async () => {
     const repo = mkdtempSync(join(tmpdir(), 'repo-'));
     const git = (...args: string[]): string => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
