@@ -38,8 +38,9 @@ NODES="${LAB_NODES:-lab-node-0,lab-node-1}"
 
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok lab-kubelet)
 
-log() { printf 'lab/kube: %s\n' "$*" >&2; }
-die() { log "$*"; exit 1; }
+LAB_COMPONENT=kube
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
 
 cache_dir() {
   local hash
@@ -118,12 +119,6 @@ EOF
 pid_of() { local f="$RUN/$1.pid"; [ -f "$f" ] && cat "$f"; }
 alive() { local pid; pid="$(pid_of "$1")" && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-# A port may take a moment to be released by a process that was just stopped.
-port_free_soon() { local i; for i in $(seq 1 25); do port_free "$1" && return 0; sleep 0.2; done; return 1; }
-need_port() { # port variable component
-  port_free_soon "$1" || die "port $1 ($2, for $3) is already in use: stop what uses it or set $2 to another port"
-}
 
 start() { # name args...
   local name=$1; shift

@@ -20,8 +20,9 @@ HTTP_PORT="${LAB_TEMPORAL_HTTP_PORT:-17243}"
 METRICS_PORT="${LAB_TEMPORAL_METRICS_PORT:-17253}"
 NAMESPACE=default
 
-log() { printf 'lab/temporal: %s\n' "$*" >&2; }
-die() { log "$*"; exit 1; }
+LAB_COMPONENT=temporal
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
 
 install() {
   [ -x "$CLI" ] && return 0
@@ -37,10 +38,6 @@ install() {
 pid() { [ -f "$STATE/server.pid" ] && cat "$STATE/server.pid"; }
 alive() { local p; p="$(pid)" && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
 healthy() { "$CLI" operator cluster health --address "127.0.0.1:$PORT" >/dev/null 2>&1; }
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-# A port may take a moment to be released by a process that was just stopped.
-port_free_soon() { local i; for i in $(seq 1 25); do port_free "$1" && return 0; sleep 0.2; done; return 1; }
-need_port() { port_free_soon "$1" || die "port $1 ($2, for the Temporal dev server) is already in use: stop what uses it or set $2"; }
 
 search_attributes() {
   python3 -c '
@@ -53,10 +50,10 @@ up() {
   if alive && healthy; then log "already up"; return 0; fi
   down_quiet
   install
-  need_port "$PORT" LAB_TEMPORAL_PORT
-  need_port "$UI_PORT" LAB_TEMPORAL_UI_PORT
-  need_port "$HTTP_PORT" LAB_TEMPORAL_HTTP_PORT
-  need_port "$METRICS_PORT" LAB_TEMPORAL_METRICS_PORT
+  need_port "$PORT" LAB_TEMPORAL_PORT "the Temporal dev server"
+  need_port "$UI_PORT" LAB_TEMPORAL_UI_PORT "the Temporal Web UI"
+  need_port "$HTTP_PORT" LAB_TEMPORAL_HTTP_PORT "the Temporal HTTP API"
+  need_port "$METRICS_PORT" LAB_TEMPORAL_METRICS_PORT "Temporal metrics"
   mkdir -p "$STATE"
   local begin=$SECONDS
   # shellcheck disable=SC2046
