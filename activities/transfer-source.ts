@@ -1,10 +1,12 @@
 // Puts the build's source tree into the step pod: a local tree as a tar stream over the
 // exec's stdin, a git source cloned by the pod itself. Idempotent: a retry extracts or
 // checks out the same content again.
+import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { cancellationSignal } from '@temporalio/activity';
 import { ExecConnectionLost } from '../src/kube/pod-exec.ts';
 import { listSourceFiles } from '../src/source/source-files.ts';
+import { substituteEntries } from '../src/source/substitute-files.ts';
 import { tarStream } from '../src/source/tar-writer.ts';
 import type { TransferSourceInput } from '../workflows/types.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -34,11 +36,17 @@ export function transferSourceActivity(deps: ActivityDeps) {
       let files = 0;
       let skipped: string[] = [];
       if (input.source.kind === 'local') {
-        const listing = listSourceFiles(input.source.path);
-        files = listing.entries.length;
+        const listing = listSourceFiles(input.source.path, input.onlyFiles ?? null);
+        if (input.onlyFiles) {
+          const found = new Set(listing.entries.map((e) => e.path));
+          const missing = input.onlyFiles.filter((f) => !found.has(posix.normalize(f)));
+          if (missing.length) throw permanentFailure(`the step's files are not in the source: ${missing.join(', ')}`, 'SourceFileMissing');
+        }
+        const entries = input.variables ? substituteEntries(listing.entries, input.variables) : listing.entries;
+        files = entries.length;
         skipped = listing.skipped.map((s) => `${s.path}: ${s.reason}`);
         exit = await deps.pods.exec(input.pod.name, input.container, ['/bin/sh', '-c', EXTRACT, 'extract', input.path], {
-          stdin: Readable.from(tarStream(listing.entries)),
+          stdin: Readable.from(tarStream(entries)),
           onStderr,
           signal: cancellationSignal(),
         });

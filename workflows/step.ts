@@ -50,7 +50,8 @@ export async function stepWorkflow(input: StepWorkflowInput): Promise<StepResult
     await waiting.awaitPodReady({ pod, pendingSeconds: timeouts.pendingSeconds });
     if (step.source && input.source.kind !== 'none') {
       enter('transferring-source');
-      await transfer.transferSource({ pod, container: step.source.container, path: step.source.path, source: input.source });
+      const { container, path, onlyFiles, variables } = step.source;
+      await transfer.transferSource({ pod, container, path, source: input.source, onlyFiles, variables });
     }
     enter('running');
     const outcome = await running.runCommand({

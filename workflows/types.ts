@@ -92,6 +92,8 @@ export interface TransferSourceInput {
   container: string;
   path: string;
   source: SourceSpec;
+  onlyFiles?: string[];
+  variables?: Record<string, string | number | boolean>;
 }
 
 export interface RunCommandInput {

@@ -25,6 +25,19 @@ export interface StagePlan {
   steps: StepPlan[];
 }
 
+/**
+ * Where a step gets the source, and which of it. Steps with file filters (helm's
+ * `files`, kubectl's `file`/`files`) get only those files, with variables substituted
+ * in their contents, as Wharf does.
+ */
+export interface SourcePlacement {
+  container: string;
+  path: string;
+  onlyFiles?: string[];
+  /** Variables to substitute in the transferred files (never password inputs). */
+  variables?: Record<string, string | number | boolean>;
+}
+
 export interface StepPlan {
   name: string;
   type: StepType;
@@ -37,7 +50,7 @@ export interface StepPlan {
   /** The command the worker execs in the running pod; its exit code is the step's outcome. */
   exec: { container: string; command: string[]; shell?: string };
   /** Where the build's source tree is placed in the pod, or null when the step needs none. */
-  source: { container: string; path: string } | null;
+  source: SourcePlacement | null;
   /** Values to mask as `***` in logs and output (password inputs). */
   secrets: string[];
 }

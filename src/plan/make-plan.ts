@@ -40,6 +40,8 @@ export function makePlan(options: MakePlanOptions): MakePlanResult {
   const problems: DefinitionError[] = [];
   const warnings: string[] = [];
   const secrets: string[] = [];
+  // Every variable the build sees, for file substitution; password inputs left out.
+  const fileVariables: Record<string, VarValue> = {};
   const at = (path: string, message: string): void => {
     problems.push({ file, line: 1, column: 1, path, message });
   };
@@ -59,17 +61,21 @@ export function makePlan(options: MakePlanOptions): MakePlanResult {
     const dir = dirname(resolve(file));
     const varsFiles = readVarsFiles(varsFilePaths(dir, options.environ));
     warnings.push(...varsFiles.problems);
-    return layeredLookup([
+    const layers = [
       inputLayer, defaults, environment,
       { BUILD_REF: options.buildId, WHARF_BUILD_ID: options.buildId },
       environmentVariables(options.environ),
       ...varsFiles.layers,
       gitVariables(dir),
-    ]);
+    ];
+    const passwords = new Set(declared.inputs.filter((i) => i.type === 'password').map((i) => i.name));
+    for (const layer of [...layers].reverse()) Object.assign(fileVariables, layer);
+    for (const name of passwords) delete fileVariables[name];
+    return layeredLookup(layers);
   });
   const all = [...errors, ...problems];
   if (all.length) return { errors: all };
-  return { plan: toPlan(file, options, definition, secrets), warnings };
+  return { plan: toPlan(file, options, definition, secrets, fileVariables), warnings };
 }
 
 function resolveInputs(declared: InputDefinition[], given: Record<string, string>, at: (path: string, m: string) => void, secrets: string[]): Record<string, VarValue> {
@@ -94,7 +100,7 @@ function resolveInputs(declared: InputDefinition[], given: Record<string, string
   return layer;
 }
 
-function toPlan(file: string, options: MakePlanOptions, definition: BuildDefinition, secrets: string[]): BuildPlan {
+function toPlan(file: string, options: MakePlanOptions, definition: BuildDefinition, secrets: string[], fileVariables: Record<string, VarValue>): BuildPlan {
   return {
     file,
     environment: options.env,
@@ -103,7 +109,7 @@ function toPlan(file: string, options: MakePlanOptions, definition: BuildDefinit
       runsIf: stage.runsIf,
       environments: stage.environments,
       steps: stage.steps.map((step) => translateStep(step, {
-        buildId: options.buildId, stage: stage.name, activeDeadlineSeconds: options.activeDeadlineSeconds ?? 4 * 3600, secrets,
+        buildId: options.buildId, stage: stage.name, activeDeadlineSeconds: options.activeDeadlineSeconds ?? 4 * 3600, secrets, fileVariables,
       })),
     })),
   };

@@ -17,6 +17,8 @@ export interface TranslateContext {
   activeDeadlineSeconds: number;
   /** Values to mask in logs (password inputs). */
   secrets: string[];
+  /** Variables substituted in the files of steps with file filters (no password inputs). */
+  fileVariables?: Record<string, Value>;
 }
 
 interface Recipe {
@@ -78,9 +80,16 @@ export function translateStep(step: StepDefinition, ctx: TranslateContext): Step
     type: step.type,
     pod: withCommandStateVolume(pod, STEP_CONTAINER),
     exec: { container: STEP_CONTAINER, command: [recipe.shell, '-c', recipe.script], shell: recipe.shell },
-    source: { container: STEP_CONTAINER, path: REPO_MOUNT },
+    source: { container: STEP_CONTAINER, path: REPO_MOUNT, ...fileFilter(step, ctx) },
     secrets: ctx.secrets,
   };
+}
+
+// Like Wharf: helm and kubectl steps receive only their files, variables substituted.
+function fileFilter(step: StepDefinition, ctx: TranslateContext): { onlyFiles?: string[]; variables?: Record<string, Value> } {
+  if (step.type !== 'helm' && step.type !== 'kubectl') return {};
+  const files = [...list(step.fields, 'files'), ...(step.type === 'kubectl' && str(step.fields, 'file') ? [str(step.fields, 'file')] : [])];
+  return { onlyFiles: files, variables: ctx.fileVariables ?? {} };
 }
 
 type Fields = StepDefinition['fields'];

@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs';
 
 export type TarEntry =
   | { type: 'file'; path: string; source: string; size: number; mode: number; mtime: number }
+  | { type: 'file'; path: string; content: Buffer; size: number; mode: number; mtime: number }
   | { type: 'symlink'; path: string; target: string; mtime: number };
 
 const BLOCK = 512;
@@ -20,7 +21,10 @@ export async function* tarStream(entries: Iterable<TarEntry>): AsyncGenerator<Bu
       name: entry.path, type: entry.type === 'file' ? '0' : '2', size, mode: entry.type === 'file' ? entry.mode : 0o777,
       mtime: entry.mtime, linkname: entry.type === 'symlink' ? entry.target : '',
     });
-    if (entry.type === 'file') {
+    if (entry.type === 'file' && 'content' in entry) {
+      yield entry.content;
+      if (size % BLOCK) yield Buffer.alloc(BLOCK - (size % BLOCK));
+    } else if (entry.type === 'file') {
       let written = 0;
       for await (const chunk of createReadStream(entry.source)) {
         const buf = chunk as Buffer;

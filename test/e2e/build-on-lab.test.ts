@@ -148,6 +148,22 @@ describe('builds on the lab', function () {
     assert.deepEqual(await buildPods(lab, id), []);
   });
 
+  it('gives a step with file filters only its files, variables substituted (helm, kubectl)', async () => {
+    const src = mkdtempSync(join(tmpdir(), 'src-'));
+    writeFileSync(join(src, 'manifest.yaml'), 'image: app:${TAG}\nliteral: ${%TAG%}\nunknown: ${NOPE}\n');
+    writeFileSync(join(src, 'other.txt'), 'not sent\n');
+    const id = newId('filter');
+    const step = labStep(id, 'deploy', 'apply', 'ls; cat manifest.yaml');
+    step.source = { ...step.source!, onlyFiles: ['manifest.yaml'], variables: { TAG: '1.2.3' } };
+    const missing = labStep(id, 'deploy', 'missing', 'true');
+    missing.source = { ...missing.source!, onlyFiles: ['nope.yaml'], variables: {} };
+    const ok = await run(input(id, [stage('deploy', [step])], { kind: 'local', path: src }));
+    assert.equal(ok.outcome.result?.status, 'success', ok.outcome.error ?? '');
+    assert.deepEqual(logsOf(id, 'apply'), ['manifest.yaml', 'image: app:1.2.3', 'literal: ${TAG}', 'unknown: ${NOPE}']);
+    const bad = await run(input(`${id}-m`, [stage('deploy', [missing])], { kind: 'local', path: src }));
+    assert.match(bad.outcome.error ?? '', /the step's files are not in the source: nope\.yaml/);
+  });
+
   it('clones a git source in the pod', async () => {
     const repo = mkdtempSync(join(tmpdir(), 'repo-'));
     const git = (...args: string[]): string => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();

@@ -1,0 +1,15 @@
+// Variable substitution in the files a step with file filters receives (Wharf does this
+// for helm's `files` and kubectl's `file`/`files`).
+import { readFileSync } from 'node:fs';
+import { layeredLookup, substitute, type VarValue } from '../varsub/substitute.ts';
+import type { TarEntry } from './tar-writer.ts';
+
+export function substituteEntries(entries: TarEntry[], variables: Record<string, VarValue>): TarEntry[] {
+  const lookup = layeredLookup([variables]);
+  return entries.map((entry) => {
+    if (entry.type !== 'file') return entry;
+    const original = 'content' in entry ? entry.content : readFileSync(entry.source);
+    const content = Buffer.from(String(substitute(original.toString('utf8'), lookup)), 'utf8');
+    return { type: 'file', path: entry.path, content, size: content.length, mode: entry.mode, mtime: entry.mtime };
+  });
+}
