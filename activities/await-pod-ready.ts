@@ -44,6 +44,10 @@ export function awaitPodReadyActivity(deps: ActivityDeps) {
         throw err;
       });
       if ('fail' in verdict) throw permanentFailure(verdict.fail, verdict.type);
+      if (input.log) {
+        const node = (await deps.pods.get(input.pod.name).catch(() => null))?.spec?.nodeName;
+        deps.logs.openWriter(input.log).write('sys', [{ text: `pod ${input.pod.name} ready${node ? ` on ${node}` : ''}` }]);
+      }
     } finally {
       clearTimeout(deadline);
       stop();

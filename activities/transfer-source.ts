@@ -55,6 +55,11 @@ export function transferSourceActivity(deps: ActivityDeps) {
           ['/bin/sh', '-c', CLONE, 'clone', input.path, input.source.url, input.source.ref],
           { onStderr, signal: cancellationSignal() });
       }
+      if (input.log) {
+        const lines = [{ text: input.source.kind === 'git' ? `cloned ${input.source.url} at ${input.source.ref} into ${input.path}` : `sent ${files} file(s) to ${input.path}` }];
+        for (const s of skipped) lines.push({ text: `left out ${s}` });
+        if (exit === 0) deps.logs.openWriter(input.log).write('sys', lines);
+      }
       if (exit !== 0) {
         throw permanentFailure(`could not put the source into ${input.pod.name} at ${input.path} (exit ${exit}): ${stderr.trim()}`, 'SourceTransferFailed');
       }

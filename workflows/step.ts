@@ -45,13 +45,14 @@ export async function stepWorkflow(input: StepWorkflowInput): Promise<StepResult
   };
   let cancellation: unknown = null;
   try {
+    const log = { buildId: input.buildId, stage: input.stage, step: step.name };
     const pod: PodRef = await quick.createPod({ pod: step.pod });
     enter('waiting-for-pod');
-    await waiting.awaitPodReady({ pod, pendingSeconds: timeouts.pendingSeconds });
+    await waiting.awaitPodReady({ pod, pendingSeconds: timeouts.pendingSeconds, log });
     if (step.source && input.source.kind !== 'none') {
       enter('transferring-source');
       const { container, path, onlyFiles, variables } = step.source;
-      await transfer.transferSource({ pod, container, path, source: input.source, onlyFiles, variables });
+      await transfer.transferSource({ pod, container, path, source: input.source, onlyFiles, variables, log });
     }
     enter('running');
     const outcome = await running.runCommand({

@@ -82,9 +82,17 @@ export interface CreatePodInput {
   pod: V1Pod;
 }
 
+/** Which step's log an activity writes its own remarks to. */
+export interface StepLogRef {
+  buildId: string;
+  stage: string;
+  step: string;
+}
+
 export interface AwaitPodReadyInput {
   pod: PodRef;
   pendingSeconds: number;
+  log?: StepLogRef;
 }
 
 export interface TransferSourceInput {
@@ -94,6 +102,7 @@ export interface TransferSourceInput {
   source: SourceSpec;
   onlyFiles?: string[];
   variables?: Record<string, string | number | boolean>;
+  log?: StepLogRef;
 }
 
 export interface RunCommandInput {

@@ -68,7 +68,7 @@ describe('builds on the lab', function () {
 
   function logsOf(buildId: string, step: string, stream?: 'out' | 'err'): string[] {
     return readAllRecords(new LogStore(config.logRoot), buildId)
-      .filter((r) => r.step.step === step && (!stream || r.record.s === stream))
+      .filter((r) => r.step.step === step && r.record.s !== 'sys' && (!stream || r.record.s === stream))
       .map((r) => r.record.l);
   }
 
@@ -100,6 +100,8 @@ describe('builds on the lab', function () {
     assert.deepEqual(logsOf(id, 'lint', 'out'), ['lint-out', '/mnt/repo']);
     assert.deepEqual(logsOf(id, 'lint', 'err'), ['lint-warning']);
     assert.deepEqual(logsOf(id, 'unit'), ['isolated'], 'each pod has its own workspace');
+    const remarks = readAllRecords(new LogStore(config.logRoot), id).filter((r) => r.step.step === 'compile' && r.record.s === 'sys').map((r) => r.record.l);
+    assert.match(remarks.join('\n'), /^pod \S+ ready on lab-node-\d\nsent 1 file\(s\) to \/mnt\/repo$/);
     assert.deepEqual(Object.values(census.counts()), [1, 1, 1], 'one pod per step');
     assert.deepEqual(await buildPods(lab, id), [], 'no pod left behind');
   });
