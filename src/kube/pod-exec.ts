@@ -68,15 +68,29 @@ export async function execInPod(kc: KubeConfig, req: ExecRequest): Promise<numbe
   }
 }
 
-/** Exit code from the kubelet's exec status: 0 on Success, the ExitCode cause on NonZeroExitCode. */
-export function exitCodeFromStatus(status: V1Status): number | ExecRejected {
+// The API server could not reach the node's kubelet: the command may well be running.
+const UNREACHABLE = /error dialing backend|error sending request|connection refused|connection reset|no route to host|i\/o timeout|broken pipe|unexpected EOF|upgrade request failed|proxy error/i;
+
+/**
+ * Exit code from the kubelet's exec status: 0 on Success, the ExitCode cause on
+ * NonZeroExitCode; a kubelet out of reach is a lost connection, anything else a rejection.
+ */
+export function exitCodeFromStatus(status: V1Status): number | ExecRejected | ExecConnectionLost {
   if (status.status === 'Success') return 0;
   if (status.reason === 'NonZeroExitCode') {
     const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
     const code = Number.parseInt(cause?.message ?? '', 10);
     if (Number.isInteger(code)) return code;
   }
-  return new ExecRejected(status.message ?? `exec failed: ${status.reason ?? 'unknown reason'}`);
+  const message = shorten(status.message ?? `exec failed: ${status.reason ?? 'unknown reason'}`);
+  if ((status.code ?? 500) >= 500 && UNREACHABLE.test(message)) return new ExecConnectionLost(message);
+  return new ExecRejected(message);
+}
+
+// Statuses can quote the whole exec URL, command included: keep messages readable.
+function shorten(message: string): string {
+  const cut = message.replace(/"https?:\/\/[^"]*"/g, (url) => `"${url.slice(1, url.indexOf('?') > 0 ? url.indexOf('?') : 80)}"`);
+  return cut.length > 400 ? `${cut.slice(0, 400)}…` : cut;
 }
 
 function sink(onChunk: ((chunk: Buffer) => void) | undefined): Writable | null {

@@ -173,18 +173,21 @@ stop_all() {
 
 # ---- commands -----------------------------------------------------------------------
 
+all_alive() { local name; for name in "${COMPONENTS[@]}"; do alive "$name" || return 1; done; }
+
 up() {
-  if alive kube-apiserver && api /readyz >/dev/null; then log "already up"; return 0; fi
-  stop_all
+  if all_alive && api /readyz >/dev/null; then log "already up"; return 0; fi
+  # A component that died is started again; those still running are left as they are.
+  alive kube-apiserver || stop_all
   build
   pki
-  need_port "$ETCD_PORT" LAB_ETCD_PORT etcd
-  need_port "$ETCD_PEER_PORT" LAB_ETCD_PEER_PORT etcd
-  need_port "$API_PORT" LAB_KUBE_API_PORT kube-apiserver
-  need_port "$CM_PORT" LAB_CONTROLLER_MANAGER_PORT kube-controller-manager
-  need_port "$SCHED_PORT" LAB_SCHEDULER_PORT kube-scheduler
-  need_port "$KWOK_PORT" LAB_KWOK_PORT kwok
-  need_port "$KUBELET_PORT" LAB_KUBELET_PORT lab-kubelet
+  alive etcd || need_port "$ETCD_PORT" LAB_ETCD_PORT etcd
+  alive etcd || need_port "$ETCD_PEER_PORT" LAB_ETCD_PEER_PORT etcd
+  alive kube-apiserver || need_port "$API_PORT" LAB_KUBE_API_PORT kube-apiserver
+  alive kube-controller-manager || need_port "$CM_PORT" LAB_CONTROLLER_MANAGER_PORT kube-controller-manager
+  alive kube-scheduler || need_port "$SCHED_PORT" LAB_SCHEDULER_PORT kube-scheduler
+  alive kwok || need_port "$KWOK_PORT" LAB_KWOK_PORT kwok
+  alive lab-kubelet || need_port "$KUBELET_PORT" LAB_KUBELET_PORT lab-kubelet
   local begin=$SECONDS
 
   start etcd "$BIN/etcd" --name lab --data-dir "$STATE/etcd" \

@@ -99,6 +99,10 @@ func (s *sandboxes) ensure(pod *corev1.Pod, name string) (*sandbox, error) {
 	if err := os.MkdirAll(filepath.Dir(sb.logFile), 0o755); err != nil {
 		return nil, err
 	}
+	// Remembered on disk, so a restarted lab-kubelet still ends this sandbox with its pod.
+	if err := os.WriteFile(filepath.Join(podDir, fmt.Sprintf("mntns-%s-%d", name, holder.Process.Pid)), []byte(mntNS), 0o644); err != nil {
+		return nil, err
+	}
 	s.byID[id] = sb
 	sb.startMain(container)
 	return sb, nil
@@ -149,6 +153,14 @@ func (s *sandboxes) remove(uid string) {
 		}
 	}
 	s.mu.Unlock()
+	if uid != "" {
+		files, _ := filepath.Glob(filepath.Join(s.podDir(uid), "mntns-*"))
+		for _, f := range files {
+			if data, err := os.ReadFile(f); err == nil {
+				namespaces = append(namespaces, string(data))
+			}
+		}
+	}
 	for _, ns := range namespaces {
 		killNamespace(ns)
 	}
