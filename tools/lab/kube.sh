@@ -117,7 +117,7 @@ EOF
 # ---- processes ----------------------------------------------------------------------
 
 pid_of() { local f="$RUN/$1.pid"; [ -f "$f" ] && cat "$f"; }
-alive() { local pid; pid="$(pid_of "$1")" && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
+alive() { local pid; pid="$(pid_of "$1")" && [ -n "$pid" ] && process_alive "$pid"; }
 
 
 start() { # name args...

@@ -36,7 +36,7 @@ install() {
 }
 
 pid() { [ -f "$STATE/server.pid" ] && cat "$STATE/server.pid"; }
-alive() { local p; p="$(pid)" && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
+alive() { local p; p="$(pid)" && [ -n "$p" ] && process_alive "$p"; }
 healthy() { "$CLI" operator cluster health --address "127.0.0.1:$PORT" >/dev/null 2>&1; }
 
 search_attributes() {
@@ -79,7 +79,7 @@ down_quiet() {
   p="$(pid || true)"
   if [ -n "$p" ]; then
     kill -TERM -- "-$p" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 1 50); do process_alive "$p" || break; sleep 0.1; done
     kill -KILL -- "-$p" 2>/dev/null || true
   fi
   rm -f "$STATE/server.pid"
