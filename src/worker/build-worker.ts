@@ -18,8 +18,10 @@ export interface BuildWorkerOptions {
   /** How long running activities get to finish on shutdown before they are handed back. */
   shutdownGraceSeconds: number;
   identity?: string;
-  /** Called with each orphan pod the start-up sweep deleted. */
+  /** Called with the orphan pods a sweep deleted. */
   onReaped?: (pods: string[]) => void;
+  /** Sweep for orphan pods again this often while running (besides at start); 0 = only at start. */
+  sweepEverySeconds?: number;
 }
 
 export interface BuildWorker {
@@ -42,12 +44,17 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const clientConnection = await Connection.connect({ address: config.temporalAddress });
   const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
-  try {
-    const reaped = await reapOrphanPods(client, pods);
-    if (reaped.length) options.onReaped?.(reaped);
-  } catch {
-    // A sweep that cannot run now runs at the next start; it must not stop the worker.
-  }
+  const sweep = async (): Promise<void> => {
+    try {
+      const reaped = await reapOrphanPods(client, pods);
+      if (reaped.length) options.onReaped?.(reaped);
+    } catch {
+      // A sweep that cannot run now runs next time; it must never stop the worker.
+    }
+  };
+  await sweep();
+  const sweeper = options.sweepEverySeconds ? setInterval(() => void sweep(), options.sweepEverySeconds * 1000) : null;
+  sweeper?.unref();
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
@@ -63,6 +70,7 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
     worker,
     pods,
     async close() {
+      if (sweeper) clearInterval(sweeper);
       pods.close();
       await connection.close();
       await clientConnection.close();
