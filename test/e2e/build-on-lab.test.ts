@@ -9,12 +9,11 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { awaitBuildOutcome } from '../../src/client/build-outcome.ts';
 import { startBuild } from '../../src/client/start-build.ts';
-import { connectClient } from '../../src/client/temporal-client.ts';
 import type { RuntimeConfig } from '../../src/config/runtime-config.ts';
 import { LogStore } from '../../src/logs/log-store.ts';
 import { readAllRecords } from '../../src/client/log-follower.ts';
-import { createBuildWorker, type BuildWorker } from '../../src/worker/build-worker.ts';
 import type { BuildWorkflowInput, SourceSpec } from '../../workflows/types.ts';
+import { startInProcessWorker, type InProcessWorker } from '../support/in-process-worker.ts';
 import { buildPods, connectLab, type Lab } from '../support/lab.ts';
 import { labStep } from '../support/lab-plans.ts';
 import { PodCensus } from '../support/pod-census.ts';
@@ -37,25 +36,16 @@ describe('builds on the lab', function () {
   this.timeout(180_000);
   let lab: Lab;
   let config: RuntimeConfig;
-  let worker: BuildWorker;
-  let running: Promise<void>;
   let client: Client;
-  let closeClient: () => Promise<void>;
+  let worker: InProcessWorker;
 
   before(async () => {
     lab = connectLab();
-    config = lab.config('e2e');
-    worker = await createBuildWorker({ config, maxConcurrentSteps: 20, shutdownGraceSeconds: 1 });
-    running = worker.worker.run();
-    ({ client, close: closeClient } = await connectClient(config));
+    worker = await startInProcessWorker(lab, 'e2e', 20);
+    ({ config, client } = worker);
   });
 
-  after(async () => {
-    worker?.worker.shutdown();
-    await running;
-    await worker?.close();
-    await closeClient?.();
-  });
+  after(async () => worker?.stop());
 
   const newId = (name: string): string => `e2e-${name}-${process.pid}-${seq++}`;
 

@@ -10,10 +10,9 @@ import type { Client } from '@temporalio/client';
 import { awaitBuildOutcome } from '../../src/client/build-outcome.ts';
 import { readAllRecords } from '../../src/client/log-follower.ts';
 import { startBuild } from '../../src/client/start-build.ts';
-import { connectClient } from '../../src/client/temporal-client.ts';
 import type { RuntimeConfig } from '../../src/config/runtime-config.ts';
 import { LogStore } from '../../src/logs/log-store.ts';
-import { createBuildWorker, type BuildWorker } from '../../src/worker/build-worker.ts';
+import { startInProcessWorker, type InProcessWorker } from '../support/in-process-worker.ts';
 import { connectLab, type Lab } from '../support/lab.ts';
 import { labStep } from '../support/lab-plans.ts';
 import { plan, stage } from '../support/plans.ts';
@@ -24,25 +23,16 @@ describe('exec connection dropped mid-command', function () {
   this.timeout(240_000);
   let lab: Lab;
   let config: RuntimeConfig;
-  let worker: BuildWorker;
-  let running: Promise<void>;
   let client: Client;
-  let closeClient: () => Promise<void>;
+  let worker: InProcessWorker;
 
   before(async () => {
     lab = connectLab();
-    config = lab.config('drop');
-    worker = await createBuildWorker({ config, maxConcurrentSteps: 5, shutdownGraceSeconds: 1 });
-    running = worker.worker.run();
-    ({ client, close: closeClient } = await connectClient(config));
+    worker = await startInProcessWorker(lab, 'drop', 5);
+    ({ config, client } = worker);
   });
 
-  after(async () => {
-    worker?.worker.shutdown();
-    await running;
-    await worker?.close();
-    await closeClient?.();
-  });
+  after(async () => worker?.stop());
 
   it('re-attaches after the kubelet comes back, without running the command again', async () => {
     const id = `drop-${process.pid}`;
