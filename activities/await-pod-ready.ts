@@ -10,7 +10,7 @@ import type { ActivityDeps } from './deps.ts';
 import { permanentFailure } from './failures.ts';
 import { keepHeartbeating } from './heartbeat.ts';
 
-type Verdict = { ok: true } | { fail: string; type: string };
+type Verdict = { ok: true; node: string | undefined } | { fail: string; type: string };
 
 export function awaitPodReadyActivity(deps: ActivityDeps) {
   return async function awaitPodReady(input: AwaitPodReadyInput): Promise<void> {
@@ -25,7 +25,7 @@ export function awaitPodReadyActivity(deps: ActivityDeps) {
           if (pod === null) return { fail: `pod ${input.pod.name} was deleted before it became ready`, type: 'PodGone' };
           if (pod.metadata?.uid !== input.pod.uid) return { fail: `pod ${input.pod.name} was replaced by another pod`, type: 'PodGone' };
           const readiness = podReadiness(pod);
-          if (readiness.state === 'ready') return { ok: true };
+          if (readiness.state === 'ready') return { ok: true, node: pod.spec?.nodeName };
           if (readiness.state === 'failed') return { fail: readiness.message, type: readiness.reason };
           detail = readiness.detail;
           // The budget counts from the pod's creation, so a retried attempt does not reset it.
@@ -45,8 +45,7 @@ export function awaitPodReadyActivity(deps: ActivityDeps) {
       });
       if ('fail' in verdict) throw permanentFailure(verdict.fail, verdict.type);
       if (input.log) {
-        const node = (await deps.pods.get(input.pod.name).catch(() => null))?.spec?.nodeName;
-        deps.logs.openWriter(input.log).write('sys', [{ text: `pod ${input.pod.name} ready${node ? ` on ${node}` : ''}` }]);
+        deps.logs.openWriter(input.log).write('sys', [{ text: `pod ${input.pod.name} ready${verdict.node ? ` on ${verdict.node}` : ''}` }]);
       }
     } finally {
       clearTimeout(deadline);
