@@ -1,10 +1,13 @@
 // What the activities need from the outside world; the worker builds it once.
+import type { BuildSecrets } from '../src/kube/build-secret.ts';
 import type { PodFacade } from '../src/kube/pod-facade.ts';
 import type { LogStore } from '../src/logs/log-store.ts';
 
 export interface ActivityDeps {
   pods: PodFacade;
   logs: LogStore;
+  /** Where builds keep their password inputs; read to mask them in logs. */
+  secrets?: BuildSecrets;
   /** Seconds one follow session of a running command lasts before re-attaching. */
   followSessionSeconds?: number;
   /**

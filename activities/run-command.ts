@@ -18,7 +18,8 @@ const REATTACH_DELAY_MS = 1000;
 
 export function runCommandActivity(deps: ActivityDeps) {
   return async function runCommand(input: RunCommandInput): Promise<RunCommandOutput> {
-    const writer = deps.logs.openWriter({ buildId: input.buildId, stage: input.stage, step: input.step }, input.secrets);
+    const fromSecret = input.secretName && deps.secrets ? Object.values((await deps.secrets.read(input.secretName)) ?? {}) : [];
+    const writer = deps.logs.openWriter({ buildId: input.buildId, stage: input.stage, step: input.step }, [...input.secrets, ...fromSecret]);
     const last = activityInfo().heartbeatDetails as Partial<StreamOffsets> | undefined;
     // Both the local store and the last heartbeat hold only complete lines: resume at the furthest.
     const offsets: StreamOffsets = {

@@ -57,7 +57,7 @@ export async function stepWorkflow(input: StepWorkflowInput): Promise<StepResult
     enter('running');
     const outcome = await running.runCommand({
       buildId: input.buildId, stage: input.stage, step: step.name, pod,
-      container: step.exec.container, command: step.exec.command, shell: step.exec.shell, secrets: step.secrets,
+      container: step.exec.container, command: step.exec.command, shell: step.exec.shell, secrets: step.secrets, secretName: step.secretName,
     });
     result.exitCode = outcome.exitCode;
     result.logTail = outcome.logTail;

@@ -115,6 +115,8 @@ export interface RunCommandInput {
   /** The shell the follower runs in (the step image's POSIX shell). */
   shell?: string;
   secrets: string[];
+  /** A Secret whose values are masked in the logs too (the build's password inputs). */
+  secretName?: string;
 }
 
 export interface RunCommandOutput {

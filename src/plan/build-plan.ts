@@ -51,6 +51,11 @@ export interface StepPlan {
   exec: { container: string; command: string[]; shell?: string };
   /** Where the build's source tree is placed in the pod, or null when the step needs none. */
   source: SourcePlacement | null;
-  /** Values to mask as `***` in logs and output (password inputs). */
+  /** Values to mask as `***` in logs and output (password inputs given inline). */
   secrets: string[];
+  /**
+   * The Kubernetes Secret that holds the build's password inputs, when they are kept out
+   * of the plan (and so out of workflow history); the worker reads it to mask them in logs.
+   */
+  secretName?: string;
 }

@@ -22,9 +22,23 @@ export interface MakePlanOptions {
   environ: NodeJS.ProcessEnv;
   /** How long a step's pod may live, in seconds (default 4 hours). */
   activeDeadlineSeconds?: number;
+  /**
+   * Keep password inputs out of the plan: steps read them from this Kubernetes Secret as
+   * `WHARF_SECRET_<NAME>` environment variables, and `${name}` becomes a reference to that
+   * variable (so password inputs work in commands). The values come back in
+   * `passwordValues`, for the caller to store in the Secret.
+   */
+  passwordSecret?: string;
 }
 
-export type MakePlanResult = { plan: BuildPlan; warnings: string[] } | { errors: DefinitionError[] };
+export type MakePlanResult =
+  | { plan: BuildPlan; warnings: string[]; passwordValues: Record<string, string> }
+  | { errors: DefinitionError[] };
+
+/** The environment variable (and Secret key) a password input is given to steps as. */
+export function passwordEnvName(input: string): string {
+  return `WHARF_SECRET_${input.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`;
+}
 
 export function makePlan(options: MakePlanOptions): MakePlanResult {
   const { file } = options;
@@ -42,6 +56,7 @@ export function makePlan(options: MakePlanOptions): MakePlanResult {
   const secrets: string[] = [];
   // Every variable the build sees, for file substitution; password inputs left out.
   const fileVariables: Record<string, VarValue> = {};
+  const passwordValues: Record<string, string> = {};
   const at = (path: string, message: string): void => {
     problems.push({ file, line: 1, column: 1, path, message });
   };
@@ -49,6 +64,17 @@ export function makePlan(options: MakePlanOptions): MakePlanResult {
     const inputLayer = resolveInputs(declared.inputs, options.inputs, at, secrets);
     const defaults = Object.fromEntries(declared.inputs.filter((i) => i.default !== null).map((i) => [i.name, i.default as VarValue]));
     for (const i of declared.inputs) if (i.type === 'password' && i.default !== null && !(i.name in inputLayer)) secrets.push(String(i.default));
+    if (options.passwordSecret) {
+      // The values go to the Secret; the plan only refers to them.
+      secrets.length = 0;
+      for (const i of declared.inputs.filter((input) => input.type === 'password')) {
+        const value = i.name in inputLayer ? inputLayer[i.name] : defaults[i.name];
+        if (value === undefined) continue;
+        passwordValues[passwordEnvName(i.name)] = String(value);
+        inputLayer[i.name] = `\${${passwordEnvName(i.name)}}`;
+        delete defaults[i.name];
+      }
+    }
     let environment: Record<string, Value> = {};
     if (options.env !== null) {
       if (!Object.hasOwn(declared.environments, options.env)) {
@@ -75,7 +101,10 @@ export function makePlan(options: MakePlanOptions): MakePlanResult {
   });
   const all = [...errors, ...problems];
   if (all.length) return { errors: all };
-  return { plan: toPlan(file, options, definition, secrets, fileVariables), warnings };
+  const passwordEnv = options.passwordSecret && Object.keys(passwordValues).length
+    ? { secretName: options.passwordSecret, names: Object.keys(passwordValues) }
+    : undefined;
+  return { plan: toPlan(file, options, definition, secrets, fileVariables, passwordEnv), warnings, passwordValues };
 }
 
 function resolveInputs(declared: InputDefinition[], given: Record<string, string>, at: (path: string, m: string) => void, secrets: string[]): Record<string, VarValue> {
@@ -100,7 +129,10 @@ function resolveInputs(declared: InputDefinition[], given: Record<string, string
   return layer;
 }
 
-function toPlan(file: string, options: MakePlanOptions, definition: BuildDefinition, secrets: string[], fileVariables: Record<string, VarValue>): BuildPlan {
+function toPlan(
+  file: string, options: MakePlanOptions, definition: BuildDefinition, secrets: string[], fileVariables: Record<string, VarValue>,
+  passwordEnv: { secretName: string; names: string[] } | undefined,
+): BuildPlan {
   return {
     file,
     environment: options.env,
@@ -109,7 +141,7 @@ function toPlan(file: string, options: MakePlanOptions, definition: BuildDefinit
       runsIf: stage.runsIf,
       environments: stage.environments,
       steps: stage.steps.map((step) => translateStep(step, {
-        buildId: options.buildId, stage: stage.name, activeDeadlineSeconds: options.activeDeadlineSeconds ?? 4 * 3600, secrets, fileVariables,
+        buildId: options.buildId, stage: stage.name, activeDeadlineSeconds: options.activeDeadlineSeconds ?? 4 * 3600, secrets, fileVariables, passwordEnv,
       })),
     })),
   };

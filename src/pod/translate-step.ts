@@ -19,6 +19,8 @@ export interface TranslateContext {
   secrets: string[];
   /** Variables substituted in the files of steps with file filters (no password inputs). */
   fileVariables?: Record<string, Value>;
+  /** Password inputs given to every step as environment variables from a Secret. */
+  passwordEnv?: { secretName: string; names: string[] };
 }
 
 interface Recipe {
@@ -42,8 +44,13 @@ export function translateStep(step: StepDefinition, ctx: TranslateContext): Step
     workingDir: REPO_MOUNT,
     volumeMounts: [{ name: 'repo', mountPath: REPO_MOUNT }, ...(recipe.volumes ?? []).map((v) => v.mount)],
     ...(recipe.env?.length ? { envFrom: recipe.env } : {}),
-    ...(recipe.secretEnv?.length
-      ? { env: recipe.secretEnv.map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secretName, key: e.key, optional: true } } })) }
+    ...(recipe.secretEnv?.length || ctx.passwordEnv
+      ? {
+        env: [
+          ...(recipe.secretEnv ?? []).map((e) => ({ name: e.name, valueFrom: { secretKeyRef: { name: e.secretName, key: e.key, optional: true } } })),
+          ...(ctx.passwordEnv?.names ?? []).map((name) => ({ name, valueFrom: { secretKeyRef: { name: ctx.passwordEnv!.secretName, key: name } } })),
+        ],
+      }
       : {}),
   };
   const pod: V1Pod = {
@@ -82,6 +89,7 @@ export function translateStep(step: StepDefinition, ctx: TranslateContext): Step
     exec: { container: STEP_CONTAINER, command: [recipe.shell, '-c', recipe.script], shell: recipe.shell },
     source: { container: STEP_CONTAINER, path: REPO_MOUNT, ...fileFilter(step, ctx) },
     secrets: ctx.secrets,
+    ...(ctx.passwordEnv ? { secretName: ctx.passwordEnv.secretName } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@t
 import { createActivities } from '../../activities/index.ts';
 import { pausesFromEnv } from '../../activities/deps.ts';
 import type { RuntimeConfig } from '../config/runtime-config.ts';
+import { BuildSecrets } from '../kube/build-secret.ts';
 import { loadKubeConfig } from '../kube/kube-config.ts';
 import { PodFacade } from '../kube/pod-facade.ts';
 import { LogStore } from '../logs/log-store.ts';
@@ -41,12 +42,13 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
   }
   const kc = loadKubeConfig(config.kubeconfig ?? undefined);
   const pods = new PodFacade(kc, config.kubeNamespace, MANAGED_BY_SELECTOR);
+  const secrets = new BuildSecrets(kc, config.kubeNamespace);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const clientConnection = await Connection.connect({ address: config.temporalAddress });
   const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
   const sweep = async (): Promise<void> => {
     try {
-      const reaped = await reapOrphanPods(client, pods);
+      const reaped = await reapOrphanPods(client, pods, secrets);
       if (reaped.length) options.onReaped?.(reaped);
     } catch {
       // A sweep that cannot run now runs next time; it must never stop the worker.
@@ -60,7 +62,7 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     workflowBundle: await loadWorkflowBundle(),
-    activities: createActivities({ pods, logs: new LogStore(config.logRoot), pauseAfterMs: pausesFromEnv(process.env.WHARF_TEMPORAL_PAUSE_AFTER) }),
+    activities: createActivities({ pods, secrets, logs: new LogStore(config.logRoot), pauseAfterMs: pausesFromEnv(process.env.WHARF_TEMPORAL_PAUSE_AFTER) }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentSteps,
     maxConcurrentLocalActivityExecutions: options.maxConcurrentSteps,
     shutdownGraceTime: `${options.shutdownGraceSeconds} seconds`,

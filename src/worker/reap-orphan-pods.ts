@@ -1,12 +1,13 @@
 // The last of three cleanup layers (after the step's own delete and the pod's
 // activeDeadlineSeconds): delete labelled build pods whose build workflow is closed.
 import type { Client } from '@temporalio/client';
+import type { BuildSecrets } from '../kube/build-secret.ts';
 import type { PodFacade } from '../kube/pod-facade.ts';
 
 export const MANAGED_BY_SELECTOR = 'app.kubernetes.io/managed-by=wharf-temporal';
 const BUILD_ID_LABEL = 'wharf-temporal/build-id';
 
-export async function reapOrphanPods(client: Client, pods: PodFacade): Promise<string[]> {
+export async function reapOrphanPods(client: Client, pods: PodFacade, secrets?: BuildSecrets): Promise<string[]> {
   const byBuild = new Map<string, string[]>();
   for (const pod of await pods.list(MANAGED_BY_SELECTOR)) {
     const build = pod.metadata?.labels?.[BUILD_ID_LABEL];
@@ -21,15 +22,28 @@ export async function reapOrphanPods(client: Client, pods: PodFacade): Promise<s
       if (await pods.delete(name, { gracePeriodSeconds: 0 })) reaped.push(name);
     }
   }
+  // The password-input secrets of finished builds go too. A secret is made just before
+  // its build starts, so one without a build is given an hour before it counts as orphaned.
+  for (const secret of secrets ? await secrets.list(MANAGED_BY_SELECTOR) : []) {
+    const state = await buildState(client, secret.buildId);
+    if (state === 'closed' || (state === 'missing' && Date.now() - secret.createdAt > SECRET_GRACE_MS)) await secrets!.delete(secret.name);
+  }
   return reaped;
 }
 
+const SECRET_GRACE_MS = 3600_000;
+
 async function isRunning(client: Client, workflowId: string): Promise<boolean> {
+  // Not found means nothing will ever clean up after it; any other error: leave it be.
+  return (await buildState(client, workflowId)) === 'running';
+}
+
+async function buildState(client: Client, workflowId: string): Promise<'running' | 'closed' | 'missing'> {
   try {
     const description = await client.workflow.getHandle(workflowId).describe();
-    return description.status.name === 'RUNNING';
+    return description.status.name === 'RUNNING' ? 'running' : 'closed';
   } catch (err) {
-    // Not found means nothing will ever clean up after it; any other error: leave it be.
-    return !(err instanceof Error && err.name === 'WorkflowNotFoundError');
+    if (err instanceof Error && err.name === 'WorkflowNotFoundError') return 'missing';
+    return 'running';
   }
 }

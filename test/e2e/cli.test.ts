@@ -1,7 +1,7 @@
 // The command line as a user runs it, against the lab: run (the demo, passing and
 // failing), logs, status and list, and the start-up sweep of orphan pods.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +81,22 @@ describe('command line on the lab', function () {
     const list = await cli(['list', '--json', '--limit', '50']);
     const rows = JSON.parse(list.stdout) as { id: string; status: string; environment: string }[];
     assert.deepEqual(rows.find((row) => row.id === passedBuild), { ...rows.find((row) => row.id === passedBuild), status: 'success', environment: 'lab' });
+  });
+
+  it('gives password inputs to the steps through a Secret: masked in logs, never in history', async () => {
+    const r = await cli(['run', join(ROOT, 'test/e2e/fixtures/password.wharf-ci.yml'), '--input', 'token=hunter2-but-longer']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^\[build\/use-token\] the token is \*\*\*$/m);
+    assert.match(r.stdout, /^\[build\/use-token\] token has the right length$/m);
+    assert.ok(!r.stdout.includes('hunter2'));
+    const id = buildIdOf(r.stdout);
+    const history = execFileSync(lab.status.TEMPORAL_CLI!, ['workflow', 'show', '--address', lab.status.TEMPORAL_ADDRESS!, '-w', `${id}.build.use-token`, '-o', 'json'], { encoding: 'utf8' });
+    const build = execFileSync(lab.status.TEMPORAL_CLI!, ['workflow', 'show', '--address', lab.status.TEMPORAL_ADDRESS!, '-w', id, '-o', 'json'], { encoding: 'utf8' });
+    for (const text of [history, build]) {
+      assert.ok(!Buffer.from(text).toString().includes('hunter2') && !text.includes(Buffer.from('hunter2').toString('base64').slice(0, 8)), 'the password is not in the history');
+    }
+    const left = await lab.core.listNamespacedSecret({ namespace: lab.namespace, labelSelector: 'app.kubernetes.io/managed-by=wharf-temporal' });
+    assert.ok(!left.items.some((s) => s.metadata?.name?.includes(id)), 'the Secret is deleted after the build');
   });
 
   it('reports a bad definition with positions and exit code 1, and a bad call with exit code 2', async () => {

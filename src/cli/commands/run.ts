@@ -4,6 +4,9 @@
 import { execFileSync } from 'node:child_process';
 import { basename, dirname, resolve } from 'node:path';
 import { resolveRuntimeConfig } from '../../config/runtime-config.ts';
+import { describeApiError } from '../../kube/api-error.ts';
+import { BuildSecrets } from '../../kube/build-secret.ts';
+import { loadKubeConfig } from '../../kube/kube-config.ts';
 import { runBuild } from '../../client/run-build.ts';
 import { newBuildId } from '../../client/start-build.ts';
 import { formatErrors, makePlan } from '../../plan/make-plan.ts';
@@ -57,7 +60,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   const repository = repositoryName(file);
   const buildId = newBuildId(repository);
 
-  const planned = makePlan({ file, env: values.env ?? null, inputs, buildId, environ: process.env });
+  // Password inputs travel in a Kubernetes Secret, never in the workflow's input.
+  const passwordSecret = `wharf-${buildId}-inputs`.slice(0, 253);
+  const planned = makePlan({ file, env: values.env ?? null, inputs, buildId, environ: process.env, passwordSecret });
   if ('errors' in planned) {
     process.stderr.write(formatErrors(planned.errors));
     return 1;
@@ -66,24 +71,39 @@ export async function runCommand(argv: string[]): Promise<number> {
   const config = resolveRuntimeConfig(connectionOverrides(values));
   const unknownStages = (values.stage ?? []).filter((s) => !planned.plan.stages.some((st) => st.name === s));
   if (unknownStages.length) throw new UsageError(`run: no stage named ${unknownStages.join(', ')} in ${file}`);
-  return runBuild({
-    config,
-    input: {
-      buildId,
-      plan: planned.plan,
-      source,
-      onlyStages: values.stage ?? [],
-      timeouts: {
-        pendingSeconds: positiveInt('pending-timeout', values['pending-timeout'], 300),
-        runSeconds: positiveInt('timeout', values.timeout, 3600),
-        heartbeatSeconds: positiveInt('heartbeat', values.heartbeat, 20),
+  const plan = planned.plan;
+  const passwords = planned.passwordValues;
+  const secrets = new BuildSecrets(loadKubeConfig(config.kubeconfig ?? undefined), config.kubeNamespace);
+  if (Object.keys(passwords).length) {
+    try {
+      await secrets.create(passwordSecret, buildId, passwords);
+    } catch (err) {
+      throw new Error(`cannot store the password inputs in Secret ${config.kubeNamespace}/${passwordSecret}: ${describeApiError(err).message}`);
+    }
+  }
+  try {
+    return await runBuild({
+      config,
+      input: {
+        buildId,
+        plan,
+        source,
+        onlyStages: values.stage ?? [],
+        timeouts: {
+          pendingSeconds: positiveInt('pending-timeout', values['pending-timeout'], 300),
+          runSeconds: positiveInt('timeout', values.timeout, 3600),
+          heartbeatSeconds: positiveInt('heartbeat', values.heartbeat, 20),
+        },
       },
-    },
-    labels: { repository, branch: gitOutput(dirname(resolve(file)), ['rev-parse', '--abbrev-ref', 'HEAD']) ?? '' },
-    inProcessWorker: values['no-worker'] ? false : values.worker ? true : config.fromLab,
-    maxConcurrentSteps: 50,
-    terminal: new Terminal(),
-  });
+      labels: { repository, branch: gitOutput(dirname(resolve(file)), ['rev-parse', '--abbrev-ref', 'HEAD']) ?? '' },
+      inProcessWorker: values['no-worker'] ? false : values.worker ? true : config.fromLab,
+      maxConcurrentSteps: 50,
+      terminal: new Terminal(),
+    });
+  } finally {
+    // The sweeper deletes it too, should this process die first.
+    if (Object.keys(passwords).length) await secrets.delete(passwordSecret).catch(() => {});
+  }
 }
 
 function chooseSource(file: string, values: { source?: string; git?: string; ref?: string; 'no-source'?: boolean }): SourceSpec {

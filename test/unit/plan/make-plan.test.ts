@@ -43,6 +43,21 @@ describe('makePlan: variables from every source, in priority order', () => {
     assert.ok(!JSON.stringify(maskSecrets(result.plan)).includes('s3cret'), 'plan output masks the password');
   });
 
+  it('keeps password inputs out of the plan when they go through a Secret', () => {
+    const { file, environ } = setup();
+    const result = makePlan({ file, env: 'lab', inputs: { token: 'hunter2' }, buildId: 'b1', environ, passwordSecret: 'wharf-b1-inputs' });
+    assert.ok('plan' in result);
+    assert.deepEqual(result.passwordValues, { WHARF_SECRET_TOKEN: 'hunter2' });
+    const step = result.plan.stages[0]!.steps[0]!;
+    assert.ok(!JSON.stringify(result.plan).includes('hunter2'), 'no password value in the plan');
+    assert.match(step.exec.command[2]!, /echo "token \$\{WHARF_SECRET_TOKEN\}"/);
+    assert.deepEqual(step.pod.spec?.containers[0]?.env, [
+      { name: 'WHARF_SECRET_TOKEN', valueFrom: { secretKeyRef: { name: 'wharf-b1-inputs', key: 'WHARF_SECRET_TOKEN' } } },
+    ]);
+    assert.equal(step.secretName, 'wharf-b1-inputs');
+    assert.deepEqual(step.secrets, []);
+  });
+
   it('reports bad inputs and an unknown environment as errors, not silently', () => {
     const { file, environ } = setup();
     const result = makePlan({ file, env: 'staging', inputs: { target: 'qa', replicas: 'many', nope: '1' }, buildId: 'b1', environ });

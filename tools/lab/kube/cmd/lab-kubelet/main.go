@@ -50,7 +50,7 @@ func main() {
 		}
 	}
 
-	sandboxes := newSandboxes(*stateDir)
+	sandboxes := newSandboxes(*stateDir, client)
 	stop := make(chan struct{})
 	go watchPods(client, sandboxes, strings.Split(*nodes, ","), stop)
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"log"
 	"os"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 )
 
 // A sandbox is one container of a pod: a holder process owning a private mount
@@ -29,13 +32,14 @@ type sandbox struct {
 }
 
 type sandboxes struct {
-	dir  string
-	mu   sync.Mutex
-	byID map[string]*sandbox // "<pod uid>/<container>"
+	dir    string
+	client kubernetes.Interface
+	mu     sync.Mutex
+	byID   map[string]*sandbox // "<pod uid>/<container>"
 }
 
-func newSandboxes(dir string) *sandboxes {
-	return &sandboxes{dir: dir, byID: map[string]*sandbox{}}
+func newSandboxes(dir string, client kubernetes.Interface) *sandboxes {
+	return &sandboxes{dir: dir, client: client, byID: map[string]*sandbox{}}
 }
 
 const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -90,7 +94,7 @@ func (s *sandboxes) ensure(pod *corev1.Pod, name string) (*sandbox, error) {
 		return nil, err
 	}
 	sb := &sandbox{
-		holder: holder, mntNS: mntNS, env: containerEnv(pod, container),
+		holder: holder, mntNS: mntNS, env: containerEnv(s.client, pod, container),
 		workdir: container.WorkingDir, logFile: filepath.Join(podDir, "logs", name+".log"),
 	}
 	if sb.workdir == "" {
@@ -217,13 +221,47 @@ func findContainer(pod *corev1.Pod, name string) *corev1.Container {
 	return nil
 }
 
-// containerEnv is the container's environment: plain values, and the pod's name as
-// HOSTNAME. Values from secrets and config maps are not resolved in the lab.
-func containerEnv(pod *corev1.Pod, c *corev1.Container) []string {
+// containerEnv is the container's environment as a kubelet builds it: envFrom sources,
+// then env entries (plain values, secret and config map keys), and HOSTNAME.
+func containerEnv(client kubernetes.Interface, pod *corev1.Pod, c *corev1.Container) []string {
+	ctx := context.Background()
 	env := []string{"PATH=" + defaultPath, "HOSTNAME=" + pod.Name, "HOME=/root"}
+	secret := func(name string) map[string][]byte {
+		if s, err := client.CoreV1().Secrets(pod.Namespace).Get(ctx, name, metav1.GetOptions{}); err == nil {
+			return s.Data
+		}
+		return nil
+	}
+	configMap := func(name string) map[string]string {
+		if m, err := client.CoreV1().ConfigMaps(pod.Namespace).Get(ctx, name, metav1.GetOptions{}); err == nil {
+			return m.Data
+		}
+		return nil
+	}
+	for _, from := range c.EnvFrom {
+		if from.SecretRef != nil {
+			for k, v := range secret(from.SecretRef.Name) {
+				env = append(env, from.Prefix+k+"="+string(v))
+			}
+		}
+		if from.ConfigMapRef != nil {
+			for k, v := range configMap(from.ConfigMapRef.Name) {
+				env = append(env, from.Prefix+k+"="+v)
+			}
+		}
+	}
 	for _, e := range c.Env {
-		if e.ValueFrom == nil {
+		switch {
+		case e.ValueFrom == nil:
 			env = append(env, e.Name+"="+e.Value)
+		case e.ValueFrom.SecretKeyRef != nil:
+			if v, ok := secret(e.ValueFrom.SecretKeyRef.Name)[e.ValueFrom.SecretKeyRef.Key]; ok {
+				env = append(env, e.Name+"="+string(v))
+			}
+		case e.ValueFrom.ConfigMapKeyRef != nil:
+			if v, ok := configMap(e.ValueFrom.ConfigMapKeyRef.Name)[e.ValueFrom.ConfigMapKeyRef.Key]; ok {
+				env = append(env, e.Name+"="+v)
+			}
 		}
 	}
 	return env
