@@ -1,44 +1,135 @@
-// Rules of a step type beyond single fields: defaults computed from other fields and
-// variables, and fields that must come together. As wharf-cmd's pkg/steps has them.
-import type { StepDefinition } from './types.ts';
-import type { Lookup } from '../varsub/substitute.ts';
+// Rules of a step type beyond single fields, as wharf-cmd's pkg/steps has them: defaults
+// computed from built-in variables (a missing one is an error, as in wharf-cmd), fields
+// that must come together, and the built-ins a step type reads when it becomes a pod.
+import { lookupVariable, VariableCycleError, type Lookup } from '../varsub/substitute.ts';
+import type { StepDefinition, Value } from './types.ts';
 
 export interface RuleProblem {
+  /** The field the problem is about, or '' for the step type as a whole. */
   field: string;
   message: string;
 }
 
-export function applyStepRules(step: StepDefinition, lookup: Lookup): RuleProblem[] {
-  const f = step.fields;
+type Fields = StepDefinition['fields'];
+type Problem = (field: string, message: string) => void;
+
+const GOOGLE_STABLE_CHARTS = 'https://kubernetes-charts.storage.googleapis.com';
+
+/** Completes `step.fields` and `step.builtins` in place; returns what is wrong. */
+export function applyStepRules(step: StepDefinition, given: ReadonlySet<string>, lookup: Lookup): RuleProblem[] {
   const problems: RuleProblem[] = [];
+  const problem: Problem = (field, message) => problems.push({ field, message });
+  const vars = new BuiltinReader(lookup, problem);
+  const f = step.fields;
   switch (step.type) {
-    case 'docker': {
-      f.name ??= step.name;
-      if (f.destination === undefined) {
-        // registry/group/repo, plus /name when the step builds an image of another name.
-        const repo = lookup('REPO_NAME');
-        if (repo === undefined) problems.push({ field: 'destination', message: 'no destination, and no REPO_NAME variable to make the default from' });
-        const parts = [f.registry, f.group, repo].map((p) => String(p ?? ''));
-        f.destination = (repo === f.name ? parts : [...parts, String(f.name)]).join('/');
-      }
-      if (f.tag !== undefined && String(f.tag).split(',').every((t) => t.trim() === '')) problems.push({ field: 'tag', message: 'tag resolved to no tags' });
-      const secretArgs = (f.secretArgs as string[] | undefined) ?? [];
-      for (const arg of secretArgs) {
-        const [name, key] = [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)];
-        if (!arg.includes('=') || !name || !key) problems.push({ field: 'secretArgs', message: `invalid secret argument ${JSON.stringify(arg)}: expected 'ARG=secret-key'` });
-      }
-      if (secretArgs.length && !f.secretName) problems.push({ field: 'secretArgs', message: 'found secretArgs but no secretName' });
-      if (!secretArgs.length && f.secretName) problems.push({ field: 'secretName', message: 'found secretName but no secretArgs' });
+    case 'container':
+      // The worker runs steps through a POSIX shell; powershell.exe cannot host it.
+      if (String(f.os).toLowerCase() === 'windows') problem('os', "os 'windows' is not supported: steps run through a POSIX shell on Linux nodes");
       break;
-    }
+    case 'docker':
+      dockerRules(step, given, vars, problem);
+      break;
     case 'helm':
-      if (f.repo === 'stage') f.repo = 'https://kubernetes-charts.storage.googleapis.com';
+      if (!given.has('repo')) f.repo = vars.defaultFrom('repo', ['CHART_REPO', 'REPO_GROUP']);
+      if (f.repo === 'stage') f.repo = GOOGLE_STABLE_CHARTS;
+      vars.optional(step, 'REG_USER', 'string');
+      vars.optional(step, 'REG_PASS', 'string');
+      break;
+    case 'helm-package':
+      if (!given.has('destination')) f.destination = vars.defaultFrom('destination', ['CHART_REPO', 'REPO_GROUP']);
+      if (!given.has('secret')) setIfDefined(f, 'secret', vars.optional(step, 'HELM_REG_SECRET', 'string'));
       break;
     case 'kubectl':
-      if (!f.file && !((f.files as string[] | undefined) ?? []).length) problems.push({ field: 'file', message: 'missing required field (or give files)' });
+      if (!f.file && list(f.files).length === 0) problem('file', 'missing required field (give file or files)');
       break;
-    default:
+    case 'nuget-package':
       break;
   }
   return problems;
+}
+
+function dockerRules(step: StepDefinition, given: ReadonlySet<string>, vars: BuiltinReader, problem: Problem): void {
+  const f = step.fields;
+  f.name ??= step.name;
+  const group = given.has('group') ? String(f.group) : vars.optional(step, 'REPO_GROUP', 'string', false);
+  if (!given.has('destination')) {
+    const registry = given.has('registry') ? String(f.registry) : vars.required('destination', 'REG_URL');
+    const repoGroup = given.has('group') ? String(f.group) : vars.required('destination', 'REPO_GROUP');
+    const repoName = vars.required('destination', 'REPO_NAME');
+    const parts = [registry, repoGroup, repoName];
+    f.destination = (repoName === f.name ? parts : [...parts, String(f.name)]).join('/');
+  }
+  // wharf-cmd's default: on when the group starts with "default" (not applied: see the pod).
+  if (!given.has('append-cert')) f['append-cert'] = String(group ?? '').toLowerCase().startsWith('default');
+  if (String(f.tag).split(',').every((t) => t.trim() === '')) problem('tag', 'tags field resolved to zero tags');
+  const secretArgs = list(f.secretArgs);
+  for (const arg of secretArgs) {
+    const eq = arg.indexOf('=');
+    const what = eq < 0 ? "missing '='" : eq === 0 ? "empty 'ARG'" : eq === arg.length - 1 ? "empty 'secret-key'" : null;
+    if (what) problem('secretArgs', `invalid secret format: ${what}, expected 'ARG=secret-key': ${JSON.stringify(arg)}`);
+  }
+  if (secretArgs.length && !f.secretName) problem('secretArgs', 'found secretArgs but is missing secretName');
+  else if (!secretArgs.length && f.secretName) problem('secretName', 'found secretName but is missing secretArgs');
+  // The registry credentials: required when pushing, as wharf-cmd.
+  if (f.push === true) vars.requiredBuiltin(step, 'REG_SECRET', 'push');
+  else vars.optional(step, 'REG_SECRET', 'string');
+  vars.optional(step, 'REG_INSECURE', 'boolean');
+}
+
+/** Reads built-in variables for the rules, reporting missing or mistyped ones. */
+class BuiltinReader {
+  private readonly lookup: Lookup;
+  private readonly problem: Problem;
+
+  constructor(lookup: Lookup, problem: Problem) {
+    this.lookup = lookup;
+    this.problem = problem;
+  }
+
+  /** `a/b` from required built-ins, for a field's default. */
+  defaultFrom(field: string, names: string[]): string {
+    return names.map((n) => this.required(field, n)).join('/');
+  }
+
+  required(field: string, name: string): string {
+    const value = this.get(field, name);
+    if (value === undefined) this.problem(field, `eval '${field}' default: missing built-in var: need ${name}`);
+    else if (typeof value !== 'string') this.problem(field, `eval '${field}' default: ${name} must be a string, got ${typeof value}`);
+    return value === undefined ? '' : String(value);
+  }
+
+  requiredBuiltin(step: StepDefinition, name: string, because: string): void {
+    const value = this.get(because, name);
+    if (value === undefined) this.problem(because, `missing built-in var: need ${name} (${because} is on)`);
+    else step.builtins[name] = value;
+  }
+
+  optional(step: StepDefinition, name: string, type: 'string' | 'boolean', keep = true): string | undefined {
+    const value = this.get('', name);
+    if (value === undefined) return undefined;
+    if (typeof value !== type) {
+      this.problem('', `built-in var ${name} must be a ${type}, got ${typeof value}`);
+      return undefined;
+    }
+    if (keep) step.builtins[name] = value;
+    return String(value);
+  }
+
+  private get(field: string, name: string): Value | undefined {
+    try {
+      return lookupVariable(name, this.lookup);
+    } catch (err) {
+      if (!(err instanceof VariableCycleError)) throw err;
+      this.problem(field, err.message);
+      return undefined;
+    }
+  }
+}
+
+function list(v: Fields[string] | undefined): string[] {
+  return Array.isArray(v) ? v : [];
+}
+
+function setIfDefined(f: Fields, key: string, value: string | undefined): void {
+  if (value !== undefined) f[key] = value;
 }

@@ -1,14 +1,14 @@
-// The fields of each Wharf step type: their kinds, defaults and which are required.
-// Unknown fields inside a step type are ignored, as Wharf does. Read from wharf-cmd's
-// pkg/steps; rules that tie fields together are in step-rules.ts.
+// The fields of each Wharf step type: their kinds, defaults and which are required, as
+// wharf-cmd's pkg/steps has them. Defaults computed from variables or other fields are in
+// step-rules.ts. Unknown fields inside a step type are ignored (with a warning).
 import type { StepType } from '../plan/build-plan.ts';
-
-export type FieldKind = 'string' | 'strings' | 'boolean' | 'number' | 'map';
+import type { FieldKind } from './read-field.ts';
 
 export interface FieldSpec {
   kind: FieldKind;
+  /** Required: present, and not "" (strings) or [] (lists). */
   required?: boolean;
-  default?: string | boolean | number | string[];
+  default?: string | boolean | string[];
 }
 
 export const STEP_TYPES: Record<StepType, Record<string, FieldSpec>> = {
@@ -26,12 +26,12 @@ export const STEP_TYPES: Record<StepType, Record<string, FieldSpec>> = {
     tag: { kind: 'string', required: true },
     destination: { kind: 'string' },
     name: { kind: 'string' },
-    group: { kind: 'string', default: '${REPO_GROUP}' },
+    group: { kind: 'string' },
     context: { kind: 'string', default: '' },
     secret: { kind: 'string', default: 'gitlab-registry' },
-    registry: { kind: 'string', default: '${REG_URL}' },
-    'append-cert': { kind: 'boolean', default: false },
-    push: { kind: 'boolean', default: false },
+    registry: { kind: 'string' },
+    'append-cert': { kind: 'boolean' },
+    push: { kind: 'boolean', default: true },
     args: { kind: 'strings', default: [] },
     secretName: { kind: 'string' },
     secretArgs: { kind: 'strings', default: [] },
@@ -40,7 +40,7 @@ export const STEP_TYPES: Record<StepType, Record<string, FieldSpec>> = {
     chart: { kind: 'string', required: true },
     name: { kind: 'string', required: true },
     namespace: { kind: 'string', required: true },
-    repo: { kind: 'string', default: '${CHART_REPO}/${REPO_GROUP}' },
+    repo: { kind: 'string' },
     set: { kind: 'map' },
     files: { kind: 'strings', default: [] },
     chartVersion: { kind: 'string' },
@@ -50,7 +50,8 @@ export const STEP_TYPES: Record<StepType, Record<string, FieldSpec>> = {
   'helm-package': {
     version: { kind: 'string', default: '' },
     'chart-path': { kind: 'string', default: '' },
-    destination: { kind: 'string', default: '${CHART_REPO}/${REPO_GROUP}' },
+    destination: { kind: 'string' },
+    secret: { kind: 'string' },
   },
   kubectl: {
     file: { kind: 'string' },
@@ -70,3 +71,7 @@ export const STEP_TYPES: Record<StepType, Record<string, FieldSpec>> = {
 };
 
 export const STEP_TYPE_NAMES = Object.keys(STEP_TYPES) as StepType[];
+
+export function isStepType(name: string): name is StepType {
+  return Object.hasOwn(STEP_TYPES, name);
+}

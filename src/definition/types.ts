@@ -1,20 +1,36 @@
-// The parsed build definition: what a .wharf-ci.yml says, in file order.
+// The parsed build definition: what a .wharf-ci.yml says, in file order, with where each
+// part was written (for errors found later, such as a bad --input value).
 import type { RunsIf, StepType } from '../plan/build-plan.ts';
 
 export type Value = string | number | boolean;
+/** A step type field once read: a scalar, a list of strings or a map of strings. */
+export type FieldValue = Value | string[] | Record<string, string>;
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export type InputType = 'string' | 'choice' | 'number' | 'password';
 
 export interface InputDefinition {
   name: string;
-  type: 'string' | 'choice' | 'number' | 'password';
-  default: Value | null;
-  values: Value[];
+  type: InputType;
+  /** As wharf-cmd: an input without a default still defines its variable ("" or 0). */
+  default: Value;
+  /** A choice input's values. */
+  values: string[];
+  at: Position;
 }
 
 export interface StepDefinition {
   name: string;
   type: StepType;
   /** The step type's fields, variables substituted, defaults applied. */
-  fields: Record<string, Value | Value[] | Record<string, Value>>;
+  fields: Record<string, FieldValue>;
+  /** Built-in variables the step type reads (REG_SECRET, REG_INSECURE, ...), when defined. */
+  builtins: Record<string, Value>;
+  at: Position;
 }
 
 export interface StageDefinition {
@@ -22,10 +38,18 @@ export interface StageDefinition {
   runsIf: RunsIf;
   environments: string[];
   steps: StepDefinition[];
+  at: Position;
 }
 
-export interface BuildDefinition {
+/** What is known before the stages are read: the variable declarations. */
+export interface Declarations {
   inputs: InputDefinition[];
   environments: Record<string, Record<string, Value>>;
+  /** Where `inputs` and `environments` are written, for errors about them. */
+  inputsAt: Position | null;
+  environmentsAt: Position | null;
+}
+
+export interface BuildDefinition extends Declarations {
   stages: StageDefinition[];
 }

@@ -1,15 +1,18 @@
 // Walks a YAML document's nodes with their positions, resolving aliases and merge keys,
 // so every value read from a definition can say where it came from.
-import { isAlias, isMap, isScalar, isSeq, LineCounter, type Document, type Node, type Pair } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import type { Position, Value } from './types.ts';
 
-export interface Located {
-  node: Node | null;
-  line: number;
-  column: number;
+export interface MapEntry {
+  key: string;
+  /** False when the key is not a string (a number, a boolean, null or a collection). */
+  keyIsString: boolean;
+  keyNode: Node | null;
+  value: Node | null;
 }
 
 export class YamlWalker {
-  readonly doc: Document;
+  private readonly doc: Document;
   private readonly lines: LineCounter;
 
   constructor(doc: Document, lines: LineCounter) {
@@ -21,53 +24,71 @@ export class YamlWalker {
   resolve(node: unknown): Node | null {
     let current = node;
     for (let depth = 0; isAlias(current) && depth < 32; depth++) current = current.resolve(this.doc);
-    return (current as Node | null | undefined) ?? null;
+    return isAlias(current) ? null : ((current as Node | null | undefined) ?? null);
   }
 
-  position(node: unknown, fallback?: { line: number; column: number }): { line: number; column: number } {
+  position(node: unknown, fallback: Position = { line: 1, column: 1 }): Position {
     const range = (node as { range?: [number, number, number] } | null)?.range;
-    if (!range) return fallback ?? { line: 1, column: 1 };
+    if (!range) return fallback;
     const pos = this.lines.linePos(range[0]);
     return { line: pos.line, column: pos.col };
   }
 
-  /** A map's entries in file order, merge keys (`<<`) expanded without overriding. */
-  entries(node: Node): { key: string; keyNode: unknown; value: Node | null; pair: Pair }[] {
+  /** A map's entries in file order, merge keys (`<<`) expanded without overriding own keys. */
+  entries(node: Node | null, seen: Set<Node> = new Set()): MapEntry[] {
     const map = this.resolve(node);
-    if (!isMap(map)) return [];
-    const own: { key: string; keyNode: unknown; value: Node | null; pair: Pair }[] = [];
-    const merged: typeof own = [];
+    if (!isMap(map) || seen.has(map)) return []; // a merge that includes itself adds nothing
+    seen.add(map);
+    const own: MapEntry[] = [];
+    const merged: MapEntry[] = [];
     for (const pair of map.items) {
-      // With merge keys on, the parser gives `<<` as a symbol.
-      const key = isScalar(pair.key) ? (typeof pair.key.value === 'symbol' ? '<<' : String(pair.key.value)) : String(pair.key);
-      if (key === '<<') {
+      const keyNode = this.resolve(pair.key);
+      // With merge keys on, the parser gives `<<` a symbol as its value.
+      if (isScalar(keyNode) && typeof keyNode.value === 'symbol') {
         const sources = this.resolve(pair.value);
-        const list = isSeq(sources) ? sources.items : [sources];
-        for (const source of list) merged.push(...this.entries(this.resolve(source) as Node));
+        for (const source of isSeq(sources) ? sources.items : [sources]) merged.push(...this.entries(this.resolve(source), seen));
         continue;
       }
-      own.push({ key, keyNode: pair.key, value: this.resolve(pair.value), pair });
+      const keyIsString = isScalar(keyNode) && typeof keyNode.value === 'string';
+      // A collection as a key is named by its kind (printing it could even throw).
+      const key = isScalar(keyNode) ? String(keyNode.value) : keyNode === null ? '' : `(${kindOf(keyNode)})`;
+      own.push({ key, keyIsString, keyNode, value: this.resolve(pair.value) });
     }
-    const seen = new Set(own.map((e) => e.key));
-    return [...own, ...merged.filter((e) => !seen.has(e.key) && (seen.add(e.key), true))];
+    const keys = new Set(own.map((e) => e.key));
+    return [...own, ...merged.filter((e) => !keys.has(e.key) && (keys.add(e.key), true))];
   }
 
-  items(node: Node): (Node | null)[] {
+  items(node: Node | null): (Node | null)[] {
     const seq = this.resolve(node);
     return isSeq(seq) ? seq.items.map((item) => this.resolve(item)) : [];
   }
 }
 
+/** True for a missing value and for an explicit null (`key:` or `key: ~`). */
+export function isNull(node: Node | null): boolean {
+  return node === null || (isScalar(node) && node.value === null);
+}
+
+/** A scalar's value when it is a string, number or boolean; undefined otherwise. */
+export function scalarValue(node: Node | null): Value | undefined {
+  if (!isScalar(node)) return undefined;
+  const v = node.value;
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : undefined;
+}
+
+/** What a node is, for messages: "a string", "an integer", "a map", "nothing", ... */
 export function kindOf(node: Node | null): string {
   if (node === null) return 'nothing';
   if (isMap(node)) return 'a map';
   if (isSeq(node)) return 'a list';
-  if (isScalar(node)) {
-    const v = node.value;
-    if (v === null) return 'nothing';
-    if (typeof v === 'number') return Number.isInteger(v) && !/[.eE]/.test(node.source ?? '') ? 'an integer' : 'a float';
-    if (typeof v === 'boolean') return 'a boolean';
-    return 'a string';
-  }
+  if (isScalar(node)) return kindOfValue(node.value, node.source);
+  return 'an unknown value';
+}
+
+export function kindOfValue(value: unknown, source?: string): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (typeof value === 'number') return Number.isInteger(value) && !/[.eE]/.test(source ?? '') ? 'an integer' : 'a float';
+  if (typeof value === 'boolean') return 'a boolean';
+  if (typeof value === 'string') return 'a string';
   return 'an unknown value';
 }

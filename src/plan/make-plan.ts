@@ -1,27 +1,43 @@
-// From a .wharf-ci.yml to the build plan the workflows run: parse and validate,
-// gather variables from their sources, substitute, translate every step into its pod.
+// From a .wharf-ci.yml to the build plan the workflows run: parse and validate, gather
+// variables from their sources in wharf-cmd's order, substitute, translate every step
+// into its pod. `makePlan` does the I/O (the file, vars files, git); `planDefinition` is
+// the pure rest, given the text and the outside variable layers.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { DefinitionError } from '../definition/definition-error.ts';
+import type { V1ResourceRequirements } from '@kubernetes/client-node';
+import { formatError, sortErrors, type DefinitionError } from '../definition/definition-error.ts';
+import { readInputArguments } from '../definition/input-arguments.ts';
 import { parseDefinition } from '../definition/parse-definition.ts';
-import type { BuildDefinition, InputDefinition, Value } from '../definition/types.ts';
-import { translateStep } from '../pod/translate-step.ts';
+import type { BuildDefinition, Declarations } from '../definition/types.ts';
+import { translateStep, type TranslateContext } from '../pod/translate-step.ts';
 import { layeredLookup, type VarValue } from '../varsub/substitute.ts';
-import { environmentVariables, gitVariables, readVarsFiles, varsFilePaths } from '../varsub/variable-sources.ts';
+import { gatherVariableSources, type VariableLayer } from '../varsub/variable-sources.ts';
 import type { BuildPlan } from './build-plan.ts';
 
 export { formatErrors } from '../definition/definition-error.ts';
+export type { DefinitionError };
+
+/** How long a step's pod may live when not told otherwise: 4 hours. */
+export const DEFAULT_ACTIVE_DEADLINE_SECONDS = 4 * 3600;
 
 export interface MakePlanOptions {
+  /** Path of the definition, as the user gave it (relative to `cwd`). */
   file: string;
   /** The file's text; read from `file` when absent. */
   text?: string;
+  /** The environment chosen with --env, or null. */
   env: string | null;
+  /** --input values, as given. */
   inputs: Record<string, string>;
   buildId: string;
+  /** The process environment, for WHARF_VAR_* and the config folder. */
   environ: NodeJS.ProcessEnv;
-  /** How long a step's pod may live, in seconds (default 4 hours). */
+  /** Where a relative `file` is; default the process's working directory. */
+  cwd?: string;
+  /** How long a step's pod may live, in seconds. */
   activeDeadlineSeconds?: number;
+  /** Resources of every step's container (none by default, as wharf-cmd). */
+  resources?: V1ResourceRequirements;
   /**
    * Keep password inputs out of the plan: steps read them from this Kubernetes Secret as
    * `WHARF_SECRET_<NAME>` environment variables, and `${name}` becomes a reference to that
@@ -35,114 +51,100 @@ export type MakePlanResult =
   | { plan: BuildPlan; warnings: string[]; passwordValues: Record<string, string> }
   | { errors: DefinitionError[] };
 
+export interface PlanInput extends Omit<MakePlanOptions, 'text' | 'environ' | 'cwd'> {
+  text: string;
+  /** Variables from outside the definition, highest priority first (see variable-sources.ts). */
+  layers: VariableLayer[];
+}
+
 /** The environment variable (and Secret key) a password input is given to steps as. */
 export function passwordEnvName(input: string): string {
   return `WHARF_SECRET_${input.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`;
 }
 
 export function makePlan(options: MakePlanOptions): MakePlanResult {
-  const { file } = options;
+  const path = resolve(options.cwd ?? process.cwd(), options.file);
   let text = options.text;
   if (text === undefined) {
     try {
-      text = readFileSync(file, 'utf8');
+      text = readFileSync(path, 'utf8');
     } catch (err) {
-      const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
-      return { errors: [{ file, line: 1, column: 1, path: '', message: `cannot read the build definition: ${reason}` }] };
+      const code = (err as NodeJS.ErrnoException).code;
+      const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
+      return { errors: [{ file: options.file, line: 1, column: 1, path: '', message: `cannot read the build definition: ${reason}` }] };
     }
   }
+  const sources = gatherVariableSources(dirname(path), options.environ);
+  const result = planDefinition({ ...options, text, layers: sources.layers });
+  if (sources.errors.length === 0) return result;
+  return { errors: sortErrors([...sources.errors, ...('errors' in result ? result.errors : [])]) };
+}
+
+export function planDefinition(input: PlanInput): MakePlanResult {
+  const { file } = input;
   const problems: DefinitionError[] = [];
-  const warnings: string[] = [];
   const secrets: string[] = [];
-  // Every variable the build sees, for file substitution; password inputs left out.
-  const fileVariables: Record<string, VarValue> = {};
   const passwordValues: Record<string, string> = {};
-  const at = (path: string, message: string): void => {
-    problems.push({ file, line: 1, column: 1, path, message });
-  };
-  const { definition, errors } = parseDefinition(file, text, (declared) => {
-    const inputLayer = resolveInputs(declared.inputs, options.inputs, at, secrets);
-    const defaults = Object.fromEntries(declared.inputs.filter((i) => i.default !== null).map((i) => [i.name, i.default as VarValue]));
-    for (const i of declared.inputs) if (i.type === 'password' && i.default !== null && !(i.name in inputLayer)) secrets.push(String(i.default));
-    if (options.passwordSecret) {
-      // The values go to the Secret; the plan only refers to them.
-      secrets.length = 0;
-      for (const i of declared.inputs.filter((input) => input.type === 'password')) {
-        const value = i.name in inputLayer ? inputLayer[i.name] : defaults[i.name];
-        if (value === undefined) continue;
-        passwordValues[passwordEnvName(i.name)] = String(value);
-        inputLayer[i.name] = `\${${passwordEnvName(i.name)}}`;
-        delete defaults[i.name];
-      }
-    }
-    let environment: Record<string, Value> = {};
-    if (options.env !== null) {
-      if (!Object.hasOwn(declared.environments, options.env)) {
-        const known = Object.keys(declared.environments);
-        at('--env', `unknown environment '${options.env}'${known.length ? ` (the file defines ${known.join(', ')})` : ' (the file defines none)'}`);
+  const fileVariables: Record<string, VarValue> = {};
+  const { definition, errors, warnings } = parseDefinition(file, input.text, (declared) => {
+    const layers = variableLayers(input, declared, problems);
+    const passwords = declared.inputs.filter((i) => i.type === 'password').map((i) => i.name);
+    for (const name of passwords) {
+      const value = layers.find((l) => Object.hasOwn(l, name))?.[name];
+      if (value === undefined || value === '') continue;
+      if (input.passwordSecret) {
+        // The value goes to the Secret; the plan only refers to it.
+        passwordValues[passwordEnvName(name)] = String(value);
+        layers[0]![name] = `\${${passwordEnvName(name)}}`;
+        layers[1]![name] = `\${${passwordEnvName(name)}}`;
       } else {
-        environment = declared.environments[options.env]!;
+        secrets.push(String(value));
       }
     }
-    const dir = dirname(resolve(file));
-    const varsFiles = readVarsFiles(varsFilePaths(dir, options.environ));
-    warnings.push(...varsFiles.problems);
-    const layers = [
-      inputLayer, defaults, environment,
-      { BUILD_REF: options.buildId, WHARF_BUILD_ID: options.buildId },
-      environmentVariables(options.environ),
-      ...varsFiles.layers,
-      gitVariables(dir),
-    ];
-    const passwords = new Set(declared.inputs.filter((i) => i.type === 'password').map((i) => i.name));
     for (const layer of [...layers].reverse()) Object.assign(fileVariables, layer);
     for (const name of passwords) delete fileVariables[name];
     return layeredLookup(layers);
   });
-  const all = [...errors, ...problems];
+  const all = sortErrors([...errors, ...problems]);
   if (all.length) return { errors: all };
-  const passwordEnv = options.passwordSecret && Object.keys(passwordValues).length
-    ? { secretName: options.passwordSecret, names: Object.keys(passwordValues) }
+  const passwordEnv = input.passwordSecret && Object.keys(passwordValues).length
+    ? { secretName: input.passwordSecret, names: Object.keys(passwordValues) }
     : undefined;
-  return { plan: toPlan(file, options, definition, secrets, fileVariables, passwordEnv), warnings, passwordValues };
+  const context = {
+    activeDeadlineSeconds: input.activeDeadlineSeconds ?? DEFAULT_ACTIVE_DEADLINE_SECONDS,
+    secrets, fileVariables, passwordEnv, ...(input.resources ? { resources: input.resources } : {}),
+  };
+  return { plan: toPlan(input, definition, context), warnings: warnings.map(formatError), passwordValues };
 }
 
-function resolveInputs(declared: InputDefinition[], given: Record<string, string>, at: (path: string, m: string) => void, secrets: string[]): Record<string, VarValue> {
-  const layer: Record<string, VarValue> = {};
-  for (const [name, raw] of Object.entries(given)) {
-    const input = declared.find((i) => i.name === name);
-    if (!input) {
-      at(`--input ${name}`, `the file declares no input '${name}'${declared.length ? ` (it has ${declared.map((i) => i.name).join(', ')})` : ''}`);
-      continue;
-    }
-    if (input.type === 'number') {
-      const n = Number(raw);
-      if (raw.trim() === '' || Number.isNaN(n)) at(`--input ${name}`, `expected a number, got '${raw}'`);
-      else layer[name] = n;
-    } else if (input.type === 'choice' && !input.values.map(String).includes(raw)) {
-      at(`--input ${name}`, `'${raw}' is not one of ${input.values.map((v) => `'${String(v)}'`).join(', ')}`);
-    } else {
-      layer[name] = raw;
-      if (input.type === 'password') secrets.push(raw);
+/** The variable layers, highest priority first: --input, input defaults, the environment, build ids, then the outside sources. */
+function variableLayers(input: PlanInput, declared: Declarations, problems: DefinitionError[]): Record<string, VarValue>[] {
+  const given = readInputArguments(input.file, declared, input.inputs);
+  problems.push(...given.errors);
+  const defaults = Object.fromEntries(declared.inputs.map((i) => [i.name, i.default]));
+  let environment: Record<string, VarValue> = {};
+  if (input.env !== null) {
+    const known = Object.keys(declared.environments);
+    if (Object.hasOwn(declared.environments, input.env)) environment = declared.environments[input.env]!;
+    else {
+      problems.push({
+        file: input.file, ...(declared.environmentsAt ?? { line: 1, column: 1 }), path: 'environments',
+        message: `use of undefined environment "${input.env}" (given with --env; ${known.length ? `the file defines ${known.join(', ')}` : 'the file defines none'})`,
+      });
     }
   }
-  return layer;
+  return [given.values, defaults, environment, { BUILD_REF: input.buildId }, ...input.layers.map((l) => l.variables)];
 }
 
-function toPlan(
-  file: string, options: MakePlanOptions, definition: BuildDefinition, secrets: string[], fileVariables: Record<string, VarValue>,
-  passwordEnv: { secretName: string; names: string[] } | undefined,
-): BuildPlan {
+function toPlan(input: PlanInput, definition: BuildDefinition, context: Omit<TranslateContext, 'buildId' | 'stage'>): BuildPlan {
   return {
-    file,
-    environment: options.env,
+    file: input.file,
+    environment: input.env,
     stages: definition.stages.map((stage) => ({
       name: stage.name,
       runsIf: stage.runsIf,
       environments: stage.environments,
-      steps: stage.steps.map((step) => translateStep(step, {
-        buildId: options.buildId, stage: stage.name, activeDeadlineSeconds: options.activeDeadlineSeconds ?? 4 * 3600, secrets, fileVariables, passwordEnv,
-      })),
+      steps: stage.steps.map((step) => translateStep(step, { ...context, buildId: input.buildId, stage: stage.name })),
     })),
   };
 }

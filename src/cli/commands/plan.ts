@@ -1,17 +1,27 @@
 // `wharf-temporal plan [file]`: the resolved stages and steps and the exact pod manifests
-// the build would run (YAML, or JSON with --json). Secrets are masked. Needs no cluster.
+// the build would run (YAML, or JSON with --json), with secret values masked. Same path
+// as `run`, without a cluster.
 import { stringify } from 'yaml';
-import { formatErrors, makePlan } from '../../plan/make-plan.ts';
+import { DEFAULT_ACTIVE_DEADLINE_SECONDS, formatErrors, makePlan } from '../../plan/make-plan.ts';
 import type { BuildPlan } from '../../plan/build-plan.ts';
-import { parseCommandArgs } from '../parse-command-args.ts';
+import { parseCommandArgs, positiveInt } from '../parse-command-args.ts';
 import { UsageError } from '../usage-error.ts';
 import { parseInputs } from './validate.ts';
 
-export const HELP = `usage: wharf-temporal plan [file] [--env NAME] [--input KEY=VALUE ...] [--json]`;
+export const HELP = `usage: wharf-temporal plan [file] [options]
+
+Prints the build in [file] (default: .wharf-ci.yml) as it would run: stages, steps and
+the exact pod of every step, variables resolved and secrets masked.
+
+  --env NAME            the environment to build for
+  --input KEY=VALUE     an input value (repeatable)
+  --build-id ID         the build id the pods are named and labelled with (default: plan)
+  --deadline SEC        how long a step's pod may live (default 14400)
+  --json                JSON instead of YAML`;
 
 export async function planCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('plan', argv, {
-    env: { type: 'string' }, input: { type: 'string', multiple: true }, json: { type: 'boolean' }, 'build-id': { type: 'string' },
+    env: { type: 'string' }, input: { type: 'string', multiple: true }, json: { type: 'boolean' }, 'build-id': { type: 'string' }, deadline: { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
@@ -20,7 +30,12 @@ export async function planCommand(argv: string[]): Promise<number> {
   if (positionals.length > 1) throw new UsageError('plan: one file at a time');
   const file = positionals[0] ?? '.wharf-ci.yml';
   const result = makePlan({
-    file, env: values.env ?? null, inputs: parseInputs(values.input ?? []), buildId: values['build-id'] ?? 'plan', environ: process.env,
+    file,
+    env: values.env ?? null,
+    inputs: parseInputs(values.input ?? []),
+    buildId: values['build-id'] ?? 'plan',
+    environ: process.env,
+    activeDeadlineSeconds: positiveInt('deadline', values.deadline, DEFAULT_ACTIVE_DEADLINE_SECONDS),
   });
   if ('errors' in result) {
     process.stderr.write(formatErrors(result.errors));
@@ -28,11 +43,11 @@ export async function planCommand(argv: string[]): Promise<number> {
   }
   for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
   const masked = maskSecrets(result.plan);
-  process.stdout.write(values.json ? `${JSON.stringify(masked, null, 2)}\n` : stringify(masked, { lineWidth: 0 }));
+  process.stdout.write(values.json ? `${JSON.stringify(masked, null, 2)}\n` : stringify(masked, { lineWidth: 0, aliasDuplicateObjects: false }));
   return 0;
 }
 
-/** The plan as printed: secret values replaced by ***, everywhere. */
+/** The plan as printed: secret values replaced by ***, everywhere (the lists of them too). */
 export function maskSecrets(plan: BuildPlan): BuildPlan {
   const secrets = [...new Set(plan.stages.flatMap((s) => s.steps.flatMap((st) => st.secrets)))].filter(Boolean).sort((a, b) => b.length - a.length);
   let text = JSON.stringify(plan);

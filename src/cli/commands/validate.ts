@@ -1,12 +1,14 @@
-// `wharf-temporal validate [file]`: exit 0 when the definition is valid, 1 with every error.
+// `wharf-temporal validate [file]`: exit 0 when the definition is valid, 1 with every
+// error (file:line:column scope: message), sorted by position. Needs no cluster.
 import { formatErrors, makePlan } from '../../plan/make-plan.ts';
 import { parseCommandArgs } from '../parse-command-args.ts';
 import { UsageError } from '../usage-error.ts';
 
 export const HELP = `usage: wharf-temporal validate [file] [--env NAME] [--input KEY=VALUE ...]
 
-Checks a build definition (default: .wharf-ci.yml) and prints every error with its
-file, line, column and scope. Needs no cluster.`;
+Checks a build definition (default: .wharf-ci.yml) as a build would read it, variables
+included, and prints every error with its file, line, column and scope. Exits 0 when
+valid, 1 otherwise. Needs no cluster.`;
 
 export async function validateCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('validate', argv, { env: { type: 'string' }, input: { type: 'string', multiple: true } });
@@ -23,10 +25,11 @@ export async function validateCommand(argv: string[]): Promise<number> {
   }
   for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
   const steps = result.plan.stages.reduce((n, s) => n + s.steps.length, 0);
-  process.stdout.write(`${file}: valid (${result.plan.stages.length} stages, ${steps} steps)\n`);
+  process.stdout.write(`${file}: valid (${plural(result.plan.stages.length, 'stage')}, ${plural(steps, 'step')})\n`);
   return 0;
 }
 
+/** `--input KEY=VALUE` flags as a map; the value may itself hold '='. */
 export function parseInputs(pairs: string[]): Record<string, string> {
   const inputs: Record<string, string> = {};
   for (const pair of pairs) {
@@ -35,4 +38,8 @@ export function parseInputs(pairs: string[]): Record<string, string> {
     inputs[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return inputs;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

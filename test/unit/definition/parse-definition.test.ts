@@ -4,7 +4,8 @@ import { parseDefinition } from '../../../src/definition/parse-definition.ts';
 import { layeredLookup } from '../../../src/varsub/substitute.ts';
 
 const F = '.wharf-ci.yml';
-const errorsOf = (text: string): string[] => parseDefinition(F, text).errors.map(formatError);
+const errorsOf = (...lines: string[]): string[] => parseDefinition(F, lines.join('\n')).errors.map(formatError);
+const warningsOf = (...lines: string[]): string[] => parseDefinition(F, lines.join('\n')).warnings.map(formatError);
 
 describe('definition parser', () => {
   it('reads stages and steps in file order, with defaults', () => {
@@ -25,11 +26,11 @@ describe('definition parser', () => {
       ['alpha', 'always', ['only']],
     ]);
     assert.deepEqual(definition.stages[0]!.steps[0]!.fields, { image: 'alpine', cmds: ['echo 2'], os: 'linux', shell: '/bin/sh', serviceAccount: 'default' });
-    assert.equal(definition.stages[1]!.steps[0]!.fields.action, 'apply');
+    assert.deepEqual(definition.stages[1]!.steps[0]!.fields, { file: 'deploy.yaml', files: [], action: 'apply', force: false, cluster: 'kubectl-config' });
   });
 
-  it('reports every error at once, each with line, column and scope', () => {
-    const errors = errorsOf([
+  it('reports every error at once, sorted by position, each with line, column and scope', () => {
+    assert.deepEqual(errorsOf(
       'environments:',
       '  prod: {replicas: 3}',
       'build:',
@@ -44,61 +45,138 @@ describe('definition parser', () => {
       '  odd:',
       '    teleport: {}',
       '  typed:',
-      '    docker: {file: Dockerfile, destination: r/app, tag: 1.0}',
+      '    docker: {file: Dockerfile, destination: r/app, tag: 1.0, push: false}',
       'empty: {}',
-    ].join('\n'));
-    assert.deepEqual(errors, [
-      '.wharf-ci.yml:4:24 build/environments: unknown environment \'qa\'',
-      '.wharf-ci.yml:5:12 build/runs-if: runs-if must be one of success, fail, always, got "sometimes"',
+    ), [
+      '.wharf-ci.yml:4:24 build/environments[1]: use of undefined environment "qa"',
+      ".wharf-ci.yml:5:12 build/runs-if: invalid run condition: 'sometimes' must be one of 'always', 'success', or 'fail'",
       '.wharf-ci.yml:7:5 build/compile/container/image: missing required field',
-      '.wharf-ci.yml:11:5 build/both: a step has exactly one step type, got container and kubectl',
-      '.wharf-ci.yml:13:5 build/odd/teleport: unknown step type \'teleport\' (expected one of container, docker, helm, helm-package, kubectl, nuget-package)',
+      '.wharf-ci.yml:11:5 build/both: contains multiple step types: container, kubectl; a step has exactly one',
+      ".wharf-ci.yml:13:5 build/odd/teleport: unknown step type 'teleport' (expected one of container, docker, helm, helm-package, kubectl, nuget-package)",
       '.wharf-ci.yml:15:57 build/typed/docker/tag: expected a string, got a float',
-      '.wharf-ci.yml:16:8 empty: empty stage: a stage needs at least one step',
+      '.wharf-ci.yml:16:1 empty: stage is missing steps',
     ]);
   });
 
-  it('reports YAML syntax errors and duplicate keys with their positions', () => {
-    assert.match(errorsOf('build:\n  a: [unclosed\n')[0]!, /^\.wharf-ci\.yml:\d+:\d+ .+/);
-    const dup = errorsOf('build:\n  a:\n    container: {image: x, cmds: [y]}\n  a:\n    container: {image: x, cmds: [y]}\n');
-    assert.ok(dup.some((e) => /^\.wharf-ci\.yml:4:3 .*unique/i.test(e)), dup.join('\n'));
+  it('reports YAML syntax errors, duplicate keys and extra documents with their positions', () => {
+    assert.deepEqual(errorsOf('build:', '  a: [unclosed', ''), ['.wharf-ci.yml:3:1 Flow sequence in block collection must be sufficiently indented and end with a ]']);
+    assert.deepEqual(errorsOf('build:', '  a:', '    container: {image: x, cmds: [y]}', '  a:', '    container: {image: x, cmds: [y]}'), ['.wharf-ci.yml:4:3 Map keys must be unique']);
+    assert.deepEqual(errorsOf('build:', '  a:', '    container: {image: x, cmds: [y]}', '---', 'other: {}'), ['.wharf-ci.yml:4:1 only 1 document is allowed, found 2']);
+    assert.deepEqual(errorsOf('build:', '\t- tab'), ['.wharf-ci.yml:2:1 Tabs are not allowed as indentation']);
+  });
+
+  it('reports an empty file, a document that is not a map and a file without stages', () => {
+    assert.deepEqual(errorsOf(''), ['.wharf-ci.yml:1:1 empty document: a build needs at least one stage']);
+    assert.deepEqual(errorsOf('# only a comment'), ['.wharf-ci.yml:1:1 empty document: a build needs at least one stage']);
+    assert.deepEqual(errorsOf('- a', '- b'), ['.wharf-ci.yml:1:1 the document must be a map of stages, got a list']);
+    assert.deepEqual(errorsOf('environments: {prod: {}}'), ['.wharf-ci.yml:1:1 missing stages: a build needs at least one stage']);
+  });
+
+  it('reports wrong value types for stages, steps and step types', () => {
+    assert.deepEqual(errorsOf(
+      'a: [x]',
+      'b:',
+      '  s: hello',
+      '  t:',
+      '    container: just text',
+      '  u: {}',
+      '  v:',
+      '    container:',
+      '      image: {name: x}',
+      '      cmds: [echo, 1, [x]]',
+      '      shell: null',
+      '123:',
+      '  s:',
+      '    container: {image: x, cmds: [y]}',
+    ), [
+      '.wharf-ci.yml:1:4 a: expected a stage (a map of steps), got a list',
+      '.wharf-ci.yml:3:6 b/s: expected a step (a map with one step type), got a string',
+      ".wharf-ci.yml:5:16 b/t/container: expected the container step's fields (a map), got a string",
+      '.wharf-ci.yml:6:6 b/u: missing a step type (one of container, docker, helm, helm-package, kubectl, nuget-package)',
+      '.wharf-ci.yml:9:14 b/v/container/image: expected a string, got a map',
+      '.wharf-ci.yml:10:20 b/v/container/cmds[1]: expected a string, got an integer',
+      '.wharf-ci.yml:10:23 b/v/container/cmds[2]: expected a string, got a list',
+      '.wharf-ci.yml:11:14 b/v/container/shell: expected a string, got nothing',
+      '.wharf-ci.yml:12:1 a stage name must be a string, got an integer',
+    ]);
+  });
+
+  it('treats required fields as wharf-cmd: absent, "" and [] are missing', () => {
+    assert.deepEqual(errorsOf(
+      'b:',
+      '  s:',
+      '    container: {image: "", cmds: []}',
+      '  n:',
+      '    nuget-package: {version: 1.0.0}',
+    ), [
+      '.wharf-ci.yml:3:24 b/s/container/image: missing required field',
+      '.wharf-ci.yml:3:34 b/s/container/cmds: missing required field',
+      '.wharf-ci.yml:5:5 b/n/nuget-package/project-path: missing required field',
+      '.wharf-ci.yml:5:5 b/n/nuget-package/repo: missing required field',
+    ]);
+  });
+
+  it('ignores unknown fields inside a step type, as wharf-cmd, with a warning', () => {
+    const text = ['b:', '  s:', '    container: {image: x, cmds: [y], imgae: z}'];
+    assert.deepEqual(errorsOf(...text), []);
+    assert.deepEqual(warningsOf(...text), [".wharf-ci.yml:3:38 b/s/container/imgae: unknown field 'imgae' is ignored"]);
   });
 
   it('rejects names that cannot become Kubernetes names, and names that collide once converted', () => {
-    const errors = errorsOf('"b@d":\n  "My Step":\n    container: {image: x, cmds: [y]}\n  my-step:\n    container: {image: x, cmds: [y]}\n');
-    assert.deepEqual(errors, [
-      ".wharf-ci.yml:1:1 b@d: stage name 'b@d' cannot become a Kubernetes name (use letters, digits, '-', '_' or '.')",
+    assert.deepEqual(errorsOf(
+      '"b@d":',
+      '  "My Step":',
+      '    container: {image: x, cmds: [y]}',
+      '  my-step:',
+      '    container: {image: x, cmds: [y]}',
+      '  "":',
+      '    container: {image: x, cmds: [y]}',
+    ), [
+      ".wharf-ci.yml:1:1 b@d: stage name 'b@d' cannot become a Kubernetes name (use letters, digits, '-', '_', '.' or spaces, starting with a letter or digit)",
       ".wharf-ci.yml:4:3 b@d/my-step: step names 'My Step' and 'my-step' become the same Kubernetes name 'my-step'",
+      '.wharf-ci.yml:6:3 b@d/: step name cannot be empty',
     ]);
   });
 
-  it('validates inputs', () => {
-    const errors = errorsOf([
-      'inputs:',
-      '  - {name: a, type: string, default: x}',
-      '  - {name: b, type: colour}',
-      '  - {name: c, type: choice, values: [x, y], default: z}',
-      '  - {name: a, type: string}',
-      '  - {type: number}',
-      'build:',
+  it('reads runs-if case-insensitively, accepts the documented run-if, but not both', () => {
+    const { definition, errors } = parseDefinition(F, 'a:\n  run-if: Always\n  s:\n    container: {image: x, cmds: [y]}\n');
+    assert.deepEqual(errors, []);
+    assert.equal(definition.stages[0]!.runsIf, 'always');
+    assert.deepEqual(errorsOf('a:', '  runs-if: fail', '  run-if: always', '  s:', '    container: {image: x, cmds: [y]}'), [
+      '.wharf-ci.yml:3:3 a/run-if: give the run condition once (runs-if or run-if, not both)',
+    ]);
+    assert.deepEqual(errorsOf('a:', '  runs-if: 1', '  s:', '    container: {image: x, cmds: [y]}'), ['.wharf-ci.yml:2:12 a/runs-if: expected a string, got an integer']);
+  });
+
+  it('validates environments and stage filters', () => {
+    assert.deepEqual(errorsOf(
+      'environments:',
+      '  prod: {a: [1], ok: true}',
+      '  stage: 3',
+      '  empty:',
+      'deploy:',
+      '  environments: prod',
       '  s:',
       '    container: {image: x, cmds: [y]}',
-    ].join('\n'));
-    assert.deepEqual(errors, [
-      '.wharf-ci.yml:3:21 inputs/b/type: input type must be one of string, choice, number, password, got "colour"',
-      '.wharf-ci.yml:4:54 inputs/c/default: default "z" is not one of the values',
-      '.wharf-ci.yml:5:12 inputs/a/name: duplicate input name \'a\'',
-      '.wharf-ci.yml:6:5 inputs/4/name: missing required field',
+      'check:',
+      '  environments: [prod, 1, ""]',
+      '  s:',
+      '    container: {image: x, cmds: [y]}',
+    ), [
+      '.wharf-ci.yml:2:13 environments/prod/a: invalid environment variable type: expected a string, boolean or number, got a list',
+      '.wharf-ci.yml:3:10 environments/stage: expected a map of variables, got an integer',
+      '.wharf-ci.yml:6:17 deploy/environments: stage environments should be a list of environment names, got a string',
+      '.wharf-ci.yml:10:24 check/environments[1]: stage environment element should be a string, got an integer',
+      '.wharf-ci.yml:10:27 check/environments[2]: environment name cannot be empty',
     ]);
   });
 
   it('resolves anchors, aliases and merge keys', () => {
     const { definition, errors } = parseDefinition(F, [
-      '.base: &base {image: alpine, shell: /bin/bash}',
       'build:',
       '  a:',
       '    container:',
-      '      <<: *base',
+      '      <<: &base {image: alpine, shell: /bin/bash}',
       '      cmds: [echo a]',
       '  b:',
       '    container:',
@@ -108,28 +186,41 @@ describe('definition parser', () => {
       '  c:',
       '    container: {image: x, cmds: *cmds}',
     ].join('\n'));
-    // A top-level key is a stage in Wharf's format, so the anchor's holder is judged as one.
-    assert.ok(errors.every((e) => e.path.startsWith('.base')), errors.map(formatError).join('\n'));
-    const build = definition.stages.find((s) => s.name === 'build')!;
-    assert.deepEqual(build.steps.map((s) => [s.fields.image, s.fields.shell, s.fields.cmds]), [
+    assert.deepEqual(errors, []);
+    assert.deepEqual(definition.stages[0]!.steps.map((s) => [s.fields.image, s.fields.shell, s.fields.cmds]), [
       ['alpine', '/bin/bash', ['echo a']],
       ['busybox', '/bin/bash', ['echo b']],
       ['x', '/bin/sh', ['echo b']],
     ]);
   });
 
-  it('substitutes variables into step fields, keeping types and checking them', () => {
-    const lookup = layeredLookup([{ img: 'alpine:3', verbose: true, n: 2 }]);
+  it('survives a merge key that includes its own map', () => {
+    const { errors } = parseDefinition(F, 'a: &a\n  <<: *a\n  s:\n    container: {image: x, cmds: [y]}\n');
+    assert.ok(errors.every((e) => e.line >= 1), errors.map(formatError).join('\n'));
+  });
+
+  it('substitutes variables into stages, keeping types and checking them', () => {
+    const lookup = layeredLookup([{ img: 'alpine:3', verbose: true, n: 2, cond: 'always', env: 'prod', loop: '${loop}' }]);
     const { definition, errors } = parseDefinition(F, [
+      'environments: {prod: {}}',
       'build:',
+      '  runs-if: ${cond}',
+      '  environments: ["${env}"]',
       '  s:',
-      '    container: {image: "${img}", cmds: ["echo ${n} ${%n%}"]}',
+      '    container: {image: "${img}", cmds: ["echo ${n} ${%n%}", "${ n }"]}',
       '  d:',
-      '    docker: {file: Dockerfile, destination: r/app, push: "${verbose}", tag: "${n}"}',
+      '    docker: {file: Dockerfile, destination: r/app, push: "${verbose}", tag: "${n}", context: "${loop}"}',
     ].join('\n'), () => lookup);
-    assert.deepEqual(errors.map(formatError), ['.wharf-ci.yml:5:77 build/d/docker/tag: expected a string, got a string holding a number']);
-    assert.equal(definition.stages[0]!.steps[0]!.fields.image, 'alpine:3');
-    assert.deepEqual(definition.stages[0]!.steps[0]!.fields.cmds, ['echo 2 ${n}']);
-    assert.equal(definition.stages[0]!.steps[1]!.fields.push, true);
+    assert.deepEqual(errors.map(formatError), [
+      '.wharf-ci.yml:6:61 build/s/container/cmds[1]: expected a string, got an integer from "${ n }"',
+      '.wharf-ci.yml:8:58 build/d/docker/push: missing built-in var: need REG_SECRET (push is on)',
+      '.wharf-ci.yml:8:77 build/d/docker/tag: expected a string, got an integer from "${n}"',
+      '.wharf-ci.yml:8:94 build/d/docker/context: recursive variable loop: loop -> loop',
+    ]);
+    const [stage] = definition.stages;
+    assert.equal(stage!.runsIf, 'always');
+    assert.deepEqual(stage!.environments, ['prod']);
+    assert.equal(stage!.steps[0]!.fields.image, 'alpine:3');
+    assert.deepEqual(stage!.steps[0]!.fields.cmds, ['echo 2 ${n}']);
   });
 });

@@ -62,11 +62,11 @@ describe('makePlan: variables from every source, in priority order', () => {
     const { file, environ } = setup();
     const result = makePlan({ file, env: 'staging', inputs: { target: 'qa', replicas: 'many', nope: '1' }, buildId: 'b1', environ });
     assert.ok('errors' in result);
-    assert.deepEqual(result.errors.map((e) => `${e.path}: ${e.message}`), [
-      "--input target: 'qa' is not one of 'dev', 'prod'",
-      '--input replicas: expected a number, got \'many\'',
-      "--input nope: the file declares no input 'nope' (it has target, replicas, token)",
-      "--env: unknown environment 'staging' (the file defines lab)",
+    assert.deepEqual(result.errors.map(formatError), [
+      `${file}:2:1 inputs: use of undefined input variable "nope" (given with --input; the file declares target, replicas, token)`,
+      `${file}:3:5 inputs/target: --input target=qa: not one of the values (dev, prod)`,
+      `${file}:4:5 inputs/replicas: --input replicas=many: expected a number`,
+      `${file}:6:1 environments: use of undefined environment "staging" (given with --env; the file defines lab)`,
     ]);
   });
 

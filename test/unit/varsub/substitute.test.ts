@@ -1,40 +1,56 @@
+// Cases from wharf-cmd's pkg/varsub tests, plus cycles and typing.
 import assert from 'node:assert/strict';
-import { layeredLookup, substitute, VariableCycleError } from '../../../src/varsub/substitute.ts';
+import { layeredLookup, lookupVariable, substitute, VariableCycleError } from '../../../src/varsub/substitute.ts';
 
 describe('variable substitution', () => {
   const vars = layeredLookup([
-    { name: 'world', count: 3, on: true, nested: 'hello ${name}', a: '${b}', b: '${a}', self: 'x${self}' },
-    { name: 'ignored, a later layer' },
+    { lorem: 'ipsum', count: 3, float: 1.5, on: true, nested: 'hello ${lorem}', typed: '${count}', a: '${b}', b: '${a}', self: 'x${self}', 'my-var': 'dash' },
+    { lorem: 'a later layer loses' },
   ]);
+  const cases: [string, unknown][] = [
+    ['${lorem}', 'ipsum'],
+    ['Foo ${lorem} bar', 'Foo ipsum bar'],
+    ['Foo ${\n \tlorem\r} bar', 'Foo ipsum bar'],
+    ['Foo ${  lorem  } bar', 'Foo ipsum bar'],
+    ['${lorem ipsum}', '${lorem ipsum}'],
+    ['Foo ${%lorem%} bar', 'Foo ${lorem} bar'],
+    ['Foo ${%%} bar', 'Foo ${} bar'],
+    ['Foo ${%} bar', 'Foo ${} bar'],
+    ['Foo ${%\n \r%} bar', 'Foo ${\n \r} bar'],
+    ['Foo ${ %lorem% } bar', 'Foo ${ %lorem% } bar'],
+    ['Foo ${%lorem} bar', 'Foo ${%lorem} bar'],
+    ['Foo ${} bar', 'Foo ${} bar'],
+    ['${missing} and ${lorem}', '${missing} and ipsum'],
+    ['${my-var}', 'dash'],
+    ['${lorem} ${lorem}', 'ipsum ipsum'],
+    ['$lorem {lorem} $${lorem}', '$lorem {lorem} $ipsum'],
+    ['', ''],
+  ];
+  for (const [text, want] of cases) {
+    it(`${JSON.stringify(text)} -> ${JSON.stringify(want)}`, () => assert.equal(substitute(text, vars), want));
+  }
 
-  it('substitutes references, trimming spaces inside the braces', () => {
-    assert.equal(substitute('hello ${name}!', vars), 'hello world!');
-    assert.equal(substitute('hello ${ name }', vars), 'hello world');
-  });
-
-  it('keeps the type of a value that is exactly one reference', () => {
+  it('keeps the type of a value that is exactly one reference, and stringifies it inside text', () => {
     assert.equal(substitute('${count}', vars), 3);
+    assert.equal(substitute('${float}', vars), 1.5);
     assert.equal(substitute('${on}', vars), true);
-    assert.equal(substitute('n=${count}', vars), 'n=3');
+    assert.equal(substitute(' ${count}', vars), ' 3');
+    assert.equal(substitute('n=${count}, ${on}', vars), 'n=3, true');
   });
 
-  it('leaves undefined variables as written', () => {
-    assert.equal(substitute('${missing} and ${name}', vars), '${missing} and world');
-    assert.equal(substitute('${missing}', vars), '${missing}');
+  it('substitutes nested references, keeping the type through them', () => {
+    assert.equal(substitute('${nested}!', vars), 'hello ipsum!');
+    assert.equal(substitute('${typed}', vars), 3);
+    assert.equal(lookupVariable('nested', vars), 'hello ipsum');
+    assert.equal(lookupVariable('missing', vars), undefined);
   });
 
-  it('writes literal references with ${%name%} and ${%}', () => {
-    assert.equal(substitute('${%name%}', vars), '${name}');
-    assert.equal(substitute('a ${%} b', vars), 'a ${} b');
-  });
-
-  it('substitutes nested references and reports cycles', () => {
-    assert.equal(substitute('${nested}', vars), 'hello world');
-    assert.throws(() => substitute('${a}', vars), (e: unknown) => e instanceof VariableCycleError && /a -> b -> a/.test(e.message));
-    assert.throws(() => substitute('${self}', vars), /self -> self/);
+  it('reports reference cycles with their chain', () => {
+    assert.throws(() => substitute('root: ${a}', vars), (e: unknown) => e instanceof VariableCycleError && e.message === 'recursive variable loop: a -> b -> a');
+    assert.throws(() => substitute('${self}', vars), /recursive variable loop: self -> self/);
   });
 
   it('takes the first layer that has the name', () => {
-    assert.equal(substitute('${name}', vars), 'world');
+    assert.equal(substitute('${lorem}', vars), 'ipsum');
   });
 });

@@ -1,0 +1,42 @@
+// Reads YAML text into one document with positions kept: syntax errors and duplicate
+// keys become positioned errors, and (as wharf-cmd) only the first document is used.
+import { LineCounter, parseAllDocuments, type Document, type Node, type YAMLError } from 'yaml';
+import type { DefinitionError } from './definition-error.ts';
+import { YamlWalker } from './yaml-walk.ts';
+
+export interface LoadedYaml {
+  walker: YamlWalker | null;
+  root: Node | null;
+  errors: DefinitionError[];
+  warnings: DefinitionError[];
+}
+
+export function loadYaml(file: string, text: string): LoadedYaml {
+  const lines = new LineCounter();
+  const parsed = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, merge: true, prettyErrors: false, strict: true });
+  const docs: Document[] = Array.isArray(parsed) ? parsed : [];
+  const at = (e: YAMLError, path = ''): DefinitionError => {
+    const pos = lines.linePos(e.pos[0]);
+    return { file, line: pos.line, column: pos.col, path, message: firstLine(e.message) };
+  };
+  // After the first syntax error the parser's further complaints are mostly echoes of it.
+  const errors = docs.flatMap((d) => {
+    const syntax = d.errors.find((e) => e.code !== 'DUPLICATE_KEY');
+    return d.errors.filter((e) => e === syntax || e.code === 'DUPLICATE_KEY').map((e) => at(e));
+  });
+  const warnings = docs.flatMap((d) => d.warnings.map((e) => at(e)));
+  const first = docs[0];
+  if (docs.length > 1) {
+    const pos = lines.linePos(docs[1]!.range?.[0] ?? 0);
+    errors.push({ file, line: pos.line, column: pos.col, path: '', message: `only 1 document is allowed, found ${docs.length}` });
+  }
+  // Duplicate keys leave a usable document; any other syntax error does not.
+  if (!first || first.errors.some((e) => e.code !== 'DUPLICATE_KEY')) return { walker: null, root: null, errors, warnings };
+  const walker = new YamlWalker(first, lines);
+  return { walker, root: walker.resolve(first.contents), errors, warnings };
+}
+
+function firstLine(message: string): string {
+  // The parser appends " at line L, column C" and a code excerpt; the position is printed already.
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+}
