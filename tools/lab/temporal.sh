@@ -104,12 +104,14 @@ up() {
   need_port "$METRICS_PORT" LAB_TEMPORAL_METRICS_PORT "Temporal metrics"
   local begin=$SECONDS attributes
   attributes="$(search_attributes)" || die "could not read src/temporal/search-attributes.json"
+  # The Web UI's news feed would fetch from the internet (1.9.1 can turn it off; 1.5.1 cannot).
+  if "$(cli)" server start-dev --help 2>/dev/null | grep -q -- --ui-disable-news-fetch; then attributes+=" --ui-disable-news-fetch"; fi
   # Its own session and process group, so down can end it and anything it started; it
   # must not inherit the lock (fd 9), or the next up or down would wait for it forever.
   # shellcheck disable=SC2086
   setsid "$(cli)" server start-dev \
     --ip 127.0.0.1 --port "$PORT" --ui-port "$UI_PORT" --http-port "$HTTP_PORT" --metrics-port "$METRICS_PORT" \
-    --db-filename "$STATE/temporal.db" --namespace "$NAMESPACE" --ui-disable-news-fetch --log-level warn \
+    --db-filename "$STATE/temporal.db" --namespace "$NAMESPACE" --log-level warn \
     $attributes >"$STATE/server.log" 2>&1 </dev/null 9>&- &
   echo $! > "$STATE/server.pid"
   until healthy; do
