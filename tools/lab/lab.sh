@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The local lab: a real Temporal dev server and a real Kubernetes control plane with
-# simulated nodes, for the demo and the tests.
-#   lab.sh up | down [--purge] | status
+# The local lab: a real Temporal dev server (temporal.sh) and a real Kubernetes control
+# plane with simulated nodes (kube.sh), for the demo and the tests.
+#   lab.sh up               start both (harmless when up); exit non-zero, naming the part, if one fails
+#   lab.sh down [--purge]   stop both, leaving no process (--purge: delete their state too)
+#   lab.sh status           both parts' KEY=value lines; exit non-zero if either is down
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
@@ -10,8 +12,10 @@ case "${1:-}" in
     bash "$HERE/temporal.sh" up
     bash "$HERE/kube.sh" up ;;
   down)
-    bash "$HERE/kube.sh" down "${2:-}"
-    bash "$HERE/temporal.sh" down "${2:-}" ;;
+    rc=0
+    bash "$HERE/kube.sh" down "${2:-}" || rc=1
+    bash "$HERE/temporal.sh" down "${2:-}" || rc=1
+    exit $rc ;;
   status)
     rc=0
     bash "$HERE/temporal.sh" status || rc=1
