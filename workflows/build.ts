@@ -51,6 +51,8 @@ export async function buildWorkflow(input: BuildWorkflowInput): Promise<BuildRes
 /** Wharf's rules: the stage filter, --stage, and `runs-if` against the build's outcome so far. */
 export function shouldRun(stage: StagePlan, input: BuildWorkflowInput, failedSoFar: boolean): boolean {
   if (input.onlyStages.length > 0 && !input.onlyStages.includes(stage.name)) return false;
+  // The plan holds only the stages of its environment (makePlan applies Wharf's filter);
+  // this guard keeps a hand-made plan from running a stage meant for another one.
   if (stage.environments.length > 0 && (input.plan.environment === null || !stage.environments.includes(input.plan.environment))) return false;
   switch (stage.runsIf) {
     case 'success':

@@ -48,7 +48,7 @@ export interface MakePlanOptions {
 }
 
 export type MakePlanResult =
-  | { plan: BuildPlan; warnings: string[]; passwordValues: Record<string, string> }
+  | { plan: BuildPlan; warnings: string[]; passwordValues: Record<string, string>; leftOut: string[] }
   | { errors: DefinitionError[] };
 
 export interface PlanInput extends Omit<MakePlanOptions, 'text' | 'environ' | 'cwd'> {
@@ -114,7 +114,24 @@ export function planDefinition(input: PlanInput): MakePlanResult {
     activeDeadlineSeconds: input.activeDeadlineSeconds ?? DEFAULT_ACTIVE_DEADLINE_SECONDS,
     secrets, fileVariables, passwordEnv, ...(input.resources ? { resources: input.resources } : {}),
   };
-  return { plan: toPlan(input, definition, context), warnings: warnings.map(formatError), passwordValues };
+  const stages = definition.stages.filter((stage) => stageInEnvironment(stage.environments, input.env));
+  const leftOut = definition.stages.filter((stage) => !stages.includes(stage)).map((stage) => stage.name);
+  return { plan: toPlan(input, { ...definition, stages }, context), warnings: warnings.map(formatError), passwordValues, leftOut };
+}
+
+/**
+ * Wharf's environment filter: with an environment chosen, only the stages that list it
+ * belong to the build; without one, only the stages that list none.
+ */
+/** A line telling which stages the environment filter left out, or null when none. */
+export function leftOutNote(leftOut: readonly string[], env: string | null): string | null {
+  if (leftOut.length === 0) return null;
+  const why = env === null ? 'they are for named environments; choose one with --env' : `they are not for environment ${env}`;
+  return `stages left out (${why}): ${leftOut.join(', ')}`;
+}
+
+export function stageInEnvironment(environments: readonly string[], env: string | null): boolean {
+  return env === null ? environments.length === 0 : environments.includes(env);
 }
 
 /** The variable layers, highest priority first: --input, input defaults, the environment, build ids, then the outside sources. */

@@ -9,7 +9,7 @@ import { BuildSecrets } from '../../kube/build-secret.ts';
 import { loadKubeConfig } from '../../kube/kube-config.ts';
 import { runBuild } from '../../client/run-build.ts';
 import { newBuildId } from '../../client/start-build.ts';
-import { formatErrors, makePlan } from '../../plan/make-plan.ts';
+import { formatErrors, leftOutNote, makePlan } from '../../plan/make-plan.ts';
 import type { SourceSpec } from '../../../workflows/types.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, connectionOverrides } from '../connection-flags.ts';
 import { Terminal } from '../output/terminal.ts';
@@ -68,9 +68,19 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 1;
   }
   for (const w of planned.warnings) process.stderr.write(`warning: ${w}\n`);
+  const note = leftOutNote(planned.leftOut, values.env ?? null);
+  if (note) process.stderr.write(`${note}\n`);
+  if (planned.plan.stages.length === 0) {
+    process.stderr.write(`${file}: no stage to run ${values.env ? `in environment ${values.env}` : 'without an environment (--env)'}\n`);
+    return 1;
+  }
   const config = resolveRuntimeConfig(connectionOverrides(values));
   const unknownStages = (values.stage ?? []).filter((s) => !planned.plan.stages.some((st) => st.name === s));
-  if (unknownStages.length) throw new UsageError(`run: no stage named ${unknownStages.join(', ')} in ${file}`);
+  if (unknownStages.length) {
+    const filtered = unknownStages.filter((s) => planned.leftOut.includes(s));
+    if (filtered.length) throw new UsageError(`run: stage ${filtered.join(', ')} of ${file} is not for ${values.env ? `environment ${values.env}` : 'a build without --env'}`);
+    throw new UsageError(`run: no stage named ${unknownStages.join(', ')} in ${file}`);
+  }
   const plan = planned.plan;
   const passwords = planned.passwordValues;
   const secrets = new BuildSecrets(loadKubeConfig(config.kubeconfig ?? undefined), config.kubeNamespace);

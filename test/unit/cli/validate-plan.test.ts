@@ -35,8 +35,12 @@ const VALID = `inputs:
 environments:
   prod: {replicas: 3}
 build:
+  environments: [prod]
   hello:
     container: {image: alpine, cmds: ["echo hello \${who} x\${replicas}", "login \${token}"], imgae: typo}
+lint:
+  check:
+    container: {image: alpine, cmds: [echo ok]}
 `;
 
 describe('cli: validate and plan', () => {
@@ -45,7 +49,8 @@ describe('cli: validate and plan', () => {
     const { code, out, err } = await capture(() => validateCommand([file]));
     assert.equal(code, 0);
     assert.equal(out, `${file}: valid (1 stage, 1 step)\n`);
-    assert.equal(err, `warning: ${file}:8:92 build/hello/container/imgae: unknown field 'imgae' is ignored\n`);
+    assert.equal(err, `warning: ${file}:9:92 build/hello/container/imgae: unknown field 'imgae' is ignored\n`
+      + 'stages left out (they are for named environments; choose one with --env): build\n');
   });
 
   it('validate exits 1 with every error, positioned and counted', async () => {
@@ -70,8 +75,9 @@ describe('cli: validate and plan', () => {
 
   it('plan prints the resolved plan as YAML, secrets masked', async () => {
     const file = definition(VALID);
-    const { code, out } = await capture(() => planCommand([file, '--env', 'prod', '--input', 'who=there', '--build-id', 'b-1', '--deadline', '600']));
+    const { code, out, err } = await capture(() => planCommand([file, '--env', 'prod', '--input', 'who=there', '--build-id', 'b-1', '--deadline', '600']));
     assert.equal(code, 0);
+    assert.match(err, /^stages left out \(they are not for environment prod\): lint$/m);
     assert.ok(!out.includes('s3cret'), 'the password never printed');
     const plan = parse(out) as BuildPlan;
     const step = plan.stages[0]!.steps[0]!;
@@ -86,7 +92,8 @@ describe('cli: validate and plan', () => {
     const file = definition(VALID);
     const json = await capture(() => planCommand([file, '--json']));
     assert.equal(json.code, 0);
-    assert.equal((JSON.parse(json.out) as BuildPlan).stages[0]!.steps[0]!.name, 'hello');
+    assert.deepEqual((JSON.parse(json.out) as BuildPlan).stages.map((st) => st.steps[0]!.name), ['check'], 'without --env, only stages for no environment');
+    assert.match(json.err, /^stages left out \(they are for named environments; choose one with --env\): build$/m);
     const bad = await capture(() => planCommand([file, '--input', 'nope=1']));
     assert.equal(bad.code, 1);
     assert.equal(bad.err, `${file}:1:1 inputs: use of undefined input variable "nope" (given with --input; the file declares token, who)\n1 error\n`);

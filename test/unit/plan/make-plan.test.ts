@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { maskSecrets } from '../../../src/cli/commands/plan.ts';
 import { formatError } from '../../../src/definition/definition-error.ts';
-import { makePlan } from '../../../src/plan/make-plan.ts';
+import { leftOutNote, makePlan, planDefinition } from '../../../src/plan/make-plan.ts';
 
 const DEFINITION = `
 inputs:
@@ -14,6 +14,7 @@ inputs:
 environments:
   lab: {where: the lab, who: env}
 build:
+  environments: [lab]
   show:
     container:
       image: alpine
@@ -74,5 +75,39 @@ describe('makePlan: variables from every source, in priority order', () => {
     const result = makePlan({ file: '/nonexistent/.wharf-ci.yml', env: null, inputs: {}, buildId: 'b', environ: {} });
     assert.ok('errors' in result);
     assert.equal(formatError(result.errors[0]!), '/nonexistent/.wharf-ci.yml:1:1 cannot read the build definition: no such file');
+  });
+});
+
+describe('makePlan: the environment filter, as Wharf applies it', () => {
+  const text = `
+environments: {lab: {}, prod: {}}
+plain:
+  s: {container: {image: alpine, cmds: [echo plain]}}
+lab-only:
+  environments: [lab]
+  s: {container: {image: alpine, cmds: [echo lab]}}
+both:
+  environments: [lab, prod]
+  s: {container: {image: alpine, cmds: [echo both]}}
+`;
+  function stagesFor(env: string | null): { stages: string[]; leftOut: string[] } {
+    const result = planDefinition({ file: 'f.yml', text, env, inputs: {}, buildId: 'b', layers: [] });
+    assert.ok('plan' in result, JSON.stringify(result));
+    return { stages: result.plan.stages.map((s) => s.name), leftOut: result.leftOut };
+  }
+
+  it('keeps only the stages that list the chosen environment', () => {
+    assert.deepEqual(stagesFor('lab'), { stages: ['lab-only', 'both'], leftOut: ['plain'] });
+    assert.deepEqual(stagesFor('prod'), { stages: ['both'], leftOut: ['plain', 'lab-only'] });
+  });
+
+  it('keeps only the stages that list no environment when none is chosen', () => {
+    assert.deepEqual(stagesFor(null), { stages: ['plain'], leftOut: ['lab-only', 'both'] });
+  });
+
+  it('says which stages it left out and why', () => {
+    assert.equal(leftOutNote([], 'lab'), null);
+    assert.equal(leftOutNote(['plain'], 'lab'), 'stages left out (they are not for environment lab): plain');
+    assert.equal(leftOutNote(['a', 'b'], null), 'stages left out (they are for named environments; choose one with --env): a, b');
   });
 });
