@@ -72,7 +72,7 @@ describe('command line on the lab', function () {
   it('prints a finished build\'s logs, status and place in the list', async () => {
     const logs = await cli(['logs', passedBuild, '--step', 'compile']);
     assert.equal(logs.code, 0, logs.stderr);
-    assert.match(logs.stdout, /^\[build\/compile\] wharf-temporal: pod wharf-\S+-build-compile-[0-9a-f]{8} ready on lab-node-\d\n\[build\/compile\] wharf-temporal: sent 2 file\(s\) to \/mnt\/repo\n\[build\/compile\] Hello from wharf-temporal \(main\)\n\[build\/compile\] compiled 29 bytes\n$/);
+    assert.match(logs.stdout, /^\[build\/compile\] wharf-temporal: pod wharf-\S+-build-compile-[0-9a-f]{8} ready on lab-node-\d\n\[build\/compile\] wharf-temporal: sent 2 file\(s\) to \/mnt\/repo\n\[build\/compile\] Hello from wharf-temporal \([^)\n]+\)\n\[build\/compile\] compiled 29 bytes\n$/);
     const status = await cli(['status', passedBuild, '--json']);
     assert.equal(status.code, 0, status.stderr);
     const outcome = JSON.parse(status.stdout) as { result: { status: string; stages: { name: string; status: string }[] } };

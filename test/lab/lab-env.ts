@@ -2,6 +2,7 @@
 // (KEY=value lines). A lab that is down is an error with the status output, never a skip.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { parseKeyValues } from '../../src/config/lab-endpoints.ts';
 
 export const LAB_SH = fileURLToPath(new URL('../../tools/lab/lab.sh', import.meta.url));
 
@@ -18,15 +19,6 @@ export interface LabEnv {
   values: Record<string, string>;
 }
 
-export function parseStatus(text: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim());
-    if (match) values[match[1]!] = match[2]!;
-  }
-  return values;
-}
-
 let cached: LabEnv | undefined;
 
 /** The running lab's endpoints; throws, saying which part is down, when it is not up. */
@@ -38,7 +30,7 @@ export function labEnv(): LabEnv {
     throw new Error(`the lab is down (\`bash tools/lab/lab.sh status\` exited ${run.status ?? run.signal ?? run.error?.message}): `
       + `start it with \`npm run lab:up\`\n${output}`);
   }
-  const values = parseStatus(run.stdout);
+  const values = parseKeyValues(run.stdout);
   const need = (key: string): string => {
     const value = values[key];
     if (!value) throw new Error(`\`bash tools/lab/lab.sh status\` printed no ${key}=\n${output}`);
