@@ -12,6 +12,16 @@ export interface BuildOutcome {
   running: boolean;
 }
 
+export const EXIT_FAILED = 1;
+export const EXIT_CANCELLED = 130;
+
+/** The CLI's exit code for a finished build: 0 success, 130 cancelled, 1 anything else. */
+export function exitCodeOf(outcome: BuildOutcome): number {
+  if (outcome.result?.status === 'success') return 0;
+  if (outcome.result?.status === 'cancelled') return EXIT_CANCELLED;
+  return EXIT_FAILED;
+}
+
 /** Waits for the build to finish and reads its result (success, failure or cancellation). */
 export async function awaitBuildOutcome(client: Client, buildId: string): Promise<BuildOutcome> {
   try {

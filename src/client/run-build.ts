@@ -1,28 +1,29 @@
 // Runs one build from the user's terminal: starts it (with an in-process worker when
 // asked), streams its logs live, and prints the outcome. Ctrl-C cancels the build and
 // waits until its pods are deleted; a second Ctrl-C leaves at once (the build goes on).
+// Detached, it only starts the build and says how to follow it.
 import type { RuntimeConfig } from '../config/runtime-config.ts';
 import { buildUiLink } from '../config/runtime-config.ts';
 import { LogStore } from '../logs/log-store.ts';
 import type { Terminal } from '../cli/output/terminal.ts';
 import { createBuildWorker, type BuildWorker } from '../worker/build-worker.ts';
 import type { BuildWorkflowInput } from '../../workflows/types.ts';
-import { awaitBuildOutcome } from './build-outcome.ts';
+import { awaitBuildOutcome, EXIT_CANCELLED, exitCodeOf } from './build-outcome.ts';
 import { LogFollower } from './log-follower.ts';
 import { startBuild, type BuildLabels } from './start-build.ts';
 import { connectClient } from './temporal-client.ts';
+import { noWorkerNote, workerPolls } from './worker-presence.ts';
 
 export interface RunBuildOptions {
   config: RuntimeConfig;
   input: BuildWorkflowInput;
   labels: BuildLabels;
   inProcessWorker: boolean;
+  /** Start the build and return at once (needs a worker elsewhere). */
+  detach?: boolean;
   maxConcurrentSteps: number;
   terminal: Terminal;
 }
-
-export const EXIT_FAILED = 1;
-export const EXIT_CANCELLED = 130;
 
 export async function runBuild(options: RunBuildOptions): Promise<number> {
   const { config, input, terminal } = options;
@@ -42,6 +43,11 @@ export async function runBuild(options: RunBuildOptions): Promise<number> {
     terminal.line(`build ${input.buildId} started`);
     const link = buildUiLink(config, input.buildId);
     if (link) terminal.line(`  ${link}`);
+    if (!worker && !(await workerPolls(client, config.taskQueue).catch(() => true))) terminal.line(noWorkerNote(config.taskQueue));
+    if (options.detach) {
+      terminal.line(`follow it with: wharf-temporal logs ${input.buildId} --follow`);
+      return 0;
+    }
 
     const follower = new LogFollower(new LogStore(config.logRoot), input.buildId, (step, record) => terminal.logLine(step, record));
     follower.start();
@@ -62,10 +68,8 @@ export async function runBuild(options: RunBuildOptions): Promise<number> {
     follower.stop();
     if (outcome.result) terminal.summary(outcome.result);
     else if (outcome.error) terminal.line(`build ${input.buildId}: ${outcome.error}`);
-    if (outcome.result?.status === 'success') return 0;
-    if (outcome.result?.status === 'cancelled') return EXIT_CANCELLED;
-    if (outcome.error) terminal.line(outcome.error);
-    return EXIT_FAILED;
+    if (outcome.error && outcome.result?.status !== 'cancelled') terminal.line(outcome.error);
+    return exitCodeOf(outcome);
   } finally {
     for (const remove of removeSignals) remove();
     if (worker && workerRun) {

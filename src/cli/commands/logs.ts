@@ -1,6 +1,7 @@
 // `wharf-temporal logs <build>`: a build's logs from the log store, during the build,
 // after it and after a worker restart; --follow keeps printing until the build ends.
 import { resolveRuntimeConfig } from '../../config/runtime-config.ts';
+import { awaitBuildOutcome, exitCodeOf } from '../../client/build-outcome.ts';
 import { LogFollower, readAllRecords } from '../../client/log-follower.ts';
 import { connectClient } from '../../client/temporal-client.ts';
 import { LogStore } from '../../logs/log-store.ts';
@@ -11,7 +12,8 @@ import { UsageError } from '../usage-error.ts';
 
 export const HELP = `usage: wharf-temporal logs <build-id> [--follow] [--step NAME|STAGE/NAME]
 
-Logs are read from the log folder the worker writes (WHARF_TEMPORAL_LOG_DIR).
+--follow prints until the build ends, then its outcome, and exits as \`run\` does: 0 on
+success, 1 on failure, 130 when cancelled. Logs are read from the log folder the worker writes (WHARF_TEMPORAL_LOG_DIR).
 ${CONNECTION_HELP}`;
 
 export async function logsCommand(argv: string[]): Promise<number> {
@@ -39,10 +41,12 @@ export async function logsCommand(argv: string[]): Promise<number> {
   }
   const { client, close } = await connectClient(config);
   try {
+    await client.workflow.getHandle(buildId).describe(); // an unknown build is an error, not an endless wait
     follower.start();
-    await client.workflow.getHandle(buildId).result().catch(() => undefined);
+    const outcome = await awaitBuildOutcome(client, buildId);
     follower.stop();
-    return 0;
+    terminal.line(`build ${buildId}: ${outcome.result?.status ?? 'failed'}${outcome.error && outcome.result?.status !== 'cancelled' ? `: ${outcome.error}` : ''}`);
+    return exitCodeOf(outcome);
   } finally {
     await close();
   }

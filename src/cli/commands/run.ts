@@ -28,6 +28,8 @@ Runs the build in [file] (default: .wharf-ci.yml) and follows it.
   --git URL --ref REF     let the steps clone the source instead (for a worker on another machine)
   --no-source             send no source
   --worker / --no-worker  run an in-process worker (default: only when using the local lab)
+  --detach                start the build and return; a worker elsewhere runs it (follow
+                          it with \`wharf-temporal logs <build> --follow\`)
   --pending-timeout SEC   how long a pod may take to become ready (default 300)
   --timeout SEC           how long a step's command may run (default 3600)
   --heartbeat SEC         heartbeat timeout of long activities (default 20)
@@ -45,6 +47,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     'no-source': { type: 'boolean' },
     worker: { type: 'boolean' },
     'no-worker': { type: 'boolean' },
+    detach: { type: 'boolean' },
     'pending-timeout': { type: 'string' },
     timeout: { type: 'string' },
     heartbeat: { type: 'string' },
@@ -54,6 +57,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length > 1) throw new UsageError(`run: one definition file at a time, got ${positionals.length}`);
+  if (values.detach && values.worker) throw new UsageError('run: --detach leaves the build to a worker elsewhere; it goes without --worker');
   const file = positionals[0] ?? '.wharf-ci.yml';
   const inputs = parseInputs(values.input ?? []);
   const source = chooseSource(file, values);
@@ -106,13 +110,15 @@ export async function runCommand(argv: string[]): Promise<number> {
         },
       },
       labels: { repository, branch: gitOutput(dirname(resolve(file)), ['rev-parse', '--abbrev-ref', 'HEAD']) ?? '' },
-      inProcessWorker: values['no-worker'] ? false : values.worker ? true : config.fromLab,
+      inProcessWorker: values['no-worker'] || values.detach ? false : values.worker ? true : config.fromLab,
+      detach: values.detach === true,
       maxConcurrentSteps: 50,
       terminal: new Terminal(),
     });
   } finally {
-    // The sweeper deletes it too, should this process die first.
-    if (Object.keys(passwords).length) await secrets.delete(passwordSecret).catch(() => {});
+    // A detached build still needs it: the workers' sweeper deletes it once the build is
+    // over, as it does should this process die first.
+    if (Object.keys(passwords).length && !values.detach) await secrets.delete(passwordSecret).catch(() => {});
   }
 }
 

@@ -1,0 +1,83 @@
+// A build started detached, followed with `logs --follow` from another process, while
+// the worker running it is killed and a new one takes over: the follower sees every line
+// once and ends with the build's outcome; the command ran once; no pod is left.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildPods, connectLab, type Lab } from '../support/lab.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = join(ROOT, 'bin/wharf-temporal.js');
+const TICKS = join(ROOT, 'test/e2e/fixtures/ticks.wharf-ci.yml');
+
+describe('a detached build followed from another terminal', function () {
+  this.timeout(180_000);
+  let lab: Lab;
+  let env: NodeJS.ProcessEnv;
+  const started: ChildProcess[] = [];
+
+  before(() => {
+    lab = connectLab();
+    env = {
+      ...process.env,
+      TEMPORAL_ADDRESS: '',
+      WHARF_TEMPORAL_TASK_QUEUE: `detached-${process.pid}`,
+      WHARF_TEMPORAL_LOG_DIR: mkdtempSync(join(tmpdir(), 'detached-logs-')),
+      NO_COLOR: '1',
+    };
+  });
+  after(() => {
+    for (const child of started) child.kill('SIGKILL');
+  });
+
+  /** A CLI process, its output collected as it comes. */
+  function start(args: string[]): { child: ChildProcess; out: () => string; exit: Promise<number | null> } {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env });
+    started.push(child);
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
+    return { child, out: () => out, exit };
+  }
+
+  async function until(what: string, test: () => boolean, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!test()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  it('survives a worker killed mid-command; logs --follow sees each line once and the outcome', async () => {
+    const counter = join(mkdtempSync(join(tmpdir(), 'count-')), 'runs');
+    const run = start(['run', TICKS, '--detach', '--no-source', '--heartbeat', '5', '--input', `counter=${counter}`]);
+    assert.equal(await run.exit, 0, run.out());
+    const buildId = /build (\S+) started/.exec(run.out())?.[1] ?? assert.fail(run.out());
+    assert.match(run.out(), /no worker polls task queue detached-\d+: the build waits until one starts/);
+    assert.match(run.out(), new RegExp(`follow it with: wharf-temporal logs ${buildId} --follow`));
+
+    const follow = start(['logs', buildId, '--follow']);
+    const first = start(['worker']);
+    await until('the second tick', () => follow.out().includes('tick 2'));
+    first.child.kill('SIGKILL');
+    await new Promise((r) => first.child.on('close', r));
+    start(['worker']);
+
+    assert.equal(await follow.exit, 0, follow.out());
+    const ticks = follow.out().split('\n').filter((l) => /^\[build\/ticks\] tick \d$/.test(l));
+    assert.deepEqual(ticks, [1, 2, 3, 4, 5, 6].map((i) => `[build/ticks] tick ${i}`));
+    assert.match(follow.out(), new RegExp(`^build ${buildId}: success$`, 'm'));
+    assert.equal(readFileSync(counter, 'utf8'), 'run\n', 'the command ran once');
+    assert.deepEqual(await buildPods(lab, buildId), []);
+  });
+
+  it('fails on a build that does not exist, without waiting', async () => {
+    const follow = start(['logs', `no-such-build-${process.pid}`, '--follow']);
+    assert.equal(await follow.exit, 1);
+    assert.match(follow.out(), /no such build/);
+  });
+});
