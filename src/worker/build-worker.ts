@@ -16,6 +16,12 @@ export interface BuildWorkerOptions {
   config: RuntimeConfig;
   /** Cap on steps (pods) this worker drives at once: backpressure for the cluster and the host. */
   maxConcurrentSteps: number;
+  /**
+   * Workflows kept in memory between their tasks; others are replayed from history when
+   * they next have work. The SDK sizes it by heap size, which on a large machine lets
+   * hundreds of builds' workflows pile up.
+   */
+  maxCachedWorkflows?: number;
   /** How long running activities get to finish on shutdown before they are handed back. */
   shutdownGraceSeconds: number;
   identity?: string;
@@ -30,6 +36,9 @@ export interface BuildWorker {
   pods: PodFacade;
   close(): Promise<void>;
 }
+
+/** Enough for a worker's builds and their running steps at the default step cap. */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
 
 let runtimeInstalled = false;
 
@@ -65,6 +74,7 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
     activities: createActivities({ pods, secrets, logs: new LogStore(config.logRoot), pauseAfterMs: pausesFromEnv(process.env.WHARF_TEMPORAL_PAUSE_AFTER) }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentSteps,
     maxConcurrentLocalActivityExecutions: options.maxConcurrentSteps,
+    maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     shutdownGraceTime: `${options.shutdownGraceSeconds} seconds`,
     ...(options.identity ? { identity: options.identity } : {}),
   });
