@@ -1,6 +1,6 @@
 // Reads YAML text into one document with positions kept: syntax errors and duplicate
 // keys become positioned errors, and (as wharf-cmd) only the first document is used.
-import { LineCounter, parseAllDocuments, type Document, type Node, type YAMLError } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node, type YAMLError } from 'yaml';
 import type { DefinitionError } from './definition-error.ts';
 import { YamlWalker } from './yaml-walk.ts';
 
@@ -22,7 +22,10 @@ export function loadYaml(file: string, text: string): LoadedYaml {
   // After the first syntax error the parser's further complaints are mostly echoes of it.
   const errors = docs.flatMap((d) => {
     const syntax = d.errors.find((e) => e.code !== 'DUPLICATE_KEY');
-    return d.errors.filter((e) => e === syntax || e.code === 'DUPLICATE_KEY').map((e) => at(e));
+    return d.errors.filter((e) => e === syntax || e.code === 'DUPLICATE_KEY').map((e) => {
+      const duplicate = e.code === 'DUPLICATE_KEY' ? describeDuplicate(d, e.pos[0], lines) : null;
+      return duplicate ? { ...at(e, duplicate.path), message: duplicate.message } : at(e);
+    });
   });
   const warnings = docs.flatMap((d) => d.warnings.map((e) => at(e)));
   const first = docs[0];
@@ -34,6 +37,30 @@ export function loadYaml(file: string, text: string): LoadedYaml {
   if (!first || first.errors.some((e) => e.code !== 'DUPLICATE_KEY')) return { walker: null, root: null, errors, warnings };
   const walker = new YamlWalker(first, lines);
   return { walker, root: walker.resolve(first.contents), errors, warnings };
+}
+
+/** The scope path of a duplicate key at `offset`, and where the key first appears. */
+function describeDuplicate(doc: Document, offset: number, lines: LineCounter): { path: string; message: string } | null {
+  let found: { path: string; message: string } | null = null;
+  visit(doc, {
+    Pair(_, pair, ancestors) {
+      const own = pair.key;
+      if (!isScalar(own) || own.range?.[0] !== offset) return undefined;
+      const names: string[] = [];
+      ancestors.forEach((node, i) => {
+        const next = ancestors[i + 1] ?? pair;
+        if (isPair(node) && isScalar(node.key)) names.push(String(node.key.value));
+        if (isSeq(node)) names.push(String(node.items.indexOf(next as never)));
+      });
+      const key = String(own.value);
+      const parent = ancestors[ancestors.length - 1];
+      const first = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === own.value && p !== pair) : undefined;
+      const firstAt = isScalar(first?.key) && first.key.range ? ` (first at line ${lines.linePos(first.key.range[0]).line})` : '';
+      found = { path: [...names, key].join('/'), message: `duplicate key '${key}'${firstAt}` };
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 function firstLine(message: string): string {

@@ -60,7 +60,10 @@ describe('definition parser', () => {
 
   it('reports YAML syntax errors, duplicate keys and extra documents with their positions', () => {
     assert.deepEqual(errorsOf('build:', '  a: [unclosed', ''), ['.wharf-ci.yml:3:1 Flow sequence in block collection must be sufficiently indented and end with a ]']);
-    assert.deepEqual(errorsOf('build:', '  a:', '    container: {image: x, cmds: [y]}', '  a:', '    container: {image: x, cmds: [y]}'), ['.wharf-ci.yml:4:3 Map keys must be unique']);
+    assert.deepEqual(errorsOf('build:', '  a:', '    container: {image: x, cmds: [y]}', '  a:', '    container: {image: x, cmds: [y]}'), ['.wharf-ci.yml:4:3 build/a: duplicate key \'a\' (first at line 2)']);
+    assert.deepEqual(errorsOf('inputs:', '  - {name: a, type: string, type: number}', 'b:', '  s: {container: {image: x, cmds: [y]}}'), [
+      ".wharf-ci.yml:2:29 inputs/0/type: duplicate key 'type' (first at line 2)",
+    ]);
     assert.deepEqual(errorsOf('build:', '  a:', '    container: {image: x, cmds: [y]}', '---', 'other: {}'), ['.wharf-ci.yml:4:1 only 1 document is allowed, found 2']);
     assert.deepEqual(errorsOf('build:', '\t- tab'), ['.wharf-ci.yml:2:1 Tabs are not allowed as indentation']);
   });
