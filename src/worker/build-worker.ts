@@ -11,6 +11,7 @@ import { PodFacade } from '../kube/pod-facade.ts';
 import { LogStore } from '../logs/log-store.ts';
 import { MANAGED_BY_SELECTOR, reapOrphanPods } from './reap-orphan-pods.ts';
 import { loadWorkflowBundle } from './workflow-bundle.ts';
+import { unreachable } from '../client/temporal-client.ts';
 
 export interface BuildWorkerOptions {
   config: RuntimeConfig;
@@ -52,8 +53,11 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
   const kc = loadKubeConfig(config.kubeconfig ?? undefined);
   const pods = new PodFacade(kc, config.kubeNamespace, MANAGED_BY_SELECTOR);
   const secrets = new BuildSecrets(kc, config.kubeNamespace);
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const clientConnection = await Connection.connect({ address: config.temporalAddress });
+  const fail = (err: unknown): never => {
+    throw unreachable(config.temporalAddress, err);
+  };
+  const connection = await NativeConnection.connect({ address: config.temporalAddress }).catch(fail);
+  const clientConnection = await Connection.connect({ address: config.temporalAddress, connectTimeout: '10 seconds' }).catch(fail);
   const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
   const sweep = async (): Promise<void> => {
     try {
