@@ -1,7 +1,11 @@
 // Creates the step's pod. Idempotent: the name is fixed by the plan, so AlreadyExists
 // means an earlier attempt created it; the labels prove it is ours and it is adopted.
+// While the cluster cannot be reached, the step's log says so (not every attempt: the
+// 1st, 2nd, 4th, 8th, ...), so a user does not watch a silent build.
+import { Context } from '@temporalio/activity';
 import type { V1Pod } from '@kubernetes/client-node';
-import { isConflict } from '../src/kube/api-error.ts';
+import { ApplicationFailure } from '@temporalio/common';
+import { describeApiError, isConflict } from '../src/kube/api-error.ts';
 import type { CreatePodInput, PodRef } from '../workflows/types.ts';
 import { pause, type ActivityDeps } from './deps.ts';
 import { kubernetesFailure, permanentFailure } from './failures.ts';
@@ -17,7 +21,14 @@ export function createPodActivity(deps: ActivityDeps) {
       await pause(deps.pauseAfterMs?.createPod);
       return ref(created);
     } catch (err) {
-      if (!isConflict(err)) throw kubernetesFailure(err, `creating pod ${name}`);
+      if (!isConflict(err)) {
+        const failure = kubernetesFailure(err, `creating pod ${name}`);
+        const { attempt } = Context.current().info;
+        if (input.log && !(failure instanceof ApplicationFailure) && (attempt & (attempt - 1)) === 0) {
+          deps.logs.openWriter(input.log).write('sys', [{ text: `cannot create pod ${name} yet (attempt ${attempt}): ${describeApiError(err).message}; retrying` }]);
+        }
+        throw failure;
+      }
     }
     const existing = await deps.pods.get(name).catch((err: unknown) => {
       throw kubernetesFailure(err, `reading pod ${name}`);

@@ -46,7 +46,7 @@ export async function stepWorkflow(input: StepWorkflowInput): Promise<StepResult
   let cancellation: unknown = null;
   try {
     const log = { buildId: input.buildId, stage: input.stage, step: step.name };
-    const pod: PodRef = await quick.createPod({ pod: step.pod });
+    const pod: PodRef = await quick.createPod({ pod: step.pod, log });
     enter('waiting-for-pod');
     await waiting.awaitPodReady({ pod, pendingSeconds: timeouts.pendingSeconds, log });
     if (step.source && input.source.kind !== 'none') {

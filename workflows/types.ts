@@ -80,6 +80,8 @@ export interface PodRef {
 
 export interface CreatePodInput {
   pod: V1Pod;
+  /** Where to say that the cluster cannot be reached yet (absent in older histories). */
+  log?: StepLogRef;
 }
 
 /** Which step's log an activity writes its own remarks to. */

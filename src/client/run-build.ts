@@ -36,6 +36,7 @@ export async function runBuild(options: RunBuildOptions): Promise<number> {
       worker = await createBuildWorker({
         config, maxConcurrentSteps: options.maxConcurrentSteps, shutdownGraceSeconds: 5,
         onReaped: (pods) => terminal.line(`deleted ${pods.length} pod(s) left over from finished builds`),
+        onWarning: (message) => terminal.line(`warning: ${message}`),
       });
       workerRun = worker.worker.run();
     }

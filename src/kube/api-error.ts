@@ -27,7 +27,9 @@ export function describeApiError(err: unknown): ApiErrorInfo {
       transient: status === 429 || status >= 500,
     };
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : null;
+  // undici says only "fetch failed"; the reason (connection refused, ...) is its cause.
+  const message = err instanceof Error ? `${err.message}${cause && !err.message.includes(cause) ? ` (${cause})` : ''}` : String(err);
   const code = networkCode(err);
   return { status: null, reason: code, message, transient: code === null || TRANSIENT_NETWORK_CODES.has(code) || /socket hang up|fetch failed/i.test(message) };
 }

@@ -6,6 +6,7 @@ import { createActivities } from '../../activities/index.ts';
 import { pausesFromEnv } from '../../activities/deps.ts';
 import type { RuntimeConfig } from '../config/runtime-config.ts';
 import { BuildSecrets } from '../kube/build-secret.ts';
+import { describeApiError } from '../kube/api-error.ts';
 import { loadKubeConfig } from '../kube/kube-config.ts';
 import { PodFacade } from '../kube/pod-facade.ts';
 import { LogStore } from '../logs/log-store.ts';
@@ -26,6 +27,8 @@ export interface BuildWorkerOptions {
   /** How long running activities get to finish on shutdown before they are handed back. */
   shutdownGraceSeconds: number;
   identity?: string;
+  /** Called when the worker cannot do its job yet (the cluster does not answer). */
+  onWarning?: (message: string) => void;
   /** Called with the orphan pods a sweep deleted. */
   onReaped?: (pods: string[]) => void;
   /** Sweep for orphan pods again this often while running (besides at start); 0 = only at start. */
@@ -59,15 +62,17 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
   const connection = await NativeConnection.connect({ address: config.temporalAddress }).catch(fail);
   const clientConnection = await Connection.connect({ address: config.temporalAddress, connectTimeout: '10 seconds' }).catch(fail);
   const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
-  const sweep = async (): Promise<void> => {
+  const sweep = async (first = false): Promise<void> => {
     try {
       const reaped = await reapOrphanPods(client, pods, secrets);
       if (reaped.length) options.onReaped?.(reaped);
-    } catch {
-      // A sweep that cannot run now runs next time; it must never stop the worker.
+    } catch (err) {
+      // A sweep that cannot run now runs next time; it must never stop the worker. The
+      // first one is also the worker's first word with the cluster: say when it fails.
+      if (first) options.onWarning?.(`cannot sweep for orphan pods in ${config.kubeNamespace} on ${kc.getCurrentCluster()?.server ?? 'the cluster'}: ${describeApiError(err).message}; steps retry until the cluster answers`);
     }
   };
-  await sweep();
+  await sweep(true);
   const sweeper = options.sweepEverySeconds ? setInterval(() => void sweep(), options.sweepEverySeconds * 1000) : null;
   sweeper?.unref();
   const worker = await Worker.create({

@@ -29,6 +29,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     maxConcurrentSteps: positiveInt('max-concurrent-steps', values['max-concurrent-steps'] ?? process.env.WHARF_TEMPORAL_MAX_STEPS, 50),
     shutdownGraceSeconds: positiveInt('shutdown-grace', values['shutdown-grace'], 30),
     onReaped: (pods) => process.stdout.write(`deleted orphan pods: ${pods.join(', ')}\n`),
+    onWarning: (message) => process.stderr.write(`worker: warning: ${message}\n`),
     sweepEverySeconds: 600,
   });
   const stop = (): void => {
