@@ -34,8 +34,8 @@ describe('a detached build followed from another terminal', function () {
   });
 
   /** A CLI process, its output collected as it comes. */
-  function start(args: string[]): { child: ChildProcess; out: () => string; exit: Promise<number | null> } {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env });
+  function start(args: string[], extraEnv: NodeJS.ProcessEnv = {}): { child: ChildProcess; out: () => string; exit: Promise<number | null> } {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...env, ...extraEnv } });
     started.push(child);
     let out = '';
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
@@ -52,27 +52,46 @@ describe('a detached build followed from another terminal', function () {
     }
   }
 
-  it('survives a worker killed mid-command; logs --follow sees each line once and the outcome', async () => {
+  for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
+    it(`survives its worker stopped with ${signal} mid-command; logs --follow sees each line once and the outcome`, async () => {
+      const counter = join(mkdtempSync(join(tmpdir(), 'count-')), 'runs');
+      const run = start(['run', TICKS, '--detach', '--no-source', '--heartbeat', '5', '--input', `counter=${counter}`]);
+      assert.equal(await run.exit, 0, run.out());
+      const buildId = /build (\S+) started/.exec(run.out())?.[1] ?? assert.fail(run.out());
+      assert.match(run.out(), new RegExp(`follow it with: wharf-temporal logs ${buildId} --follow`));
+
+      const follow = start(['logs', buildId, '--follow']);
+      // A short grace: SIGTERM hands the running command over instead of waiting for it.
+      const first = start(['worker', '--shutdown-grace', '1']);
+      await until('the second tick', () => follow.out().includes('tick 2'));
+      first.child.kill(signal);
+      const firstExit = await first.exit;
+      if (signal === 'SIGTERM') {
+        assert.equal(firstExit, 0, first.out());
+        assert.match(first.out(), /^worker: stopped$/m);
+      }
+      start(['worker']);
+
+      assert.equal(await follow.exit, 0, follow.out());
+      const ticks = follow.out().split('\n').filter((l) => /^\[build\/ticks\] tick \d$/.test(l));
+      assert.deepEqual(ticks, [1, 2, 3, 4, 5, 6].map((i) => `[build/ticks] tick ${i}`));
+      assert.match(follow.out(), new RegExp(`^build ${buildId}: success$`, 'm'));
+      assert.equal(readFileSync(counter, 'utf8'), 'run\n', 'the command ran once');
+      assert.deepEqual(await buildPods(lab, buildId), []);
+    });
+  }
+
+  it('says when no worker polls the task queue, and the build runs once one does', async () => {
+    const idle = { WHARF_TEMPORAL_TASK_QUEUE: `idle-${process.pid}` };
     const counter = join(mkdtempSync(join(tmpdir(), 'count-')), 'runs');
-    const run = start(['run', TICKS, '--detach', '--no-source', '--heartbeat', '5', '--input', `counter=${counter}`]);
+    const run = start(['run', TICKS, '--detach', '--no-source', '--input', `counter=${counter}`], idle);
     assert.equal(await run.exit, 0, run.out());
+    assert.match(run.out(), /no worker polls task queue idle-\d+: the build waits until one starts/);
     const buildId = /build (\S+) started/.exec(run.out())?.[1] ?? assert.fail(run.out());
-    assert.match(run.out(), /no worker polls task queue detached-\d+: the build waits until one starts/);
-    assert.match(run.out(), new RegExp(`follow it with: wharf-temporal logs ${buildId} --follow`));
-
-    const follow = start(['logs', buildId, '--follow']);
-    const first = start(['worker']);
-    await until('the second tick', () => follow.out().includes('tick 2'));
-    first.child.kill('SIGKILL');
-    await new Promise((r) => first.child.on('close', r));
-    start(['worker']);
-
+    start(['worker'], idle);
+    const follow = start(['logs', buildId, '--follow'], idle);
     assert.equal(await follow.exit, 0, follow.out());
-    const ticks = follow.out().split('\n').filter((l) => /^\[build\/ticks\] tick \d$/.test(l));
-    assert.deepEqual(ticks, [1, 2, 3, 4, 5, 6].map((i) => `[build/ticks] tick ${i}`));
-    assert.match(follow.out(), new RegExp(`^build ${buildId}: success$`, 'm'));
-    assert.equal(readFileSync(counter, 'utf8'), 'run\n', 'the command ran once');
-    assert.deepEqual(await buildPods(lab, buildId), []);
+    assert.equal(readFileSync(counter, 'utf8'), 'run\n');
   });
 
   it('fails on a build that does not exist, without waiting', async () => {
