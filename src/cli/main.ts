@@ -45,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`wharf-temporal ${err.message}\n`);
+      process.stderr.write(`wharf-temporal ${err.message.startsWith(`${name}:`) ? err.message : `${name}: ${err.message}`}\n`);
       return 2;
     }
     process.stderr.write(`wharf-temporal ${name}: ${describeError(err)}\n`);
