@@ -6,7 +6,9 @@ import { WharfBranch, WharfBuildStatus, WharfEnvironment, WharfRepository } from
 import { CONNECTION_HELP, CONNECTION_OPTIONS, connectionOverrides } from '../connection-flags.ts';
 import { parseCommandArgs, positiveInt } from '../parse-command-args.ts';
 
-export const HELP = `usage: wharf-temporal list [--limit N] [--status STATUS] [--repository NAME]
+export const HELP = `usage: wharf-temporal list [--limit N] [--status STATUS] [--repository NAME] [--json]
+
+Recent builds, newest first. STATUS: running, success, failed, cancelled.
 
 ${CONNECTION_HELP}`;
 
@@ -28,7 +30,7 @@ export async function listCommand(argv: string[]): Promise<number> {
     const json: unknown[] = [];
     for await (const wf of client.workflow.list({ query: filters.join(' AND '), pageSize: limit })) {
       const row = describe(wf);
-      rows.push([row.id, row.status, row.repository, row.branch, row.environment, row.started]);
+      rows.push([row.id, row.status, row.repository, row.branch, row.environment, row.started, `${row.durationSeconds}s`]);
       json.push(row);
       if (rows.length >= limit) break;
     }
@@ -36,7 +38,7 @@ export async function listCommand(argv: string[]): Promise<number> {
       process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
       return 0;
     }
-    printTable([['BUILD', 'STATUS', 'REPOSITORY', 'BRANCH', 'ENV', 'STARTED'], ...rows]);
+    printTable([['BUILD', 'STATUS', 'REPOSITORY', 'BRANCH', 'ENV', 'STARTED', 'TOOK'], ...rows]);
     return 0;
   } finally {
     await close();
@@ -45,13 +47,18 @@ export async function listCommand(argv: string[]): Promise<number> {
 
 function describe(wf: WorkflowExecutionInfo) {
   const sa = wf.typedSearchAttributes;
+  // The build keeps its own status up to date, except when it is ended from outside
+  // (terminated, timed out): then the workflow's status tells.
+  const own = sa.get(WharfBuildStatus);
+  const closedFromOutside = wf.status.name !== 'RUNNING' && (own === undefined || own === 'running');
   return {
     id: wf.workflowId,
-    status: sa.get(WharfBuildStatus) ?? wf.status.name.toLowerCase(),
+    status: closedFromOutside || own === undefined ? wf.status.name.toLowerCase() : own,
     repository: sa.get(WharfRepository) ?? '',
     branch: sa.get(WharfBranch) ?? '',
     environment: sa.get(WharfEnvironment) ?? '',
     started: wf.startTime.toISOString().replace('T', ' ').slice(0, 19),
+    durationSeconds: Math.round(((wf.closeTime ?? new Date()).getTime() - wf.startTime.getTime()) / 100) / 10,
   };
 }
 
