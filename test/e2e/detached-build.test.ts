@@ -54,15 +54,17 @@ describe('a detached build followed from another terminal', function () {
 
   for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
     it(`survives its worker stopped with ${signal} mid-command; logs --follow sees each line once and the outcome`, async () => {
+      // A task queue of its own: no worker of another test may take the build.
+      const queue = { WHARF_TEMPORAL_TASK_QUEUE: `detached-${signal}-${process.pid}` };
       const counter = join(mkdtempSync(join(tmpdir(), 'count-')), 'runs');
-      const run = start(['run', TICKS, '--detach', '--no-source', '--heartbeat', '5', '--input', `counter=${counter}`]);
+      const run = start(['run', TICKS, '--detach', '--no-source', '--heartbeat', '5', '--input', `counter=${counter}`], queue);
       assert.equal(await run.exit, 0, run.out());
       const buildId = /build (\S+) started/.exec(run.out())?.[1] ?? assert.fail(run.out());
       assert.match(run.out(), new RegExp(`follow it with: wharf-temporal logs ${buildId} --follow`));
 
-      const follow = start(['logs', buildId, '--follow']);
+      const follow = start(['logs', buildId, '--follow'], queue);
       // A short grace: SIGTERM hands the running command over instead of waiting for it.
-      const first = start(['worker', '--shutdown-grace', '1']);
+      const first = start(['worker', '--shutdown-grace', '1'], queue);
       await until('the second tick', () => follow.out().includes('tick 2'));
       first.child.kill(signal);
       const firstExit = await first.exit;
@@ -70,7 +72,7 @@ describe('a detached build followed from another terminal', function () {
         assert.equal(firstExit, 0, first.out());
         assert.match(first.out(), /^worker: stopped$/m);
       }
-      start(['worker']);
+      start(['worker'], queue);
 
       assert.equal(await follow.exit, 0, follow.out());
       const ticks = follow.out().split('\n').filter((l) => /^\[build\/ticks\] tick \d$/.test(l));
