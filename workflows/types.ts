@@ -52,6 +52,8 @@ export interface StepResult {
   exitCode: number | null;
   /** The last few log lines of the step (bounded; the full log is in the log store). */
   logTail: string[];
+  /** What a running step is doing; filled in by clients from the step's own query. */
+  phase?: StepPhase;
 }
 
 export interface StageResult {

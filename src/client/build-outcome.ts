@@ -2,7 +2,8 @@
 // the live status of a running one.
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { buildStatusQuery } from '../../workflows/queries.ts';
+import { buildStatusQuery, stepStatusQuery } from '../../workflows/queries.ts';
+import { stepWorkflowId } from '../../workflows/stage.ts';
 import type { BuildResult } from '../../workflows/types.ts';
 
 export interface BuildOutcome {
@@ -44,7 +45,27 @@ export async function readBuildOutcome(client: Client, buildId: string): Promise
   const description = await handle.describe();
   if (description.status.name !== 'RUNNING') return awaitBuildOutcome(client, buildId);
   const result = await handle.query(buildStatusQuery);
+  await addLiveDetails(client, result, Date.now());
   return { result, error: null, running: true };
+}
+
+/**
+ * A workflow's clock stands still between its tasks: running parts get their elapsed
+ * time from this clock, and running steps their phase from their own workflow.
+ */
+async function addLiveDetails(client: Client, result: BuildResult, now: number): Promise<void> {
+  const elapsed = (part: { status: string; startedAt: number | null; durationMs: number }): void => {
+    if (part.status === 'running' && part.startedAt !== null) part.durationMs = Math.max(part.durationMs, now - part.startedAt);
+  };
+  elapsed(result);
+  await Promise.all(result.stages.flatMap((stage) => {
+    elapsed(stage);
+    return stage.steps.filter((step) => step.status === 'running').map(async (step) => {
+      elapsed(step);
+      const status = await client.workflow.getHandle(stepWorkflowId(result.buildId, stage.name, step.name)).query(stepStatusQuery).catch(() => null);
+      if (status) step.phase = status.phase;
+    });
+  }));
 }
 
 function outcomeFromFailure(err: unknown): Omit<BuildOutcome, 'running'> {

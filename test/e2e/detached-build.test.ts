@@ -66,6 +66,9 @@ describe('a detached build followed from another terminal', function () {
       // A short grace: SIGTERM hands the running command over instead of waiting for it.
       const first = start(['worker', '--shutdown-grace', '1'], queue);
       await until('the second tick', () => follow.out().includes('tick 2'));
+      const status = start(['status', buildId], queue);
+      assert.equal(await status.exit, 0, status.out());
+      assert.match(status.out(), /^ {6}running +ticks \[container\] \((\d+\.\d)s, running\)$/m, 'a running step shows its live time and phase');
       first.child.kill(signal);
       const firstExit = await first.exit;
       if (signal === 'SIGTERM') {

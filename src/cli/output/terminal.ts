@@ -34,7 +34,7 @@ export class Terminal {
     for (const stage of result.stages) {
       this.line(`  ${this.status(stage.status)} ${stage.name}${stage.status === 'skipped' ? '' : ` (${seconds(stage.durationMs)})`}`);
       for (const step of stage.steps) {
-        const timing = step.status === 'skipped' || step.status === 'pending' ? '' : ` (${seconds(step.durationMs)})`;
+        const timing = step.status === 'skipped' || step.status === 'pending' ? '' : ` (${seconds(step.durationMs)}${step.phase && step.status === 'running' ? `, ${step.phase}` : ''})`;
         this.line(`      ${this.status(step.status)} ${step.name} [${step.type}]${timing}${step.error ? `: ${step.error}` : ''}`);
       }
     }
