@@ -1,6 +1,7 @@
 // Runs one build from the user's terminal: starts it (with an in-process worker when
 // asked), streams its logs live, and prints the outcome. Ctrl-C cancels the build and
-// waits until its pods are deleted; a second Ctrl-C leaves at once (the build goes on).
+// waits until its pods are deleted (so does SIGTERM); a second one leaves at once (the
+// build goes on).
 // Detached, it only starts the build and says how to follow it.
 import type { RuntimeConfig } from '../config/runtime-config.ts';
 import { buildUiLink } from '../config/runtime-config.ts';
@@ -62,8 +63,11 @@ export async function runBuild(options: RunBuildOptions): Promise<number> {
         process.exit(EXIT_CANCELLED);
       }
     };
-    process.on('SIGINT', onInterrupt);
-    removeSignals.push(() => process.off('SIGINT', onInterrupt));
+    // SIGTERM too: a CI job that runs `run` and is itself cancelled gets one.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.on(signal, onInterrupt);
+      removeSignals.push(() => process.off(signal, onInterrupt));
+    }
 
     const outcome = await awaitBuildOutcome(client, input.buildId);
     follower.stop();

@@ -83,7 +83,7 @@ describe('command line on the lab', function () {
     assert.deepEqual(rows.find((row) => row.id === passedBuild), { ...rows.find((row) => row.id === passedBuild), status: 'success', environment: 'lab' });
   });
 
-  it('cancels the build on Ctrl-C: the step stops, its pod is deleted, exit code 130', async () => {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) it(`cancels the build on ${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM (a cancelled CI job)'}: the step stops, its pod is deleted, exit code 130`, async () => {
     const child = spawn(process.execPath, [CLI, 'run', join(ROOT, 'test/e2e/fixtures/ticks.wharf-ci.yml'), '--no-source', '--input', 'counter=/dev/null'], {
       cwd: ROOT, env: { ...process.env, TEMPORAL_ADDRESS: '', ...env },
     });
@@ -92,7 +92,7 @@ describe('command line on the lab', function () {
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
     const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
     for (let i = 0; i < 600 && !out.includes('tick 1'); i++) await new Promise((r) => setTimeout(r, 50));
-    child.kill('SIGINT');
+    child.kill(signal);
     assert.equal(await exit, 130, out);
     assert.match(out, /cancelling the build \(Ctrl-C again to leave it running\)/);
     assert.match(out, /^cancelled +build \S+/m);
