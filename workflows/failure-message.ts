@@ -15,6 +15,14 @@ export function failureMessage(err: unknown): string {
   return message;
 }
 
+/** The type of the timeout behind a failure (START_TO_CLOSE, ...), or null when none is. */
+export function timeoutOf(err: unknown): string | null {
+  for (let current: unknown = err; current instanceof TemporalFailure; current = current.cause) {
+    if (current instanceof TimeoutFailure) return String(current.timeoutType);
+  }
+  return null;
+}
+
 /** The first detail of the deepest ApplicationFailure, where steps and builds put their result. */
 export function failureDetail<T>(err: unknown): T | undefined {
   let current: unknown = err;

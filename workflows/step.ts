@@ -5,7 +5,7 @@ import {
   ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler,
 } from '@temporalio/workflow';
 import type { StepActivities } from '../activities/index.ts';
-import { failureMessage } from './failure-message.ts';
+import { failureMessage, timeoutOf } from './failure-message.ts';
 import { stepStatusQuery } from './queries.ts';
 import type { PodRef, StepPhase, StepResult, StepWorkflowInput } from './types.ts';
 
@@ -71,7 +71,10 @@ export async function stepWorkflow(input: StepWorkflowInput): Promise<StepResult
       result.status = 'cancelled';
     } else {
       result.status = 'failed';
-      result.error = failureMessage(err);
+      // The run's budget is one schedule-to-close timeout over all its attempts.
+      result.error = (phase as StepPhase) === 'running' && timeoutOf(err) === 'SCHEDULE_TO_CLOSE'
+        ? `the command ran longer than its budget of ${timeouts.runSeconds} s`
+        : failureMessage(err);
     }
   } finally {
     enter('deleting-pod');

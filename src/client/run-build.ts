@@ -51,7 +51,8 @@ export async function runBuild(options: RunBuildOptions): Promise<number> {
       return 0;
     }
 
-    const follower = new LogFollower(new LogStore(config.logRoot), input.buildId, (step, record) => terminal.logLine(step, record));
+    const store = new LogStore(config.logRoot);
+    const follower = new LogFollower(store, input.buildId, (step, record) => terminal.logLine(step, record));
     follower.start();
     let interrupts = 0;
     const onInterrupt = (): void => {
@@ -74,6 +75,10 @@ export async function runBuild(options: RunBuildOptions): Promise<number> {
     if (outcome.result) terminal.summary(outcome.result);
     else if (outcome.error) terminal.line(`build ${input.buildId}: ${outcome.error}`);
     if (outcome.error && outcome.result?.status !== 'cancelled') terminal.line(outcome.error);
+    const ran = outcome.result?.stages.some((stage) => stage.steps.some((step) => step.startedAt !== null)) ?? false;
+    if (ran && store.steps(input.buildId).length === 0) {
+      terminal.line(`no log lines reached ${config.logRoot}: the worker writes them to its WHARF_TEMPORAL_LOG_DIR, which this machine does not share`);
+    }
     return exitCodeOf(outcome);
   } finally {
     for (const remove of removeSignals) remove();

@@ -101,6 +101,14 @@ describe('command line on the lab', function () {
     assert.deepEqual(await buildPods(lab, buildIdOf(out)), []);
   });
 
+  it('fails a step whose command outruns --timeout, and deletes its pod', async () => {
+    const r = await cli(['run', join(ROOT, 'test/e2e/fixtures/ticks.wharf-ci.yml'), '--no-source', '--input', 'counter=/dev/null', '--timeout', '2']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /^ {6}failed +ticks \[container\] \(\d+\.\ds\): the command ran longer than its budget of 2 s$/m);
+    assert.ok(!r.stdout.includes('tick 6'));
+    assert.deepEqual(await buildPods(lab, buildIdOf(r.stdout)), []);
+  });
+
   it('gives password inputs to the steps through a Secret: masked in logs, never in history', async () => {
     const r = await cli(['run', join(ROOT, 'test/e2e/fixtures/password.wharf-ci.yml'), '--input', 'token=hunter2-but-longer']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
