@@ -119,10 +119,6 @@ export function planDefinition(input: PlanInput): MakePlanResult {
   return { plan: toPlan(input, { ...definition, stages }, context), warnings: warnings.map(formatError), passwordValues, leftOut };
 }
 
-/**
- * Wharf's environment filter: with an environment chosen, only the stages that list it
- * belong to the build; without one, only the stages that list none.
- */
 /** A line telling which stages the environment filter left out, or null when none. */
 export function leftOutNote(leftOut: readonly string[], env: string | null): string | null {
   if (leftOut.length === 0) return null;
@@ -130,6 +126,10 @@ export function leftOutNote(leftOut: readonly string[], env: string | null): str
   return `stages left out (${why}): ${leftOut.join(', ')}`;
 }
 
+/**
+ * Wharf's environment filter: with an environment chosen, only the stages that list it
+ * belong to the build; without one, only the stages that list none.
+ */
 export function stageInEnvironment(environments: readonly string[], env: string | null): boolean {
   return env === null ? environments.length === 0 : environments.includes(env);
 }

@@ -13,7 +13,8 @@ import { UsageError } from '../usage-error.ts';
 export const HELP = `usage: wharf-temporal logs <build-id> [--follow] [--step NAME|STAGE/NAME]
 
 --follow prints until the build ends, then its outcome, and exits as \`run\` does: 0 on
-success, 1 on failure, 130 when cancelled. Logs are read from the log folder the worker writes (WHARF_TEMPORAL_LOG_DIR).
+success, 1 on failure, 130 when cancelled. Logs are read from the log folder the worker
+writes (WHARF_TEMPORAL_LOG_DIR).
 ${CONNECTION_HELP}`;
 
 export async function logsCommand(argv: string[]): Promise<number> {
