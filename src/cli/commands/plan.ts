@@ -2,7 +2,8 @@
 // the build would run (YAML, or JSON with --json), with secret values masked. Same path
 // as `run`, without a cluster.
 import { stringify } from 'yaml';
-import { DEFAULT_ACTIVE_DEADLINE_SECONDS, formatErrors, leftOutNote, makePlan } from '../../plan/make-plan.ts';
+import { DEFAULT_ACTIVE_DEADLINE_SECONDS, formatErrors, makePlan } from '../../plan/make-plan.ts';
+import { printPlanRemarks } from '../output/plan-remarks.ts';
 import type { BuildPlan } from '../../plan/build-plan.ts';
 import { parseCommandArgs, positiveInt } from '../parse-command-args.ts';
 import { UsageError } from '../usage-error.ts';
@@ -41,9 +42,7 @@ export async function planCommand(argv: string[]): Promise<number> {
     process.stderr.write(formatErrors(result.errors));
     return 1;
   }
-  for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
-  const note = leftOutNote(result.leftOut, values.env ?? null);
-  if (note) process.stderr.write(`${note}\n`);
+  printPlanRemarks(result, values.env ?? null);
   const masked = maskSecrets(result.plan);
   process.stdout.write(values.json ? `${JSON.stringify(masked, null, 2)}\n` : stringify(masked, { lineWidth: 0, aliasDuplicateObjects: false }));
   return 0;

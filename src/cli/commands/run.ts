@@ -9,7 +9,8 @@ import { BuildSecrets } from '../../kube/build-secret.ts';
 import { loadKubeConfig } from '../../kube/kube-config.ts';
 import { runBuild } from '../../client/run-build.ts';
 import { newBuildId } from '../../client/start-build.ts';
-import { formatErrors, leftOutNote, makePlan } from '../../plan/make-plan.ts';
+import { formatErrors, makePlan } from '../../plan/make-plan.ts';
+import { printPlanRemarks } from '../output/plan-remarks.ts';
 import type { SourceSpec } from '../../../workflows/types.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, connectionOverrides } from '../connection-flags.ts';
 import { Terminal } from '../output/terminal.ts';
@@ -71,9 +72,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stderr.write(formatErrors(planned.errors));
     return 1;
   }
-  for (const w of planned.warnings) process.stderr.write(`warning: ${w}\n`);
-  const note = leftOutNote(planned.leftOut, values.env ?? null);
-  if (note) process.stderr.write(`${note}\n`);
+  printPlanRemarks(planned, values.env ?? null);
   if (planned.plan.stages.length === 0) {
     process.stderr.write(`${file}: no stage to run ${values.env ? `in environment ${values.env}` : 'without an environment (--env)'}\n`);
     return 1;

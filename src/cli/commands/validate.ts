@@ -1,6 +1,7 @@
 // `wharf-temporal validate [file]`: exit 0 when the definition is valid, 1 with every
 // error (file:line:column scope: message), sorted by position. Needs no cluster.
-import { formatErrors, leftOutNote, makePlan } from '../../plan/make-plan.ts';
+import { formatErrors, makePlan } from '../../plan/make-plan.ts';
+import { printPlanRemarks } from '../output/plan-remarks.ts';
 import { parseCommandArgs } from '../parse-command-args.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -23,9 +24,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
     process.stderr.write(formatErrors(result.errors));
     return 1;
   }
-  for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
-  const note = leftOutNote(result.leftOut, values.env ?? null);
-  if (note) process.stderr.write(`${note}\n`);
+  printPlanRemarks(result, values.env ?? null);
   const steps = result.plan.stages.reduce((n, s) => n + s.steps.length, 0);
   process.stdout.write(`${file}: valid (${plural(result.plan.stages.length, 'stage')}, ${plural(steps, 'step')})\n`);
   return 0;
