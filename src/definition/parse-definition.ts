@@ -4,15 +4,15 @@
 // sources and get substituted when referenced).
 import { isMap } from 'yaml';
 import { substitute, VariableCycleError, type Lookup } from '../varsub/substitute.ts';
-import { sortErrors, type DefinitionError } from './definition-error.ts';
+import { sortErrors, type DefinitionError } from '../yaml/definition-error.ts';
 import { readEnvironments } from './read-environments.ts';
 import { readInputs } from './read-inputs.ts';
 import { readStage } from './read-stage.ts';
 import type { StepContext } from './read-step.ts';
-import { Reporter } from './reporter.ts';
+import { Reporter } from '../yaml/reporter.ts';
 import type { BuildDefinition, Declarations, Value } from './types.ts';
-import { loadYaml } from './yaml-document.ts';
-import { kindOf } from './yaml-walk.ts';
+import { loadYaml } from '../yaml/yaml-document.ts';
+import { kindOf } from '../yaml/yaml-walk.ts';
 
 export interface ParseResult {
   definition: BuildDefinition;

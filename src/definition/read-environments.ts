@@ -1,8 +1,8 @@
 // The top-level `environments`: named maps of variables (strings, numbers, booleans).
 import { isMap, type Node } from 'yaml';
-import type { Reporter } from './reporter.ts';
+import type { Reporter } from '../yaml/reporter.ts';
 import type { Value } from './types.ts';
-import { isNull, kindOf, scalarValue } from './yaml-walk.ts';
+import { isNull, kindOf, scalarValue } from '../yaml/yaml-walk.ts';
 
 export function readEnvironments(node: Node | null, r: Reporter): Record<string, Record<string, Value>> {
   if (!isMap(node)) {

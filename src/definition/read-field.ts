@@ -3,7 +3,7 @@
 // value that is only `${x}` takes x's type and is checked as that type.
 import { isMap, isSeq, type Node } from 'yaml';
 import type { FieldValue, Value } from './types.ts';
-import { kindOf, kindOfValue, scalarValue, type YamlWalker } from './yaml-walk.ts';
+import { kindOf, kindOfValue, scalarValue, type YamlWalker } from '../yaml/yaml-walk.ts';
 
 export type FieldKind = 'string' | 'strings' | 'boolean' | 'number' | 'map';
 

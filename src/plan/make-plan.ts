@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { V1ResourceRequirements } from '@kubernetes/client-node';
-import { formatError, sortErrors, type DefinitionError } from '../definition/definition-error.ts';
+import { formatError, sortErrors, type DefinitionError } from '../yaml/definition-error.ts';
 import { readInputArguments } from '../definition/input-arguments.ts';
 import { parseDefinition } from '../definition/parse-definition.ts';
 import type { BuildDefinition, Declarations } from '../definition/types.ts';
@@ -14,7 +14,7 @@ import { layeredLookup, type VarValue } from '../varsub/substitute.ts';
 import { gatherVariableSources, type VariableLayer } from '../varsub/variable-sources.ts';
 import type { BuildPlan } from './build-plan.ts';
 
-export { formatErrors } from '../definition/definition-error.ts';
+export { formatErrors } from '../yaml/definition-error.ts';
 export type { DefinitionError };
 
 /** How long a step's pod may live when not told otherwise: 4 hours. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { formatError } from '../../../src/definition/definition-error.ts';
+import { formatError } from '../../../src/yaml/definition-error.ts';
 import { parseDefinition } from '../../../src/definition/parse-definition.ts';
 import { layeredLookup } from '../../../src/varsub/substitute.ts';
 

@@ -1,7 +1,7 @@
 // Step type rules after wharf-cmd's pkg/steps: defaults from built-in variables (missing
 // ones are errors), fields that must come together, and the defaults of every type.
 import assert from 'node:assert/strict';
-import { formatError } from '../../../src/definition/definition-error.ts';
+import { formatError } from '../../../src/yaml/definition-error.ts';
 import { parseDefinition } from '../../../src/definition/parse-definition.ts';
 import { layeredLookup, type VarValue } from '../../../src/varsub/substitute.ts';
 

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { maskSecrets } from '../../../src/cli/commands/plan.ts';
-import { formatError } from '../../../src/definition/definition-error.ts';
+import { formatError } from '../../../src/yaml/definition-error.ts';
 import { leftOutNote, makePlan, planDefinition } from '../../../src/plan/make-plan.ts';
 
 const DEFINITION = `

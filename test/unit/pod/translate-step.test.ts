@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { formatError } from '../../../src/definition/definition-error.ts';
+import { formatError } from '../../../src/yaml/definition-error.ts';
 import { parseDefinition } from '../../../src/definition/parse-definition.ts';
 import type { StepDefinition } from '../../../src/definition/types.ts';
 import { labelValue, podName } from '../../../src/pod/pod-name.ts';

@@ -1,7 +1,14 @@
 // Walks a YAML document's nodes with their positions, resolving aliases and merge keys,
 // so every value read from a definition can say where it came from.
 import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
-import type { Position, Value } from './types.ts';
+
+/** A YAML scalar as a definition uses it. */
+export type ScalarValue = string | number | boolean;
+
+export interface Position {
+  line: number;
+  column: number;
+}
 
 export interface MapEntry {
   key: string;
@@ -70,7 +77,7 @@ export function isNull(node: Node | null): boolean {
 }
 
 /** A scalar's value when it is a string, number or boolean; undefined otherwise. */
-export function scalarValue(node: Node | null): Value | undefined {
+export function scalarValue(node: Node | null): ScalarValue | undefined {
   if (!isScalar(node)) return undefined;
   const v = node.value;
   return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : undefined;
