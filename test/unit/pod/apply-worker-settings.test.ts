@@ -29,7 +29,7 @@ all:
   kubectl:
     kubectl: {file: deploy.yaml, cluster: kc}
 `;
-const BUILTINS = { REPO_GROUP: 'team', REPO_NAME: 'app', REG_URL: 'reg.test', REG_SECRET: 'registry-credentials', REG_INSECURE: false, CHART_REPO: 'oci://reg.test/charts' };
+const BUILTINS = { PROJECT_ID: 7, REPO_GROUP: 'team', REPO_NAME: 'app', REG_URL: 'reg.test', REG_SECRET: 'registry-credentials', REG_INSECURE: false, CHART_REPO: 'oci://reg.test/charts' };
 
 function plans(): Record<string, StepPlan> {
   const { definition, errors } = parseDefinition('.wharf-ci.yml', DEFINITION, () => layeredLookup([BUILTINS]));
