@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { formatError } from '../../../src/yaml/definition-error.ts';
 import { parseDefinition } from '../../../src/definition/parse-definition.ts';
-import { makePlan } from '../../../src/plan/make-plan.ts';
+import { planDefinition } from '../../../src/plan/make-plan.ts';
+import { parseVarsFile } from '../../../src/varsub/vars-files.ts';
 
 const CORPUS = fileURLToPath(new URL('../../fixtures/real/', import.meta.url));
 const GOLDEN = `${CORPUS}golden/`;
@@ -20,14 +21,21 @@ const REJECTED_AS_WHARF_CMD_DOES: Record<string, string> = {
   'wharf-cmd.wharf-ci.yml': 'a container step without cmds (wharf-cmd steps/container.go: ValidateRequiredSlice("cmds"))',
 };
 
+// Only the folder's vars file: no git, no WHARF_VAR_*, so the plans do not depend on this machine.
+const VARS = parseVarsFile(`${CORPUS}.wharf-vars.yml`, readFileSync(`${CORPUS}.wharf-vars.yml`, 'utf8'));
+
 function planned(file: string, env: string | null): unknown {
-  const result = makePlan({ file, cwd: CORPUS, env, inputs: {}, buildId: 'corpus', environ: { HOME: '/nonexistent' } });
+  const text = readFileSync(`${CORPUS}${file}`, 'utf8');
+  const result = planDefinition({ file, text, env, inputs: {}, buildId: 'corpus', layers: [{ source: '.wharf-vars.yml', variables: VARS.variables }] });
   if ('errors' in result) return { errors: result.errors.map(formatError) };
   return { warnings: result.warnings, leftOut: result.leftOut, plan: result.plan };
 }
 
 describe('real .wharf-ci.yml files from Wharf\'s repositories', () => {
-  it('has the corpus', () => assert.ok(FILES.length >= 10, `${FILES.length} files`));
+  it('has the corpus and its vars file', () => {
+    assert.ok(FILES.length >= 10, `${FILES.length} files`);
+    assert.deepEqual(VARS.errors, []);
+  });
   for (const file of FILES) {
     it(`${file} validates and plans as pinned`, () => {
       const { definition } = parseDefinition(file, readFileSync(`${CORPUS}${file}`, 'utf8'));
