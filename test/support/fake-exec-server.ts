@@ -1,7 +1,8 @@
-// A stand-in for the API server's exec endpoint, for fault injection only: it speaks the
+// A stand-in for the API server, for fault injection only. Its exec endpoint speaks the
 // channel protocol (stdin 0, stdout 1, stderr 2, status 3) over a real WebSocket, so the
-// real exec client and everything above it run against output a test chooses.
-import { createServer, type Server } from 'node:http';
+// real exec client and everything above it run against output a test chooses; other
+// requests (reads, lists, watches) go to a handler of the test's.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import { WebSocketServer, type WebSocket } from 'ws';
 
@@ -22,8 +23,12 @@ export interface FakeExecServer {
   close(): Promise<void>;
 }
 
-export async function startFakeExecServer(onExec: (session: ExecSession) => void): Promise<FakeExecServer> {
-  const http: Server = createServer((_req, res) => {
+/** Answers a plain API request; returns false to let the server answer 404 Not Found. */
+export type HttpHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
+
+export async function startFakeExecServer(onExec: (session: ExecSession) => void, onHttp: HttpHandler = () => false): Promise<FakeExecServer> {
+  const http: Server = createServer((req, res) => {
+    if (onHttp(req, res, new URL(req.url ?? '/', 'http://localhost'))) return;
     res.writeHead(404, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ kind: 'Status', code: 404, reason: 'NotFound', message: 'not found' }));
   });
@@ -66,6 +71,7 @@ export async function startFakeExecServer(onExec: (session: ExecSession) => void
     kc,
     close: async () => {
       for (const client of wss.clients) client.terminate();
+      http.closeAllConnections();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
