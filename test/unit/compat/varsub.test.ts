@@ -85,12 +85,20 @@ describe('wharf-cmd compatibility: pkg/varsub and internal/util', () => {
   });
 
   describe('varsub.go: recursion, loops and sources (derived from the code)', () => {
-    it(from('varsub.go (recursive substitution)', 'a value holding references is substituted too, keeping the type of a lone reference'), () => {
-      assert.equal(substitute('${a}', layeredLookup([{ a: '${b}', b: 7 }])), 7);
-      assert.equal(substitute('x ${a}', layeredLookup([{ a: '${b}-${c}', b: 1, c: 'z' }])), 'x 1-z');
+    it(from('varsub_test.go TestSubstitute_recursive/string', 'a value holding references is substituted too'), () => {
+      assert.equal(substitute('00${one}00', layeredLookup([{ one: '11${two}11', two: 2222 }])), '001122221100');
     });
-    it(from('varsub.go (ErrRecursiveLoop)', 'a loop is an error naming its chain'), () => {
+    it(from('varsub_test.go TestSubstitute_recursive/typed', 'through a lone reference the type is kept'), () => {
+      assert.equal(substitute('${one}', layeredLookup([{ one: '${two}', two: 2222 }])), 2222);
+    });
+    it(from('varsub_test.go TestSubstitute_errIfRecursiveLoop', 'a loop is an error naming its chain'), () => {
+      assert.throws(() => substitute('root: ${lorem}', layeredLookup([{ lorem: 'ipsum: ${lorem}' }])), /recursive variable loop: lorem -> lorem/);
       assert.throws(() => substitute('${a}', layeredLookup([{ a: '${b}', b: '${a}' }])), /recursive variable loop: a -> b -> a/);
+    });
+    it(from('varsub_test.go TestSubstitute_errIfRecursiveLoop', 'through a definition, positioned at the field'), () => {
+      const result = plan('s:\n  c:\n    container: {image: alpine, cmds: ["root: ${lorem}"]}\n', { vars: { lorem: 'ipsum: ${lorem}' } });
+      assert.ok('errors' in result);
+      assert.deepEqual(result.errors.map((e) => `${e.line}:${e.column} ${e.path}: ${e.message}`), ['3:39 s/c/container/cmds: recursive variable loop: lorem -> lorem']);
     });
     it(from('definition.go visitDefNode (source order)', '--input, input defaults, the environment, then outside sources'), () => {
       const text = 'inputs:\n  - {name: v, type: string, default: from-default}\nenvironments:\n  e: {v: from-env, w: from-env}\ns:\n  environments: [e]\n  c:\n    container: {image: alpine, cmds: ["${v} ${w} ${x}"]}\n';
