@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { basename, dirname, resolve } from 'node:path';
 import { resolveRuntimeConfig } from '../../config/runtime-config.ts';
+import { resolveWorkerSettings } from '../../config/worker-settings.ts';
 import { describeApiError } from '../../kube/api-error.ts';
 import { BuildSecrets } from '../../kube/build-secret.ts';
 import { loadKubeConfig } from '../../kube/kube-config.ts';
@@ -110,6 +111,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       },
       labels: { repository, branch: gitOutput(dirname(resolve(file)), ['rev-parse', '--abbrev-ref', 'HEAD']) ?? '' },
       inProcessWorker: values['no-worker'] || values.detach ? false : values.worker ? true : config.fromLab,
+      // The in-process worker takes its pod settings from the environment, as `worker` does.
+      podSettings: resolveWorkerSettings(),
       detach: values.detach === true,
       maxConcurrentSteps: 50,
       terminal: new Terminal(),

@@ -1,6 +1,7 @@
 // `wharf-temporal worker`: runs builds from the task queue until SIGTERM or SIGINT, then
 // shuts down gracefully (running steps get a grace period, then move to another worker).
 import { resolveRuntimeConfig } from '../../config/runtime-config.ts';
+import { IMAGE_KEYS, resolveWorkerSettings } from '../../config/worker-settings.ts';
 import { createBuildWorker, DEFAULT_MAX_CACHED_WORKFLOWS } from '../../worker/build-worker.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, connectionOverrides } from '../connection-flags.ts';
 import { parseCommandArgs, positiveInt } from '../parse-command-args.ts';
@@ -13,6 +14,20 @@ Runs build workflows and step activities from the task queue.
   --max-cached-workflows N   workflows kept in memory between tasks; the rest are replayed
                              when they have work (WHARF_TEMPORAL_MAX_CACHED_WORKFLOWS, default 100)
   --shutdown-grace SECONDS   how long running steps get on SIGTERM (default 30)
+
+Step pods (applied to every pod this worker creates; flags win over the environment,
+which wins over the settings file):
+  --config FILE              a YAML settings file: dockerBuilder, images, pod
+                             (WHARF_TEMPORAL_WORKER_CONFIG)
+  --docker-builder NAME      kaniko (default) or buildkit (WHARF_TEMPORAL_DOCKER_BUILDER)
+  --step-image KEY=IMAGE     the image of a step type; KEY is one of
+                             ${IMAGE_KEYS.join(', ')} (WHARF_TEMPORAL_STEP_IMAGES=K=I,...)
+  --node-selector KEY=VALUE  (WHARF_TEMPORAL_NODE_SELECTOR=K=V,...)
+  --toleration SPEC          key=value:Effect, key:Effect or key (WHARF_TEMPORAL_TOLERATIONS)
+  --image-pull-secret NAME   (WHARF_TEMPORAL_IMAGE_PULL_SECRETS=a,b)
+  --pod-label KEY=VALUE      (WHARF_TEMPORAL_POD_LABELS)
+  --pod-annotation KEY=VALUE (WHARF_TEMPORAL_POD_ANNOTATIONS)
+                             resources and securityContext: in the settings file
 ${CONNECTION_HELP}`;
 
 export async function workerCommand(argv: string[]): Promise<number> {
@@ -21,12 +36,24 @@ export async function workerCommand(argv: string[]): Promise<number> {
     'max-concurrent-steps': { type: 'string' },
     'shutdown-grace': { type: 'string' },
     'max-cached-workflows': { type: 'string' },
+    config: { type: 'string' },
+    'docker-builder': { type: 'string' },
+    'step-image': { type: 'string', multiple: true },
+    'node-selector': { type: 'string', multiple: true },
+    toleration: { type: 'string', multiple: true },
+    'image-pull-secret': { type: 'string', multiple: true },
+    'pod-label': { type: 'string', multiple: true },
+    'pod-annotation': { type: 'string', multiple: true },
   });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
   const config = resolveRuntimeConfig(connectionOverrides(values));
+  const podSettings = resolveWorkerSettings({
+    config: values.config, dockerBuilder: values['docker-builder'], stepImage: values['step-image'], nodeSelector: values['node-selector'],
+    toleration: values.toleration, imagePullSecret: values['image-pull-secret'], podLabel: values['pod-label'], podAnnotation: values['pod-annotation'],
+  });
   // Signals are ours from the start: one that comes while the worker is being set up
   // stops it as soon as it exists.
   let stopping = false;
@@ -41,6 +68,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
   process.once('SIGINT', stop);
   const built = await createBuildWorker({
     config,
+    podSettings,
     maxConcurrentSteps: positiveInt('max-concurrent-steps', values['max-concurrent-steps'] ?? process.env.WHARF_TEMPORAL_MAX_STEPS, 50),
     maxCachedWorkflows: positiveInt('max-cached-workflows', values['max-cached-workflows'] ?? process.env.WHARF_TEMPORAL_MAX_CACHED_WORKFLOWS, DEFAULT_MAX_CACHED_WORKFLOWS),
     shutdownGraceSeconds: positiveInt('shutdown-grace', values['shutdown-grace'], 30),
