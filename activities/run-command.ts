@@ -9,6 +9,7 @@ import { ExecConnectionLost, ExecRejected } from '../src/kube/pod-exec.ts';
 import { LineSplitter, type Line } from '../src/logs/line-splitter.ts';
 import { applyWorkerSettingsToExec } from '../src/pod/apply-worker-settings.ts';
 import type { StepLogWriter } from '../src/logs/log-store.ts';
+import { boundLogTail, clipBytes, PayloadLimits } from '../workflows/payload-limits.ts';
 import type { RunCommandInput, RunCommandOutput } from '../workflows/types.ts';
 import type { ActivityDeps } from './deps.ts';
 import { FailureType, permanentFailure } from './failures.ts';
@@ -139,12 +140,13 @@ class Tail {
   }
 
   push(line: string): void {
-    this.buffer.push(line.length > 500 ? `${line.slice(0, 500)}…` : line);
+    this.buffer.push(clipBytes(line, PayloadLimits.logTailLineBytes));
     if (this.buffer.length > this.size) this.buffer.shift();
   }
 
+  /** Within the tail's byte budget (it goes into the step's result, a Temporal payload). */
   lines(): string[] {
-    return [...this.buffer];
+    return boundLogTail(this.buffer);
   }
 }
 

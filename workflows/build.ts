@@ -1,7 +1,8 @@
 // Build orchestration: stages one after another, honouring each stage's `runs-if` and
 // environment filter as Wharf does. The build's state answers the status query.
-import { ApplicationFailure, CancellationScope, CancelledFailure, setCurrentDetails, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, CancelledFailure, patched, setCurrentDetails, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import type { StagePlan } from '../src/plan/build-plan.ts';
+import { BOUNDED_PAYLOADS, boundBuildResult } from './payload-limits.ts';
 import { buildStatusQuery } from './queries.ts';
 import { WharfBuildStatus } from './search-attributes.ts';
 import { runStage } from './stage.ts';
@@ -17,7 +18,10 @@ export async function buildWorkflow(input: BuildWorkflowInput): Promise<BuildRes
     durationMs: 0,
     stages: input.plan.stages.map(pendingStage),
   };
-  setHandler(buildStatusQuery, () => ({ ...state, durationMs: state.status === 'running' ? Date.now() - startedAt : state.durationMs }));
+  // Every payload made of the state (query answer, result, failure details, memo) within its byte budget.
+  const bounded = patched(BOUNDED_PAYLOADS);
+  const out = (result: BuildResult): BuildResult => (bounded ? boundBuildResult(result) : result);
+  setHandler(buildStatusQuery, () => out({ ...state, durationMs: state.status === 'running' ? Date.now() - startedAt : state.durationMs }));
 
   let failed = false;
   for (const [index, stage] of input.plan.stages.entries()) {
@@ -39,13 +43,13 @@ export async function buildWorkflow(input: BuildWorkflowInput): Promise<BuildRes
   if (state.status === 'cancelled') {
     // Ends the workflow as Canceled (not Failed) in Temporal. A cancelled workflow keeps no
     // result, so the outcome goes into the memo, where clients find it (without log tails).
-    upsertMemo({ result: { ...state, stages: state.stages.map((s) => ({ ...s, steps: s.steps.map((st) => ({ ...st, logTail: [] })) })) } });
-    throw new CancelledFailure('build cancelled', [state]);
+    upsertMemo({ result: out({ ...state, stages: state.stages.map((s) => ({ ...s, steps: s.steps.map((st) => ({ ...st, logTail: [] })) })) }) });
+    throw new CancelledFailure('build cancelled', [out(state)]);
   }
   if (state.status === 'failed') {
-    throw ApplicationFailure.create({ message: failureSummary(state), type: 'BuildFailed', nonRetryable: true, details: [state] });
+    throw ApplicationFailure.create({ message: failureSummary(state), type: 'BuildFailed', nonRetryable: true, details: [out(state)] });
   }
-  return state;
+  return out(state);
 }
 
 /** Wharf's rules: the stage filter, --stage, and `runs-if` against the build's outcome so far. */

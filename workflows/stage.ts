@@ -1,13 +1,15 @@
 // Stage orchestration: every step of a stage as a child workflow, all in parallel. The
 // first failure cancels the other steps (fail-fast); each child cleans up its own pod.
-import { CancellationScope, executeChild, isCancellation, ParentClosePolicy, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, executeChild, isCancellation, ParentClosePolicy, patched, workflowInfo } from '@temporalio/workflow';
 import type { StagePlan } from '../src/plan/build-plan.ts';
 import { failureDetail, failureMessage } from './failure-message.ts';
+import { BOUNDED_PAYLOADS, boundId, boundStepResult, clipBytes, PayloadLimits } from './payload-limits.ts';
 import { stepWorkflow } from './step.ts';
 import type { BuildWorkflowInput, StageResult, StepPlan, StepResult } from './types.ts';
 
+/** A step's child workflow id; a long one is cut and hashed (an id over the limit would never start). */
 export function stepWorkflowId(buildId: string, stage: string, step: string): string {
-  return `${buildId}.${stage}.${step}`;
+  return boundId(`${buildId}.${stage}.${step}`);
 }
 
 /** Runs the stage, filling in `view` as steps finish. */
@@ -20,7 +22,7 @@ export async function runStage(input: BuildWorkflowInput, stage: StagePlan, view
     stage.steps.map(async (step, index) => {
       view.steps[index] = { ...view.steps[index]!, status: 'running', startedAt: Date.now() };
       const result = await runStep(input, stage.name, step, scope);
-      view.steps[index] = result;
+      view.steps[index] = patched(BOUNDED_PAYLOADS) ? boundStepResult(result) : result;
       if (result.status === 'failed' && !failed) {
         failed = true;
         scope.cancel();
@@ -42,7 +44,7 @@ async function runStep(input: BuildWorkflowInput, stage: string, step: StepPlan,
         taskQueue: workflowInfo().taskQueue,
         // A terminated build still cancels its steps, so their pods are deleted.
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-        staticSummary: `${stage}/${step.name} (${step.type})`,
+        staticSummary: clipBytes(`${stage}/${step.name} (${step.type})`, PayloadLimits.labelBytes),
       }),
     );
   } catch (err) {

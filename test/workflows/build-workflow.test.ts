@@ -9,7 +9,9 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { StepActivities } from '../../activities/index.ts';
 import { loadWorkflowBundle } from '../../src/worker/workflow-bundle.ts';
+import { PayloadLimits } from '../../workflows/payload-limits.ts';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.ts';
+import { stepWorkflowId } from '../../workflows/stage.ts';
 import type { BuildResult, BuildWorkflowInput, CreatePodInput, RunCommandInput } from '../../workflows/types.ts';
 import { buildInput, plan, stage, step } from '../support/plans.ts';
 import { recordHistories } from '../support/record-histories.ts';
@@ -37,6 +39,8 @@ function fakeActivities(rec: Recorder): StepActivities {
       rec.commands.push(input.step);
       const [verb, arg] = input.command;
       if (verb === 'exit') return { exitCode: Number(arg), logTail: [`exiting ${arg}`] };
+      // The most an activity without byte bounds returned: 20 lines of 500 characters, here 3 bytes each.
+      if (verb === 'tail') return { exitCode: 0, logTail: Array.from({ length: 20 }, () => '€'.repeat(500)) };
       if (verb === 'sleep') await sleep(Number(arg));
       if (verb === 'hang') {
         for (;;) {
@@ -168,6 +172,39 @@ describe('build workflow (real Temporal, fake pods)', function () {
     assert.deepEqual([...rec.deleted].sort(), ['test-x', 'test-y']);
     assert.ok(!rec.commands.includes('z'), 'no stage runs after a cancellation');
     await recordHistories(env.client, input);
+  });
+
+  it('ends a build of 100 steps with multi-byte log tails, its result within the payload budget', async function () {
+    this.timeout(180_000);
+    const steps = (n: number) => Array.from({ length: 50 }, (_, i) => step(`s${n}-${i}`, ['tail']));
+    const input = buildInput(id('big'), plan([stage('one', steps(1)), stage('two', steps(2))]));
+    const { result, error } = await Promise.race([
+      runBuild(input),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the build is still running after 150 s')), 150_000)),
+    ]);
+    assert.equal(error, null);
+    assert.equal(result.status, 'success');
+    assert.ok(Buffer.byteLength(JSON.stringify(result)) <= PayloadLimits.buildResultBytes, 'the result fits its budget');
+    const status = await env.client.workflow.getHandle(input.buildId).query<BuildResult>('buildStatus');
+    assert.ok(Buffer.byteLength(JSON.stringify(status)) <= PayloadLimits.buildResultBytes, 'the status query fits its budget');
+    for (const st of result.stages.flatMap((s) => s.steps)) {
+      assert.equal(st.status, 'success');
+      assert.ok(Buffer.byteLength(JSON.stringify(st.logTail)) <= PayloadLimits.logTailBytes);
+    }
+  });
+
+  it('runs a step whose name is too long for a workflow id', async () => {
+    const name = `step-${'x'.repeat(1100)}`;
+    const input = buildInput(id('longname'), plan([stage('build', [step(name, ['exit', '0'])])]));
+    const { result, error } = await Promise.race([
+      runBuild(input),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the build is still running after 30 s')), 30_000)),
+    ]);
+    assert.equal(error, null);
+    assert.equal(result.status, 'success');
+    const child = stepWorkflowId(input.buildId, 'build', name);
+    assert.ok(Buffer.byteLength(child) <= PayloadLimits.workflowIdBytes);
+    assert.equal((await env.client.workflow.getHandle(child).describe()).status.name, 'COMPLETED');
   });
 
   it('stays within 40 history events per step', async () => {
