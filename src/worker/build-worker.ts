@@ -7,12 +7,12 @@ import { pausesFromEnv } from '../../activities/deps.ts';
 import type { RuntimeConfig } from '../config/runtime-config.ts';
 import { BuildSecrets } from '../kube/build-secret.ts';
 import { describeApiError } from '../kube/api-error.ts';
-import { loadKubeConfig } from '../kube/kube-config.ts';
+import { loadClusterConfig } from '../kube/kube-config.ts';
 import { PodFacade } from '../kube/pod-facade.ts';
 import { LogStore } from '../logs/log-store.ts';
 import { MANAGED_BY_SELECTOR, reapOrphanPods } from './reap-orphan-pods.ts';
 import { loadWorkflowBundle } from './workflow-bundle.ts';
-import { unreachable } from '../client/temporal-client.ts';
+import { temporalConnectOptions, unreachable } from '../temporal/connection-options.ts';
 
 export interface BuildWorkerOptions {
   config: RuntimeConfig;
@@ -59,14 +59,14 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
     });
     runtimeInstalled = true;
   }
-  const kc = loadKubeConfig(config.kubeconfig ?? undefined);
+  const kc = loadClusterConfig(config);
   const pods = new PodFacade(kc, config.kubeNamespace, MANAGED_BY_SELECTOR);
   const secrets = new BuildSecrets(kc, config.kubeNamespace);
   const fail = (err: unknown): never => {
-    throw unreachable(config.temporalAddress, err);
+    throw unreachable(config, err);
   };
-  const connection = await NativeConnection.connect({ address: config.temporalAddress }).catch(fail);
-  const clientConnection = await Connection.connect({ address: config.temporalAddress, connectTimeout: '10 seconds' }).catch(fail);
+  const connection = await NativeConnection.connect(temporalConnectOptions(config)).catch(fail);
+  const clientConnection = await Connection.connect({ ...temporalConnectOptions(config), connectTimeout: '10 seconds' }).catch(fail);
   const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
   const sweep = async (first = false): Promise<void> => {
     try {

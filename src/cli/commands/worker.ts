@@ -1,8 +1,7 @@
 // `wharf-temporal worker`: runs builds from the task queue until SIGTERM or SIGINT, then
 // shuts down gracefully (running steps get a grace period, then move to another worker).
-import { resolveRuntimeConfig } from '../../config/runtime-config.ts';
 import { createBuildWorker, DEFAULT_MAX_CACHED_WORKFLOWS } from '../../worker/build-worker.ts';
-import { CONNECTION_HELP, CONNECTION_OPTIONS, connectionOverrides } from '../connection-flags.ts';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, resolveConnection } from '../connection-flags.ts';
 import { parseCommandArgs, positiveInt } from '../parse-command-args.ts';
 
 export const HELP = `usage: wharf-temporal worker [options]
@@ -12,7 +11,7 @@ Runs build workflows and step activities from the task queue.
   --max-concurrent-steps N   steps (pods) this worker drives at once (WHARF_TEMPORAL_MAX_STEPS, default 50)
   --max-cached-workflows N   workflows kept in memory between tasks; the rest are replayed
                              when they have work (WHARF_TEMPORAL_MAX_CACHED_WORKFLOWS, default 100)
-  --shutdown-grace SECONDS   how long running steps get on SIGTERM (default 30)
+  --shutdown-grace SECONDS   how long running steps get on SIGTERM (WHARF_TEMPORAL_SHUTDOWN_GRACE, default 30)
 ${CONNECTION_HELP}`;
 
 export async function workerCommand(argv: string[]): Promise<number> {
@@ -26,7 +25,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  const config = resolveRuntimeConfig(connectionOverrides(values));
+  const config = resolveConnection(values);
   // Signals are ours from the start: one that comes while the worker is being set up
   // stops it as soon as it exists.
   let stopping = false;
@@ -43,7 +42,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     config,
     maxConcurrentSteps: positiveInt('max-concurrent-steps', values['max-concurrent-steps'] ?? process.env.WHARF_TEMPORAL_MAX_STEPS, 50),
     maxCachedWorkflows: positiveInt('max-cached-workflows', values['max-cached-workflows'] ?? process.env.WHARF_TEMPORAL_MAX_CACHED_WORKFLOWS, DEFAULT_MAX_CACHED_WORKFLOWS),
-    shutdownGraceSeconds: positiveInt('shutdown-grace', values['shutdown-grace'], 30),
+    shutdownGraceSeconds: positiveInt('shutdown-grace', values['shutdown-grace'] ?? process.env.WHARF_TEMPORAL_SHUTDOWN_GRACE, 30),
     onReaped: (pods) => process.stdout.write(`deleted orphan pods: ${pods.join(', ')}\n`),
     onWarning: (message) => process.stderr.write(`worker: warning: ${message}\n`),
     sweepEverySeconds: 600,
