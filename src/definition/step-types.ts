@@ -46,6 +46,7 @@ export const STEP_TYPES: Record<StepType, Record<string, FieldSpec>> = {
     chartVersion: { kind: 'string' },
     helmVersion: { kind: 'string', default: 'v2.14.1' },
     cluster: { kind: 'string', default: 'kubectl-config' },
+    secret: { kind: 'string' },
   },
   'helm-package': {
     version: { kind: 'string', default: '' },

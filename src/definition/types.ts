@@ -1,5 +1,6 @@
 // The parsed build definition: what a .wharf-ci.yml says, in file order, with where each
 // part was written (for errors found later, such as a bad --input value).
+import type { VarValue } from '../varsub/substitute.ts';
 import type { Position, ScalarValue } from '../yaml/yaml-walk.ts';
 
 export type { Position };
@@ -43,7 +44,7 @@ export interface StageDefinition {
 /** What is known before the stages are read: the variable declarations. */
 export interface Declarations {
   inputs: InputDefinition[];
-  environments: Record<string, Record<string, Value>>;
+  environments: Record<string, Record<string, VarValue>>;
   /** Where `inputs` and `environments` are written, for errors about them. */
   inputsAt: Position | null;
   environmentsAt: Position | null;

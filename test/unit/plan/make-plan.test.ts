@@ -96,9 +96,9 @@ both:
     return { stages: result.plan.stages.map((s) => s.name), leftOut: result.leftOut };
   }
 
-  it('keeps only the stages that list the chosen environment', () => {
-    assert.deepEqual(stagesFor('lab'), { stages: ['lab-only', 'both'], leftOut: ['plain'] });
-    assert.deepEqual(stagesFor('prod'), { stages: ['both'], leftOut: ['plain', 'lab-only'] });
+  it('keeps the stages that list the chosen environment, and those that list none', () => {
+    assert.deepEqual(stagesFor('lab'), { stages: ['plain', 'lab-only', 'both'], leftOut: [] });
+    assert.deepEqual(stagesFor('prod'), { stages: ['plain', 'both'], leftOut: ['lab-only'] });
   });
 
   it('keeps only the stages that list no environment when none is chosen', () => {
