@@ -13,15 +13,23 @@ export interface ExecIo {
   signal?: AbortSignal;
 }
 
+/** Told of each pod this facade created or deleted (for the worker's metrics). */
+export interface PodEvents {
+  created?(): void;
+  deleted?(): void;
+}
+
 export class PodFacade {
   readonly namespace: string;
   readonly watcher: PodWatcher;
   private readonly kc: KubeConfig;
   private readonly core: CoreV1Api;
+  private readonly events: PodEvents;
 
   /** `labelSelector` scopes the shared watch to the pods this facade manages. */
-  constructor(kc: KubeConfig, namespace: string, labelSelector: string) {
+  constructor(kc: KubeConfig, namespace: string, labelSelector: string, events: PodEvents = {}) {
     this.kc = kc;
+    this.events = events;
     this.namespace = namespace;
     this.core = kc.makeApiClient(CoreV1Api);
     this.watcher = new PodWatcher(kc, namespace, labelSelector);
@@ -29,6 +37,7 @@ export class PodFacade {
 
   async create(pod: V1Pod): Promise<V1Pod> {
     const created = await this.core.createNamespacedPod({ namespace: this.namespace, body: pod });
+    this.events.created?.();
     this.watcher.observe(created);
     return created;
   }
@@ -61,6 +70,7 @@ export class PodFacade {
         gracePeriodSeconds: options.gracePeriodSeconds,
         body: options.uid ? { preconditions: { uid: options.uid } } : undefined,
       });
+      this.events.deleted?.();
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;

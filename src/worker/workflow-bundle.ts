@@ -9,12 +9,14 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 
 export const WORKFLOWS_DIR = fileURLToPath(new URL('../../workflows/', import.meta.url));
 export const WORKFLOWS_ENTRY = join(WORKFLOWS_DIR, 'index.ts');
+/** Counts workflows for the worker's metrics (through sinks: nothing in history). */
+export const WORKFLOW_INTERCEPTORS = join(WORKFLOWS_DIR, 'metrics-interceptor.ts');
 
 export async function loadWorkflowBundle(): Promise<{ code: string }> {
   const cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'wharf-temporal', 'workflow-bundles');
   const file = join(cacheDir, `${sourceHash()}.js`);
   if (existsSync(file)) return { code: readFileSync(file, 'utf8') };
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, logger: quietLogger });
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, workflowInterceptorModules: [WORKFLOW_INTERCEPTORS], logger: quietLogger });
   mkdirSync(cacheDir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, code);
