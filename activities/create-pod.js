@@ -1,0 +1,46 @@
+// Creates the step's pod. Idempotent: the name is fixed by the plan, so AlreadyExists
+// means an earlier attempt created it; the labels prove it is ours and it is adopted.
+// While the cluster cannot be reached, the step's log says so (not every attempt: the
+// 1st, 2nd, 4th, 8th, ...), so a user does not watch a silent build.
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { describeApiError, isConflict } from '../src/kube/api-error.js';
+import { pause } from './deps.js';
+import { kubernetesFailure, permanentFailure } from './failures.js';
+export const IDENTITY_LABELS = ['wharf-temporal/build-id', 'wharf-temporal/stage', 'wharf-temporal/step'];
+export function createPodActivity(deps) {
+    return async function createPod(input) {
+        const name = input.pod.metadata?.name;
+        if (!name)
+            throw permanentFailure('the step pod has no name', 'InvalidPod');
+        try {
+            const created = await deps.pods.create(input.pod);
+            await pause(deps.pauseAfterMs?.createPod);
+            return ref(created);
+        }
+        catch (err) {
+            if (!isConflict(err)) {
+                const failure = kubernetesFailure(err, `creating pod ${name}`);
+                const { attempt } = Context.current().info;
+                if (input.log && !(failure instanceof ApplicationFailure) && (attempt & (attempt - 1)) === 0) {
+                    deps.logs.openWriter(input.log).write('sys', [{ text: `cannot create pod ${name} yet (attempt ${attempt}): ${describeApiError(err).message}; retrying` }]);
+                }
+                throw failure;
+            }
+        }
+        const existing = await deps.pods.get(name).catch((err) => {
+            throw kubernetesFailure(err, `reading pod ${name}`);
+        });
+        // Deleted in between: let the retry create it afresh.
+        if (!existing)
+            throw new Error(`pod ${name} vanished while being adopted`);
+        const mismatch = IDENTITY_LABELS.find((l) => existing.metadata?.labels?.[l] !== input.pod.metadata?.labels?.[l]);
+        if (mismatch) {
+            throw permanentFailure(`pod ${name} already exists and belongs to something else (label ${mismatch} differs)`, 'PodNameTaken');
+        }
+        return ref(existing);
+    };
+}
+function ref(pod) {
+    return { name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' };
+}

@@ -1,0 +1,77 @@
+// Puts the build's source tree into the step pod: a local tree as a tar stream over the
+// exec's stdin, a git source cloned by the pod itself. Idempotent: a retry extracts or
+// checks out the same content again.
+import { posix } from 'node:path';
+import { Readable } from 'node:stream';
+import { cancellationSignal } from '@temporalio/activity';
+import { ExecConnectionLost } from '../src/kube/pod-exec.js';
+import { listSourceFiles } from '../src/source/source-files.js';
+import { substituteEntries } from '../src/source/substitute-files.js';
+import { tarStream } from '../src/source/tar-writer.js';
+import { permanentFailure } from './failures.js';
+import { keepHeartbeating } from './heartbeat.js';
+const EXTRACT = 'mkdir -p "$1" && tar -x -f - -C "$1"';
+// Clone once; a retry finds the repository and only checks the ref out again.
+const CLONE = [
+    'set -e',
+    'if [ ! -d "$1/.git" ]; then git clone --quiet --no-checkout "$2" "$1.clone" && mkdir -p "$1" && mv "$1.clone/.git" "$1/.git" && rm -rf "$1.clone"; fi',
+    'cd "$1"',
+    'git fetch --quiet origin "$3" 2>/dev/null || true',
+    'git checkout --quiet --force "$3" 2>/dev/null || git checkout --quiet --force FETCH_HEAD',
+].join('\n');
+export function transferSourceActivity(deps) {
+    return async function transferSource(input) {
+        const stop = keepHeartbeating(() => 'transferring');
+        let stderr = '';
+        const onStderr = (chunk) => {
+            if (stderr.length < 8192)
+                stderr += chunk.toString('utf8');
+        };
+        try {
+            if (input.source.kind === 'none')
+                return { files: 0, skipped: [] };
+            let exit;
+            let files = 0;
+            let skipped = [];
+            if (input.source.kind === 'local') {
+                const listing = listSourceFiles(input.source.path, input.onlyFiles ?? null);
+                if (input.onlyFiles) {
+                    const found = new Set(listing.entries.map((e) => e.path));
+                    const missing = input.onlyFiles.filter((f) => !found.has(posix.normalize(f)));
+                    if (missing.length)
+                        throw permanentFailure(`the step's files are not in the source: ${missing.join(', ')}`, 'SourceFileMissing');
+                }
+                const entries = input.variables ? substituteEntries(listing.entries, input.variables) : listing.entries;
+                files = entries.length;
+                skipped = listing.skipped.map((s) => `${s.path}: ${s.reason}`);
+                exit = await deps.pods.exec(input.pod.name, input.container, ['/bin/sh', '-c', EXTRACT, 'extract', input.path], {
+                    stdin: Readable.from(tarStream(entries)),
+                    onStderr,
+                    signal: cancellationSignal(),
+                });
+            }
+            else {
+                exit = await deps.pods.exec(input.pod.name, input.container, ['/bin/sh', '-c', CLONE, 'clone', input.path, input.source.url, input.source.ref], { onStderr, signal: cancellationSignal() });
+            }
+            if (input.log) {
+                const lines = [{ text: input.source.kind === 'git' ? `cloned ${input.source.url} at ${input.source.ref} into ${input.path}` : `sent ${files} file(s) to ${input.path}` }];
+                for (const s of skipped)
+                    lines.push({ text: `left out ${s}` });
+                if (exit === 0)
+                    deps.logs.openWriter(input.log).write('sys', lines);
+            }
+            if (exit !== 0) {
+                throw permanentFailure(`could not put the source into ${input.pod.name} at ${input.path} (exit ${exit}): ${stderr.trim()}`, 'SourceTransferFailed');
+            }
+            return { files, skipped };
+        }
+        catch (err) {
+            if (err instanceof ExecConnectionLost)
+                throw new Error(`source transfer interrupted: ${err.message}`); // retried
+            throw err;
+        }
+        finally {
+            stop();
+        }
+    };
+}

@@ -1,0 +1,148 @@
+// `wharf-temporal run [file]`: plans the build (parse, substitute, translate), starts it
+// and follows it live. With no Temporal address configured it uses the local lab and an
+// in-process worker, so one command runs a real build. Exit code 0 only on success.
+import { execFileSync } from 'node:child_process';
+import { basename, dirname, resolve } from 'node:path';
+import { describeApiError } from '../../kube/api-error.js';
+import { BuildSecrets } from '../../kube/build-secret.js';
+import { loadClusterConfig } from '../../kube/kube-config.js';
+import { runBuild } from '../../client/run-build.js';
+import { newBuildId } from '../../client/start-build.js';
+import { formatErrors, makePlan } from '../../plan/make-plan.js';
+import { printPlanRemarks } from '../output/plan-remarks.js';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, resolveConnection } from '../connection-flags.js';
+import { Terminal } from '../output/terminal.js';
+import { parseCommandArgs, positiveInt } from '../parse-command-args.js';
+import { UsageError } from '../usage-error.js';
+import { parseInputs } from './validate.js';
+export const HELP = `usage: wharf-temporal run [file] [options]
+
+Runs the build in [file] (default: .wharf-ci.yml) and follows it.
+
+  --env NAME              the environment to build for
+  --input KEY=VALUE       an input value (repeatable)
+  --stage NAME            run only this stage (repeatable)
+  --source DIR            the source tree to send to the steps (default: the definition file's folder)
+  --git URL --ref REF     let the steps clone the source instead (for a worker on another machine)
+  --no-source             send no source
+  --worker / --no-worker  run an in-process worker (default: only when using the local lab)
+  --detach                start the build and return; a worker elsewhere runs it (follow
+                          it with \`wharf-temporal logs <build> --follow\`)
+  --pending-timeout SEC   how long a pod may take to become ready (default 300)
+  --timeout SEC           how long a step's command may run (default 3600)
+  --heartbeat SEC         heartbeat timeout of long activities (default 20)
+${CONNECTION_HELP}`;
+export async function runCommand(argv) {
+    const { values, positionals } = parseCommandArgs('run', argv, {
+        ...CONNECTION_OPTIONS,
+        env: { type: 'string' },
+        input: { type: 'string', multiple: true },
+        stage: { type: 'string', multiple: true },
+        source: { type: 'string' },
+        git: { type: 'string' },
+        ref: { type: 'string' },
+        'no-source': { type: 'boolean' },
+        worker: { type: 'boolean' },
+        'no-worker': { type: 'boolean' },
+        detach: { type: 'boolean' },
+        'pending-timeout': { type: 'string' },
+        timeout: { type: 'string' },
+        heartbeat: { type: 'string' },
+    });
+    if (values.help) {
+        process.stdout.write(`${HELP}\n`);
+        return 0;
+    }
+    if (positionals.length > 1)
+        throw new UsageError(`run: one definition file at a time, got ${positionals.length}`);
+    if (values.detach && values.worker)
+        throw new UsageError('run: --detach leaves the build to a worker elsewhere; it goes without --worker');
+    const file = positionals[0] ?? '.wharf-ci.yml';
+    const inputs = parseInputs(values.input ?? []);
+    const source = chooseSource(file, values);
+    const repository = repositoryName(file);
+    const buildId = newBuildId(repository);
+    // Password inputs travel in a Kubernetes Secret, never in the workflow's input.
+    const passwordSecret = `wharf-${buildId}-inputs`.slice(0, 253);
+    const planned = makePlan({ file, env: values.env ?? null, inputs, buildId, environ: process.env, passwordSecret });
+    if ('errors' in planned) {
+        process.stderr.write(formatErrors(planned.errors));
+        return 1;
+    }
+    printPlanRemarks(planned, values.env ?? null);
+    if (planned.plan.stages.length === 0) {
+        process.stderr.write(`${file}: no stage to run ${values.env ? `in environment ${values.env}` : 'without an environment (--env)'}\n`);
+        return 1;
+    }
+    const config = resolveConnection(values);
+    const unknownStages = (values.stage ?? []).filter((s) => !planned.plan.stages.some((st) => st.name === s));
+    if (unknownStages.length) {
+        const filtered = unknownStages.filter((s) => planned.leftOut.includes(s));
+        if (filtered.length)
+            throw new UsageError(`run: stage ${filtered.join(', ')} of ${file} is not for ${values.env ? `environment ${values.env}` : 'a build without --env'}`);
+        throw new UsageError(`run: no stage named ${unknownStages.join(', ')} in ${file}`);
+    }
+    const plan = planned.plan;
+    const passwords = planned.passwordValues;
+    const secrets = new BuildSecrets(loadClusterConfig(config), config.kubeNamespace);
+    if (Object.keys(passwords).length) {
+        try {
+            await secrets.create(passwordSecret, buildId, passwords);
+        }
+        catch (err) {
+            throw new Error(`cannot store the password inputs in Secret ${config.kubeNamespace}/${passwordSecret}: ${describeApiError(err).message}`);
+        }
+    }
+    try {
+        return await runBuild({
+            config,
+            input: {
+                buildId,
+                plan,
+                source,
+                onlyStages: values.stage ?? [],
+                timeouts: {
+                    pendingSeconds: positiveInt('pending-timeout', values['pending-timeout'], 300),
+                    runSeconds: positiveInt('timeout', values.timeout, 3600),
+                    heartbeatSeconds: positiveInt('heartbeat', values.heartbeat, 20),
+                },
+            },
+            labels: { repository, branch: gitOutput(dirname(resolve(file)), ['rev-parse', '--abbrev-ref', 'HEAD']) ?? '' },
+            inProcessWorker: values['no-worker'] || values.detach ? false : values.worker ? true : config.fromLab,
+            detach: values.detach === true,
+            maxConcurrentSteps: 50,
+            terminal: new Terminal(),
+        });
+    }
+    finally {
+        // A detached build still needs it: the workers' sweeper deletes it once the build is
+        // over, as it does should this process die first.
+        if (Object.keys(passwords).length && !values.detach)
+            await secrets.delete(passwordSecret).catch(() => { });
+    }
+}
+function chooseSource(file, values) {
+    const chosen = [values.source !== undefined, values.git !== undefined, values['no-source'] === true].filter(Boolean).length;
+    if (chosen > 1)
+        throw new UsageError('run: choose one of --source, --git and --no-source');
+    if (values['no-source'])
+        return { kind: 'none' };
+    if (values.git)
+        return { kind: 'git', url: values.git, ref: values.ref ?? 'HEAD' };
+    if (values.ref)
+        throw new UsageError('run: --ref goes with --git');
+    // Like Wharf: the folder of the definition file (its git ignore rules still apply).
+    return { kind: 'local', path: resolve(values.source ?? dirname(resolve(file))) };
+}
+function repositoryName(file) {
+    const dir = dirname(resolve(file));
+    return basename(gitOutput(dir, ['rev-parse', '--show-toplevel']) ?? dir);
+}
+function gitOutput(cwd, args) {
+    try {
+        return execFileSync('git', ['-C', cwd, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
+    }
+    catch {
+        return null;
+    }
+}

@@ -1,0 +1,141 @@
+// `wharf-temporal worker`: runs builds from the task queue until SIGTERM or SIGINT, then
+// shuts down gracefully (running steps get a grace period, then move to another worker).
+// With --http-port it serves /metrics, /livez and /readyz.
+import { createServer } from 'node:net';
+import { nameOf, settingByFlag } from '../../config/settings.js';
+import { createBuildWorker, DEFAULT_MAX_CACHED_WORKFLOWS } from '../../worker/build-worker.js';
+import { startHttpEndpoint } from '../../worker/http-endpoint.js';
+import { createWorkerLog, LOG_FORMATS } from '../../worker/worker-log.js';
+import { WorkerMetrics } from '../../worker/worker-metrics.js';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, resolveConnection } from '../connection-flags.js';
+import { parseCommandArgs, positiveInt } from '../parse-command-args.js';
+import { UsageError } from '../usage-error.js';
+export const HELP = `usage: wharf-temporal worker [options]
+
+Runs build workflows and step activities from the task queue.
+
+  --max-concurrent-steps N   steps (pods) this worker drives at once (WHARF_TEMPORAL_MAX_STEPS, default 50)
+  --max-cached-workflows N   workflows kept in memory between tasks; the rest are replayed
+                             when they have work (WHARF_TEMPORAL_MAX_CACHED_WORKFLOWS, default 100)
+  --shutdown-grace SECONDS   how long running steps get on SIGTERM (WHARF_TEMPORAL_SHUTDOWN_GRACE, default 30)
+  --log-format text|json     the worker's own log (WHARF_TEMPORAL_LOG_FORMAT, default text)
+  --http-port PORT           serve /metrics (Prometheus), /livez and /readyz (WHARF_TEMPORAL_HTTP_PORT, default: off)
+  --http-host HOST           the address it listens on (WHARF_TEMPORAL_HTTP_HOST, default 0.0.0.0)
+${CONNECTION_HELP}`;
+export async function workerCommand(argv) {
+    const { values } = parseCommandArgs('worker', argv, {
+        ...CONNECTION_OPTIONS,
+        'max-concurrent-steps': { type: 'string' },
+        'shutdown-grace': { type: 'string' },
+        'max-cached-workflows': { type: 'string' },
+        'log-format': { type: 'string' },
+        'http-port': { type: 'string' },
+        'http-host': { type: 'string' },
+    });
+    if (values.help) {
+        process.stdout.write(`${HELP}\n`);
+        return 0;
+    }
+    const env = process.env;
+    const format = (values['log-format'] ?? env.WHARF_TEMPORAL_LOG_FORMAT) || 'text';
+    if (!LOG_FORMATS.includes(format))
+        throw new UsageError(`${nameOf(settingByFlag('log-format'))} must be ${LOG_FORMATS.join(' or ')}, got '${format}'`);
+    const log = createWorkerLog(format);
+    const httpPortText = values['http-port'] ?? (env.WHARF_TEMPORAL_HTTP_PORT || undefined);
+    const httpPort = httpPortText === undefined ? null : port(httpPortText);
+    const httpHost = (values['http-host'] ?? env.WHARF_TEMPORAL_HTTP_HOST) || '0.0.0.0';
+    const config = resolveConnection(values);
+    const maxConcurrentSteps = positiveInt('max-concurrent-steps', values['max-concurrent-steps'] ?? env.WHARF_TEMPORAL_MAX_STEPS, 50);
+    const maxCachedWorkflows = positiveInt('max-cached-workflows', values['max-cached-workflows'] ?? env.WHARF_TEMPORAL_MAX_CACHED_WORKFLOWS, DEFAULT_MAX_CACHED_WORKFLOWS);
+    const shutdownGraceSeconds = positiveInt('shutdown-grace', values['shutdown-grace'] ?? env.WHARF_TEMPORAL_SHUTDOWN_GRACE, 30);
+    // Signals are ours from the start: one that comes while the worker is being set up
+    // stops it as soon as it exists.
+    let stopping = false;
+    let shutdown = () => {
+        stopping = true;
+    };
+    const stop = (signal) => {
+        log.info('shutting down', { signal });
+        shutdown();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+    let built = null;
+    let http = null;
+    const metrics = httpPort === null ? undefined : new WorkerMetrics();
+    const runtimeMetricsPort = httpPort === null ? null : await freeLocalPort();
+    if (metrics && runtimeMetricsPort !== null) {
+        // Up before the worker, so a probe that comes early gets "not ready", not a refused connection.
+        http = await startHttpEndpoint({
+            host: httpHost,
+            port: httpPort,
+            health: {
+                live: () => built?.worker.getState() !== 'FAILED',
+                ready: () => !stopping && built?.worker.getState() === 'RUNNING',
+            },
+            metrics: async () => `${await metrics.text()}\n${await runtimeMetrics(runtimeMetricsPort)}`,
+        }).catch((err) => {
+            throw new UsageError(`${nameOf(settingByFlag('http-port'))}: cannot listen on ${httpHost}:${httpPort}: ${err.message}`);
+        });
+    }
+    try {
+        built = await createBuildWorker({
+            config,
+            maxConcurrentSteps,
+            maxCachedWorkflows,
+            shutdownGraceSeconds,
+            onReaped: (pods) => log.info(`deleted orphan pods: ${pods.join(', ')}`, { pods }),
+            onWarning: (message) => log.warn(message),
+            sweepEverySeconds: 600,
+            log,
+            ...(metrics ? { metrics, runtimeMetricsAddress: `127.0.0.1:${runtimeMetricsPort}` } : {}),
+        });
+        const worker = built.worker;
+        shutdown = () => {
+            stopping = true;
+            worker.shutdown();
+        };
+        const running = worker.run();
+        if (stopping)
+            shutdown();
+        else {
+            log.info(`polling task queue ${config.taskQueue} on ${config.temporalAddress} (namespace ${config.temporalNamespace}); pods in ${config.kubeNamespace}${http ? `; metrics and health on ${httpHost}:${http.port}` : ''}`, {
+                taskQueue: config.taskQueue, temporalAddress: config.temporalAddress, temporalNamespace: config.temporalNamespace, kubeNamespace: config.kubeNamespace, ...(http ? { httpPort: http.port } : {}),
+            });
+        }
+        await running;
+        await built.close();
+        log.info('stopped');
+        return 0;
+    }
+    finally {
+        await http?.close();
+    }
+}
+function port(text) {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 0 || n > 65535)
+        throw new UsageError(`${nameOf(settingByFlag('http-port'))} must be a port number (0-65535), got '${text}'`);
+    return n;
+}
+/** A port on 127.0.0.1 nothing listens on now, for the Temporal runtime's own exporter. */
+function freeLocalPort() {
+    return new Promise((resolve, reject) => {
+        const server = createServer();
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => {
+            const { port } = server.address();
+            server.close(() => resolve(port));
+        });
+    });
+}
+/** The Temporal runtime's metrics (task latencies, pollers, slots), served by its own exporter. */
+async function runtimeMetrics(port) {
+    try {
+        const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) });
+        return res.ok ? await res.text() : `# the Temporal runtime's metrics answered ${res.status}\n`;
+    }
+    catch (err) {
+        return `# the Temporal runtime's metrics are not available: ${err.message}\n`;
+    }
+}

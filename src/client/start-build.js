@@ -1,0 +1,36 @@
+import { buildWorkflow } from '../../workflows/build.js';
+import { WharfBranch, WharfBuildStatus, WharfEnvironment, WharfFile, WharfRepository } from '../../workflows/search-attributes.js';
+export function startBuild(client, taskQueue, input, labels) {
+    const environment = input.plan.environment ?? '';
+    return client.workflow.start(buildWorkflow, {
+        taskQueue,
+        workflowId: input.buildId,
+        args: [input],
+        typedSearchAttributes: [
+            { key: WharfRepository, value: labels.repository },
+            { key: WharfBranch, value: labels.branch },
+            { key: WharfEnvironment, value: environment },
+            { key: WharfBuildStatus, value: 'running' },
+            { key: WharfFile, value: input.plan.file },
+        ],
+        memo: { repository: labels.repository, branch: labels.branch, environment, file: input.plan.file, source: describeSource(input) },
+        staticSummary: `${labels.repository}${labels.branch ? `@${labels.branch}` : ''}${environment ? ` → ${environment}` : ''}: ${input.plan.stages.map((s) => s.name).join(' → ')}`,
+    });
+}
+function describeSource(input) {
+    switch (input.source.kind) {
+        case 'local':
+            return `local:${input.source.path}`;
+        case 'git':
+            return `git:${input.source.url}#${input.source.ref}`;
+        case 'none':
+            return 'none';
+    }
+}
+/** A build id that reads well in lists and stays a valid Kubernetes label value. */
+export function newBuildId(repository, now = new Date(), random = Math.random) {
+    const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    const suffix = Math.floor(random() * 0x10000).toString(16).padStart(4, '0');
+    const repo = repository.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 30) || 'build';
+    return `${repo}-${stamp}-${suffix}`;
+}

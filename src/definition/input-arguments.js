@@ -1,0 +1,27 @@
+export function readInputArguments(file, declared, given) {
+    const values = {};
+    const errors = [];
+    for (const [name, raw] of Object.entries(given)) {
+        const input = declared.inputs.find((i) => i.name === name);
+        if (!input) {
+            const known = declared.inputs.map((i) => i.name);
+            errors.push({ file, ...(declared.inputsAt ?? { line: 1, column: 1 }), path: 'inputs', message: `use of undefined input variable "${name}" (given with --input; ${known.length ? `the file declares ${known.join(', ')}` : 'the file declares no inputs'})` });
+            continue;
+        }
+        const at = { file, ...input.at, path: `inputs/${name}` };
+        if (input.type === 'number') {
+            const n = Number(raw);
+            if (raw.trim() === '' || Number.isNaN(n))
+                errors.push({ ...at, message: `--input ${name}=${raw}: expected a number` });
+            else
+                values[name] = n;
+        }
+        else if (input.type === 'choice' && !input.values.includes(raw)) {
+            errors.push({ ...at, message: `--input ${name}=${raw}: not one of the values (${input.values.join(', ')})` });
+        }
+        else {
+            values[name] = raw;
+        }
+    }
+    return { values, errors };
+}

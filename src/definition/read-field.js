@@ -1,0 +1,54 @@
+// Reads one field's value with strict types, as wharf-cmd does: `tag: 1.0` is a float,
+// not a string. String scalars are substituted first (when a substitution is given), so a
+// value that is only `${x}` takes x's type and is checked as that type.
+import { isMap, isSeq } from 'yaml';
+import { stringify } from '../varsub/substitute.js';
+import { kindOf, kindOfValue, scalarValue } from '../yaml/yaml-walk.js';
+const WANTED = {
+    string: 'a string',
+    strings: 'a list of strings',
+    boolean: 'a boolean',
+    number: 'a number',
+    map: 'a map of strings',
+};
+export function readField(node, kind, r) {
+    switch (kind) {
+        case 'strings': {
+            if (!isSeq(node))
+                return void r.report(node, `expected ${WANTED.strings}, got ${kindOf(node)}`);
+            const out = [];
+            r.walker.items(node).forEach((item, i) => {
+                const v = readScalar(item, 'string', r, `[${i}]`);
+                if (typeof v === 'string')
+                    out.push(v);
+            });
+            return out;
+        }
+        case 'map': {
+            if (!isMap(node))
+                return void r.report(node, `expected ${WANTED.map}, got ${kindOf(node)}`);
+            const out = {};
+            for (const e of r.walker.entries(node)) {
+                const key = r.substitute && e.keyIsString ? r.substitute(e.key, e.keyNode) : e.key;
+                const v = readScalar(e.value, 'string', r, `.${e.key}`);
+                if (typeof v === 'string' && key !== undefined)
+                    out[stringify(key)] = v;
+            }
+            return out;
+        }
+        default:
+            return readScalar(node, kind, r);
+    }
+}
+function readScalar(node, kind, r, suffix) {
+    const raw = scalarValue(node);
+    if (raw === undefined)
+        return void r.report(node, `expected ${WANTED[kind]}, got ${kindOf(node)}`, suffix);
+    const value = typeof raw === 'string' && r.substitute ? r.substitute(raw, node) : raw;
+    if (value === undefined)
+        return undefined;
+    if (value !== null && typeof value === kind)
+        return value;
+    const got = value === raw ? kindOf(node) : `${kindOfValue(value)} from ${JSON.stringify(raw)}`;
+    return void r.report(node, `expected ${WANTED[kind]}, got ${got}`, suffix);
+}

@@ -1,0 +1,67 @@
+// The `inputs` list: typed input variables (string, choice, number, password) with their
+// defaults, as wharf-cmd reads them. Scopes use the item's index: `inputs/0/type`.
+import { isMap, isSeq } from 'yaml';
+import { readField } from './read-field.js';
+import { kindOf } from '../yaml/yaml-walk.js';
+const INPUT_TYPES = ['string', 'choice', 'number', 'password'];
+const KNOWN_FIELDS = new Set(['name', 'type', 'default', 'values']);
+export function readInputs(node, r) {
+    if (!isSeq(node)) {
+        r.error(node, 'inputs', `expected a list of inputs, got ${kindOf(node)}`);
+        return [];
+    }
+    const inputs = [];
+    r.walker.items(node).forEach((item, index) => {
+        const input = readInput(item, `inputs/${index}`, r);
+        if (!input)
+            return;
+        if (inputs.some((i) => i.name === input.name))
+            r.error(item, `inputs/${index}/name`, `input variable name is already used: "${input.name}"`);
+        else
+            inputs.push(input);
+    });
+    return inputs;
+}
+function readInput(node, path, r) {
+    if (!isMap(node)) {
+        r.error(node, path, `expected an input (a map with name and type), got ${kindOf(node)}`);
+        return null;
+    }
+    const fields = new Map(r.walker.entries(node).map((e) => [e.key, e]));
+    const read = (key, kind) => {
+        const entry = fields.get(key);
+        if (!entry)
+            return undefined;
+        return readField(entry.value, kind, { walker: r.walker, report: (n, m, s = '') => r.error(n, `${path}/${key}${s}`, m) });
+    };
+    for (const [key, entry] of fields) {
+        if (!KNOWN_FIELDS.has(key))
+            r.warn(entry.keyNode, `${path}/${key}`, `unknown field '${key}' is ignored`);
+    }
+    const name = read('name', 'string');
+    const type = read('type', 'string');
+    if (name === undefined || name === '')
+        r.error(fields.get('name')?.value ?? node, `${path}/name`, 'missing required field');
+    if (type === undefined || type === '')
+        r.error(fields.get('type')?.value ?? node, `${path}/type`, 'missing required field');
+    if (typeof type === 'string' && type !== '' && !INPUT_TYPES.includes(type)) {
+        r.error(fields.get('type').value, `${path}/type`, `unknown input type '${type}' (expected one of ${INPUT_TYPES.join(', ')})`);
+        return null;
+    }
+    if (typeof name !== 'string' || name === '' || typeof type !== 'string' || type === '')
+        return null;
+    const inputType = type;
+    const given = read('default', inputType === 'number' ? 'number' : 'string');
+    const input = { name, type: inputType, default: given ?? (inputType === 'number' ? 0 : ''), values: [], at: r.position(node) };
+    if (inputType === 'choice') {
+        input.values = read('values', 'strings') ?? [];
+        if (input.values.length === 0)
+            r.error(fields.get('values')?.value ?? node, `${path}/values`, 'missing required field');
+        if (!fields.has('default') || given === '')
+            r.error(fields.get('default')?.value ?? node, `${path}/default`, 'missing required field');
+        else if (typeof given === 'string' && input.values.length && !input.values.includes(given)) {
+            r.error(fields.get('default').value, `${path}/default`, `default value "${given}" is missing from values (${input.values.join(', ')})`);
+        }
+    }
+    return input;
+}

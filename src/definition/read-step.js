@@ -1,0 +1,75 @@
+// One step: a map holding exactly one step type, whose fields are read with strict
+// types, variables substituted, defaults and rules applied.
+import { isMap } from 'yaml';
+import { kubernetesName } from './kubernetes-name.js';
+import { readField } from './read-field.js';
+import { applyStepRules } from './step-rules.js';
+import { isStepType, STEP_TYPE_NAMES, STEP_TYPES } from './step-types.js';
+import { kindOf } from '../yaml/yaml-walk.js';
+export function readStep(entry, stagePath, ctx) {
+    const { r } = ctx;
+    const name = entry.key;
+    const path = `${stagePath}/${name}`;
+    if (name === '')
+        r.error(entry.keyNode, path, 'step name cannot be empty');
+    else if (!kubernetesName(name))
+        r.error(entry.keyNode, path, `step name '${name}' cannot become a Kubernetes name (use letters, digits, '-', '_', '.' or spaces, starting with a letter or digit)`);
+    const node = entry.value;
+    if (!isMap(node)) {
+        r.error(node ?? entry.keyNode, path, `expected a step (a map with one step type), got ${kindOf(node)}`);
+        return null;
+    }
+    const entries = r.walker.entries(node);
+    const types = entries.filter((e) => e.keyIsString && isStepType(e.key));
+    for (const other of entries.filter((e) => !types.includes(e))) {
+        r.error(other.keyNode, `${path}/${other.key}`, `unknown step type '${other.key}' (expected one of ${STEP_TYPE_NAMES.join(', ')})`);
+    }
+    if (entries.length === 0)
+        r.error(node, path, `missing a step type (one of ${STEP_TYPE_NAMES.join(', ')})`);
+    if (types.length > 1)
+        r.error(types[1].keyNode, path, `contains multiple step types: ${types.map((t) => t.key).join(', ')}; a step has exactly one`);
+    // Every type is read, so all their errors show at once; only a single one makes a step.
+    const steps = types.map((t) => readStepType(name, t, path, ctx));
+    return types.length === 1 ? (steps[0] ?? null) : null;
+}
+function readStepType(name, entry, stepPath, ctx) {
+    const { r } = ctx;
+    const type = entry.key;
+    const path = `${stepPath}/${type}`;
+    if (!isMap(entry.value)) {
+        r.error(entry.value ?? entry.keyNode, path, `expected the ${type} step's fields (a map), got ${kindOf(entry.value)}`);
+        return null;
+    }
+    const given = new Map(r.walker.entries(entry.value).map((e) => [e.key, e]));
+    const step = { name, type, fields: {}, builtins: {}, at: r.position(entry.keyNode) };
+    for (const [field, spec] of Object.entries(STEP_TYPES[type])) {
+        const e = given.get(field);
+        if (!e) {
+            if (spec.required)
+                r.error(entry.keyNode, `${path}/${field}`, 'missing required field');
+            else if (spec.default !== undefined)
+                step.fields[field] = spec.default;
+            continue;
+        }
+        const fieldPath = `${path}/${field}`;
+        const value = readField(e.value, spec.kind, {
+            walker: r.walker,
+            report: (node, message, suffix = '') => r.error(node ?? e.keyNode, `${fieldPath}${suffix}`, message),
+            substitute: (text, node) => ctx.substitute(text, node, fieldPath),
+        });
+        if (value === undefined)
+            continue;
+        if (spec.required && (value === '' || (Array.isArray(value) && value.length === 0)))
+            r.error(e.value, fieldPath, 'missing required field');
+        step.fields[field] = value;
+    }
+    for (const [key, e] of given) {
+        if (!Object.hasOwn(STEP_TYPES[type], key))
+            r.warn(e.keyNode, `${path}/${key}`, `unknown field '${key}' is ignored`);
+    }
+    for (const problem of applyStepRules(step, new Set(given.keys()), ctx.lookup)) {
+        const e = given.get(problem.field);
+        r.error(e?.value ?? e?.keyNode ?? entry.keyNode, problem.field ? `${path}/${problem.field}` : path, problem.message);
+    }
+    return step;
+}

@@ -1,0 +1,87 @@
+// Wharf's variable substitution: `${name}` (spaces inside the braces trimmed), `${%name%}`
+// for a literal `${name}`, `${%}` for `${}`. Undefined variables stay as written. A value
+// that is exactly one `${x}` takes x's type; values that themselves hold references are
+// substituted too, and a reference cycle is an error. A variable may be defined as null
+// (`lorem:` with no value): alone it stays null, inside text it reads as nothing.
+export class VariableCycleError extends Error {
+    name = 'VariableCycleError';
+}
+const REFERENCE = /\$\{([^}]*)\}/g;
+export function substitute(text, lookup, chain = []) {
+    const parts = split(text);
+    let out = '';
+    for (const part of parts) {
+        if (typeof part === 'string') {
+            out += part;
+            continue;
+        }
+        const value = resolveReference(part, lookup, chain);
+        if (value === undefined)
+            out += part.match;
+        else if (parts.length === 1)
+            return value; // the whole text is one reference: keep its type
+        else
+            out += stringify(value);
+    }
+    return out;
+}
+/**
+ * A value as text inside a string, as wharf-cmd writes it: null is nothing, and numbers
+ * are written out in full (1e21 as 1000000000000000000000, 1e-7 as 0.0000001).
+ */
+export function stringify(value) {
+    if (value === null)
+        return '';
+    if (typeof value !== 'number' || !Number.isFinite(value))
+        return String(value);
+    const text = String(value);
+    const m = /^(-?)(\d)(?:\.(\d+))?e([-+]\d+)$/.exec(text);
+    if (!m)
+        return text;
+    const [, sign, lead, rest = '', exp] = m;
+    const digits = lead + rest;
+    const point = 1 + Number(exp);
+    if (point <= 0)
+        return `${sign}0.${'0'.repeat(-point)}${digits}`;
+    return `${sign}${digits.padEnd(point, '0')}`;
+}
+/** The value of one variable, its own references substituted; undefined when not defined. */
+export function lookupVariable(name, lookup, chain = []) {
+    if (chain.includes(name))
+        throw new VariableCycleError(`recursive variable loop: ${[...chain, name].join(' -> ')}`);
+    const value = lookup(name);
+    if (typeof value !== 'string' || !value.includes('${'))
+        return value;
+    return substitute(value, lookup, [...chain, name]);
+}
+function split(text) {
+    const parts = [];
+    let last = 0;
+    for (const m of text.matchAll(REFERENCE)) {
+        if (m.index > last)
+            parts.push(text.slice(last, m.index));
+        parts.push({ match: m[0], inner: m[1] });
+        last = m.index + m[0].length;
+    }
+    if (last < text.length || parts.length === 0)
+        parts.push(text.slice(last));
+    return parts;
+}
+function resolveReference(ref, lookup, chain) {
+    // Escapes are recognised on the whole match, as wharf-cmd does: `${ %x% }` is no escape.
+    if (ref.match === '${%}')
+        return '${}';
+    if (ref.inner.length >= 2 && ref.inner.startsWith('%') && ref.inner.endsWith('%'))
+        return `\${${ref.inner.slice(1, -1)}}`;
+    return lookupVariable(ref.inner.trim(), lookup, chain);
+}
+/** A lookup over layers of variables: the first layer that has the name wins. */
+export function layeredLookup(layers) {
+    return (name) => {
+        for (const layer of layers) {
+            if (Object.hasOwn(layer, name))
+                return layer[name];
+        }
+        return undefined;
+    };
+}

@@ -1,0 +1,45 @@
+export const MANAGED_BY_SELECTOR = 'app.kubernetes.io/managed-by=wharf-temporal';
+const BUILD_ID_LABEL = 'wharf-temporal/build-id';
+export async function reapOrphanPods(client, pods, secrets) {
+    const byBuild = new Map();
+    for (const pod of await pods.list(MANAGED_BY_SELECTOR)) {
+        const build = pod.metadata?.labels?.[BUILD_ID_LABEL];
+        const name = pod.metadata?.name;
+        if (!build || !name || pod.metadata?.deletionTimestamp)
+            continue;
+        byBuild.set(build, [...(byBuild.get(build) ?? []), name]);
+    }
+    const reaped = [];
+    for (const [build, names] of byBuild) {
+        if (await isRunning(client, build))
+            continue;
+        for (const name of names) {
+            if (await pods.delete(name, { gracePeriodSeconds: 0 }))
+                reaped.push(name);
+        }
+    }
+    // The password-input secrets of finished builds go too. A secret is made just before
+    // its build starts, so one without a build is given an hour before it counts as orphaned.
+    for (const secret of secrets ? await secrets.list(MANAGED_BY_SELECTOR) : []) {
+        const state = await buildState(client, secret.buildId);
+        if (state === 'closed' || (state === 'missing' && Date.now() - secret.createdAt > SECRET_GRACE_MS))
+            await secrets.delete(secret.name);
+    }
+    return reaped;
+}
+const SECRET_GRACE_MS = 3600_000;
+async function isRunning(client, workflowId) {
+    // Not found means nothing will ever clean up after it; any other error: leave it be.
+    return (await buildState(client, workflowId)) === 'running';
+}
+async function buildState(client, workflowId) {
+    try {
+        const description = await client.workflow.getHandle(workflowId).describe();
+        return description.status.name === 'RUNNING' ? 'running' : 'closed';
+    }
+    catch (err) {
+        if (err instanceof Error && err.name === 'WorkflowNotFoundError')
+            return 'missing';
+        return 'running';
+    }
+}

@@ -1,0 +1,99 @@
+// Build orchestration: stages one after another, honouring each stage's `runs-if` and
+// environment filter as Wharf does. The build's state answers the status query.
+import { ApplicationFailure, CancellationScope, CancelledFailure, setCurrentDetails, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { buildStatusQuery } from './queries.js';
+import { WharfBuildStatus } from './search-attributes.js';
+import { runStage } from './stage.js';
+export async function buildWorkflow(input) {
+    const startedAt = Date.now();
+    const state = {
+        buildId: input.buildId,
+        environment: input.plan.environment,
+        status: 'running',
+        startedAt,
+        durationMs: 0,
+        stages: input.plan.stages.map(pendingStage),
+    };
+    setHandler(buildStatusQuery, () => ({ ...state, durationMs: state.status === 'running' ? Date.now() - startedAt : state.durationMs }));
+    let failed = false;
+    for (const [index, stage] of input.plan.stages.entries()) {
+        const view = state.stages[index];
+        if (CancellationScope.current().consideredCancelled || !shouldRun(stage, input, failed)) {
+            skip(view);
+            continue;
+        }
+        describe(state);
+        await runStage(input, stage, view);
+        if (view.status === 'failed')
+            failed = true;
+    }
+    const cancelled = CancellationScope.current().consideredCancelled;
+    state.status = cancelled ? 'cancelled' : failed ? 'failed' : 'success';
+    state.durationMs = Date.now() - startedAt;
+    upsertSearchAttributes([{ key: WharfBuildStatus, value: state.status }]);
+    describe(state);
+    if (state.status === 'cancelled') {
+        // Ends the workflow as Canceled (not Failed) in Temporal. A cancelled workflow keeps no
+        // result, so the outcome goes into the memo, where clients find it (without log tails).
+        upsertMemo({ result: { ...state, stages: state.stages.map((s) => ({ ...s, steps: s.steps.map((st) => ({ ...st, logTail: [] })) })) } });
+        throw new CancelledFailure('build cancelled', [state]);
+    }
+    if (state.status === 'failed') {
+        throw ApplicationFailure.create({ message: failureSummary(state), type: 'BuildFailed', nonRetryable: true, details: [state] });
+    }
+    return state;
+}
+/** Wharf's rules: the stage filter, --stage, and `runs-if` against the build's outcome so far. */
+export function shouldRun(stage, input, failedSoFar) {
+    if (input.onlyStages.length > 0 && !input.onlyStages.includes(stage.name))
+        return false;
+    // The plan holds only the stages of its environment (makePlan applies Wharf's filter);
+    // this guard keeps a hand-made plan from running a stage meant for another one.
+    if (stage.environments.length > 0 && (input.plan.environment === null || !stage.environments.includes(input.plan.environment)))
+        return false;
+    switch (stage.runsIf) {
+        case 'success':
+            return !failedSoFar;
+        case 'fail':
+            return failedSoFar;
+        case 'always':
+            return true;
+    }
+}
+function pendingStage(stage) {
+    return {
+        name: stage.name,
+        status: 'pending',
+        startedAt: null,
+        durationMs: 0,
+        steps: stage.steps.map((s) => ({
+            name: s.name, type: s.type, status: 'pending', startedAt: null, durationMs: 0, error: null, exitCode: null, logTail: [],
+        })),
+    };
+}
+function skip(view) {
+    view.status = 'skipped';
+    for (const step of view.steps)
+        step.status = 'skipped';
+}
+function failureSummary(state) {
+    for (const stage of state.stages) {
+        const step = stage.steps.find((s) => s.status === 'failed');
+        if (step)
+            return `build failed: ${stage.name}/${step.name}: ${step.error ?? 'failed'}`;
+    }
+    return 'build failed';
+}
+const ICONS = {
+    pending: '·', running: '▶', success: '✔', failed: '✘', cancelled: '⊘', skipped: '↷',
+};
+// Shown in the Web UI as the workflow's current details.
+function describe(state) {
+    const lines = [`**Build ${state.buildId}**: ${state.status}`, ''];
+    for (const stage of state.stages) {
+        lines.push(`- ${ICONS[stage.status]} **${stage.name}** ${stage.status}`);
+        for (const step of stage.steps)
+            lines.push(`  - ${ICONS[step.status]} ${step.name} (${step.type}) ${step.status}${step.error ? `: ${step.error}` : ''}`);
+    }
+    setCurrentDetails(lines.join('\n'));
+}

@@ -1,0 +1,50 @@
+// Stage orchestration: every step of a stage as a child workflow, all in parallel. The
+// first failure cancels the other steps (fail-fast); each child cleans up its own pod.
+import { CancellationScope, executeChild, isCancellation, ParentClosePolicy, workflowInfo } from '@temporalio/workflow';
+import { failureDetail, failureMessage } from './failure-message.js';
+import { stepWorkflow } from './step.js';
+export function stepWorkflowId(buildId, stage, step) {
+    return `${buildId}.${stage}.${step}`;
+}
+/** Runs the stage, filling in `view` as steps finish. */
+export async function runStage(input, stage, view) {
+    view.status = 'running';
+    view.startedAt = Date.now();
+    const scope = new CancellationScope();
+    let failed = false;
+    await Promise.all(stage.steps.map(async (step, index) => {
+        view.steps[index] = { ...view.steps[index], status: 'running', startedAt: Date.now() };
+        const result = await runStep(input, stage.name, step, scope);
+        view.steps[index] = result;
+        if (result.status === 'failed' && !failed) {
+            failed = true;
+            scope.cancel();
+        }
+    }));
+    view.durationMs = Date.now() - view.startedAt;
+    const statuses = view.steps.map((s) => s.status);
+    view.status = statuses.includes('failed') ? 'failed' : statuses.includes('cancelled') ? 'cancelled' : 'success';
+}
+async function runStep(input, stage, step, scope) {
+    const startedAt = Date.now();
+    try {
+        return await scope.run(() => executeChild(stepWorkflow, {
+            args: [{ buildId: input.buildId, stage, step, source: input.source, timeouts: input.timeouts }],
+            workflowId: stepWorkflowId(input.buildId, stage, step.name),
+            taskQueue: workflowInfo().taskQueue,
+            // A terminated build still cancels its steps, so their pods are deleted.
+            parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+            staticSummary: `${stage}/${step.name} (${step.type})`,
+        }));
+    }
+    catch (err) {
+        const base = {
+            name: step.name, type: step.type, status: 'failed', startedAt, durationMs: Date.now() - startedAt,
+            error: null, exitCode: null, logTail: [],
+        };
+        if (isCancellation(err))
+            return { ...base, status: 'cancelled', error: 'cancelled' };
+        const detail = failureDetail(err);
+        return detail ? { ...detail, status: 'failed' } : { ...base, error: failureMessage(err) };
+    }
+}
