@@ -111,7 +111,8 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
     // 5 s (not 0.8 x the heartbeat timeout), so a cancelled step stops within seconds.
     maxHeartbeatThrottleInterval: '5 seconds',
     shutdownGraceTime: `${options.shutdownGraceSeconds} seconds`,
-    ...(metrics ? { sinks: workflowMetricsSinks(metrics) } : {}),
+    // Always registered: the workflows call them whether this worker counts or not.
+    sinks: workflowMetricsSinks(metrics),
     ...(options.identity ? { identity: options.identity } : {}),
   });
   return {
@@ -127,20 +128,20 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
 }
 
 /** Counts each build and step workflow once (sinks are not called on replay). */
-function workflowMetricsSinks(metrics: WorkerMetrics): InjectedSinks<WorkflowMetricsSinks> {
+function workflowMetricsSinks(metrics: WorkerMetrics | undefined): InjectedSinks<WorkflowMetricsSinks> {
   return {
     workflowMetrics: {
       started: {
         fn: (info) => {
           const kind = workflowKind(info.workflowType);
-          if (kind) metrics.workflowStarted(kind);
+          if (kind) metrics?.workflowStarted(kind);
         },
         callDuringReplay: false,
       },
       finished: {
         fn: (info, outcome) => {
           const kind = workflowKind(info.workflowType);
-          if (kind) metrics.workflowFinished(kind, outcome, (Date.now() - info.startTime.getTime()) / 1000);
+          if (kind) metrics?.workflowFinished(kind, outcome, (Date.now() - info.startTime.getTime()) / 1000);
         },
         callDuringReplay: false,
       },
@@ -156,10 +157,11 @@ class QuietLogger {
   }
 
   log(level: string, message: string, meta?: Record<string, unknown>): void {
-    // Failed steps are reported to the user as results; only the worker's own trouble is shown.
-    if (level !== 'ERROR' && level !== 'WARN') return;
-    if (this.out) this.out[level === 'ERROR' ? 'error' : 'warn'](message, meta ?? {});
-    else if (level === 'ERROR') process.stderr.write(`worker: ${level.toLowerCase()}: ${message}\n`);
+    // Failed steps are reported to the user as results (the SDK warns of each failed
+    // workflow); only the worker's own trouble is shown.
+    if (level !== 'ERROR') return;
+    if (this.out) this.out.error(message, meta ?? {});
+    else process.stderr.write(`worker: error: ${message}\n`);
   }
   trace(): void {}
   debug(): void {}
