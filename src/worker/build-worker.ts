@@ -76,7 +76,7 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
   }
   const kc = loadClusterConfig(config);
   const metrics = options.metrics;
-  const pods = new PodFacade(kc, config.kubeNamespace, MANAGED_BY_SELECTOR, metrics ? { created: () => metrics.podCreated(), deleted: () => metrics.podDeleted() } : {});
+  const pods = new PodFacade(kc, config.kubeNamespace, MANAGED_BY_SELECTOR, metrics ? { events: { created: () => metrics.podCreated(), deleted: () => metrics.podDeleted() } } : {});
   const secrets = new BuildSecrets(kc, config.kubeNamespace);
   const fail = (err: unknown): never => {
     throw unreachable(config, err);
