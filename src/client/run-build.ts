@@ -8,6 +8,7 @@ import { buildUiLink } from '../config/runtime-config.ts';
 import type { LogRecord } from '../logs/log-record.ts';
 import { LogStore, type StepRef } from '../logs/log-store.ts';
 import { createBuildWorker, type BuildWorker } from '../worker/build-worker.ts';
+import type { WorkerPodSettings } from '../pod/worker-pod-settings.ts';
 import type { BuildResult, BuildWorkflowInput } from '../../workflows/types.ts';
 import { awaitBuildOutcome, EXIT_CANCELLED, exitCodeOf } from './build-outcome.ts';
 import { LogFollower } from './log-follower.ts';
@@ -27,6 +28,8 @@ export interface RunBuildOptions {
   input: BuildWorkflowInput;
   labels: BuildLabels;
   inProcessWorker: boolean;
+  /** The in-process worker's step images, pod defaults and docker builder. */
+  podSettings?: WorkerPodSettings;
   /** Start the build and return at once (needs a worker elsewhere). */
   detach?: boolean;
   maxConcurrentSteps: number;
@@ -43,6 +46,7 @@ export async function runBuild(options: RunBuildOptions): Promise<number> {
     if (options.inProcessWorker) {
       worker = await createBuildWorker({
         config, maxConcurrentSteps: options.maxConcurrentSteps, shutdownGraceSeconds: 5,
+        ...(options.podSettings ? { podSettings: options.podSettings } : {}),
         onReaped: (pods) => terminal.line(`deleted ${pods.length} pod(s) left over from finished builds`),
         onWarning: (message) => terminal.line(`warning: ${message}`),
       });

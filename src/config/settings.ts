@@ -12,7 +12,10 @@ export interface Setting {
   value: string | null;
   /** The environment variable; null when there is none. */
   env: string | null;
-  /** The key in a profile of Temporal's TOML configuration file; null when there is none. */
+  /**
+   * Its key in a file: for Temporal's settings, in a profile of Temporal's TOML
+   * configuration file; for the step-pod settings, in the worker settings file (--config).
+   */
   file: string | null;
   /** The default, as a reader should understand it. */
   default: string;
@@ -47,6 +50,16 @@ export const SETTINGS: readonly Setting[] = [
   { flag: 'max-concurrent-steps', value: 'N', env: 'WHARF_TEMPORAL_MAX_STEPS', file: null, default: '50', scope: 'worker', summary: 'steps (pods) one worker drives at once' },
   { flag: 'max-cached-workflows', value: 'N', env: 'WHARF_TEMPORAL_MAX_CACHED_WORKFLOWS', file: null, default: '100', scope: 'worker', summary: 'workflows kept in memory between their tasks' },
   { flag: 'shutdown-grace', value: 'SECONDS', env: 'WHARF_TEMPORAL_SHUTDOWN_GRACE', file: null, default: '30', scope: 'worker', summary: 'how long running steps get to finish on SIGTERM' },
+  // Step pods: every pod the worker creates.
+  { flag: 'config', value: 'FILE', env: 'WHARF_TEMPORAL_WORKER_CONFIG', file: null, default: 'none', scope: 'worker', summary: 'the worker settings file (YAML) for step pods' },
+  { flag: 'docker-builder', value: 'NAME', env: 'WHARF_TEMPORAL_DOCKER_BUILDER', file: 'dockerBuilder', default: 'kaniko', scope: 'worker', summary: '`kaniko` or `buildkit`, for docker steps' },
+  { flag: 'step-image', value: 'KEY=IMAGE', env: 'WHARF_TEMPORAL_STEP_IMAGES', file: 'images.<key>', default: "wharf-cmd's images", scope: 'worker', summary: 'the image of a step type (repeatable; the variable takes K=I,...)' },
+  { flag: 'node-selector', value: 'KEY=VALUE', env: 'WHARF_TEMPORAL_NODE_SELECTOR', file: 'pod.nodeSelector', default: 'none', scope: 'worker', summary: 'node selector of step pods' },
+  { flag: 'toleration', value: 'SPEC', env: 'WHARF_TEMPORAL_TOLERATIONS', file: 'pod.tolerations', default: 'none', scope: 'worker', summary: 'tolerations of step pods (key=value:Effect, key:Effect or key)' },
+  { flag: 'image-pull-secret', value: 'NAME', env: 'WHARF_TEMPORAL_IMAGE_PULL_SECRETS', file: 'pod.imagePullSecrets', default: 'none', scope: 'worker', summary: 'image pull secrets of step pods' },
+  { flag: 'pod-label', value: 'KEY=VALUE', env: 'WHARF_TEMPORAL_POD_LABELS', file: 'pod.labels', default: 'none', scope: 'worker', summary: 'extra labels of step pods' },
+  { flag: 'pod-annotation', value: 'KEY=VALUE', env: 'WHARF_TEMPORAL_POD_ANNOTATIONS', file: 'pod.annotations', default: 'none', scope: 'worker', summary: 'extra annotations of step pods' },
+  // The worker's operations.
   { flag: 'log-format', value: 'FORMAT', env: 'WHARF_TEMPORAL_LOG_FORMAT', file: null, default: 'text', scope: 'worker', summary: "the worker's own log: `text` lines, or `json`, one object a line" },
   { flag: 'http-port', value: 'PORT', env: 'WHARF_TEMPORAL_HTTP_PORT', file: null, default: 'none (off)', scope: 'worker', summary: 'serves /metrics (Prometheus), /livez and /readyz' },
   { flag: 'http-host', value: 'HOST', env: 'WHARF_TEMPORAL_HTTP_HOST', file: null, default: '0.0.0.0', scope: 'worker', summary: 'the address the HTTP port listens on' },
@@ -60,7 +73,7 @@ export function settingRow(setting: Setting): string {
 }
 
 export function settingsTable(): string {
-  return ['| flag | environment | config file (profile) | default | used by | what |', '|---|---|---|---|---|---|', ...SETTINGS.map(settingRow)].join('\n');
+  return ['| flag | environment | config file | default | used by | what |', '|---|---|---|---|---|---|', ...SETTINGS.map(settingRow)].join('\n');
 }
 
 /** The setting with this flag (without dashes); throws for a name not in the table. */

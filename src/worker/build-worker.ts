@@ -11,6 +11,7 @@ import { describeApiError } from '../kube/api-error.ts';
 import { loadClusterConfig } from '../kube/kube-config.ts';
 import { PodFacade } from '../kube/pod-facade.ts';
 import { LogStore } from '../logs/log-store.ts';
+import type { WorkerPodSettings } from '../pod/worker-pod-settings.ts';
 import { MANAGED_BY_SELECTOR, reapOrphanPods } from './reap-orphan-pods.ts';
 import { loadWorkflowBundle } from './workflow-bundle.ts';
 import type { WorkerLog } from './worker-log.ts';
@@ -19,6 +20,8 @@ import { temporalConnectOptions, unreachable } from '../temporal/connection-opti
 
 export interface BuildWorkerOptions {
   config: RuntimeConfig;
+  /** Step images, pod defaults and the docker builder, applied to every step pod. */
+  podSettings?: WorkerPodSettings;
   /** Cap on steps (pods) this worker drives at once: backpressure for the cluster and the host. */
   maxConcurrentSteps: number;
   /**
@@ -103,7 +106,7 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     workflowBundle: await loadWorkflowBundle(),
-    activities: createActivities({ pods, secrets, logs: new LogStore(config.logRoot), pauseAfterMs: pausesFromEnv(process.env.WHARF_TEMPORAL_PAUSE_AFTER) }),
+    activities: createActivities({ pods, secrets, ...(options.podSettings ? { podSettings: options.podSettings } : {}), logs: new LogStore(config.logRoot), pauseAfterMs: pausesFromEnv(process.env.WHARF_TEMPORAL_PAUSE_AFTER) }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentSteps,
     maxConcurrentLocalActivityExecutions: options.maxConcurrentSteps,
     maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,

@@ -3,6 +3,7 @@
 // in-process worker, so one command runs a real build. Exit code 0 only on success.
 import { execFileSync } from 'node:child_process';
 import { basename, dirname, resolve } from 'node:path';
+import { resolveWorkerSettings } from '../../config/worker-settings.ts';
 import { describeApiError } from '../../kube/api-error.ts';
 import { BuildSecrets } from '../../kube/build-secret.ts';
 import { loadClusterConfig } from '../../kube/kube-config.ts';
@@ -109,6 +110,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       },
       labels: { repository, branch: gitOutput(dirname(resolve(file)), ['rev-parse', '--abbrev-ref', 'HEAD']) ?? '' },
       inProcessWorker: values['no-worker'] || values.detach ? false : values.worker ? true : config.fromLab,
+      // The in-process worker takes its pod settings from the environment, as `worker` does.
+      podSettings: resolveWorkerSettings(),
       detach: values.detach === true,
       maxConcurrentSteps: 50,
       terminal: new Terminal(),

@@ -3,6 +3,7 @@
 // With --http-port it serves /metrics, /livez and /readyz.
 import { createServer } from 'node:net';
 import { nameOf, settingByFlag } from '../../config/settings.ts';
+import { IMAGE_KEYS, resolveWorkerSettings } from '../../config/worker-settings.ts';
 import { createBuildWorker, DEFAULT_MAX_CACHED_WORKFLOWS, type BuildWorker } from '../../worker/build-worker.ts';
 import { startHttpEndpoint, type HttpEndpoint } from '../../worker/http-endpoint.ts';
 import { createWorkerLog, LOG_FORMATS, type LogFormat } from '../../worker/worker-log.ts';
@@ -22,6 +23,20 @@ Runs build workflows and step activities from the task queue.
   --log-format text|json     the worker's own log (WHARF_TEMPORAL_LOG_FORMAT, default text)
   --http-port PORT           serve /metrics (Prometheus), /livez and /readyz (WHARF_TEMPORAL_HTTP_PORT, default: off)
   --http-host HOST           the address it listens on (WHARF_TEMPORAL_HTTP_HOST, default 0.0.0.0)
+
+Step pods (applied to every pod this worker creates; flags win over the environment,
+which wins over the settings file):
+  --config FILE              a YAML settings file: dockerBuilder, images, pod
+                             (WHARF_TEMPORAL_WORKER_CONFIG)
+  --docker-builder NAME      kaniko (default) or buildkit (WHARF_TEMPORAL_DOCKER_BUILDER)
+  --step-image KEY=IMAGE     the image of a step type; KEY is one of
+                             ${IMAGE_KEYS.join(', ')} (WHARF_TEMPORAL_STEP_IMAGES=K=I,...)
+  --node-selector KEY=VALUE  (WHARF_TEMPORAL_NODE_SELECTOR=K=V,...)
+  --toleration SPEC          key=value:Effect, key:Effect or key (WHARF_TEMPORAL_TOLERATIONS)
+  --image-pull-secret NAME   (WHARF_TEMPORAL_IMAGE_PULL_SECRETS=a,b)
+  --pod-label KEY=VALUE      (WHARF_TEMPORAL_POD_LABELS)
+  --pod-annotation KEY=VALUE (WHARF_TEMPORAL_POD_ANNOTATIONS)
+                             resources and securityContext: in the settings file
 ${CONNECTION_HELP}`;
 
 export async function workerCommand(argv: string[]): Promise<number> {
@@ -33,6 +48,14 @@ export async function workerCommand(argv: string[]): Promise<number> {
     'log-format': { type: 'string' },
     'http-port': { type: 'string' },
     'http-host': { type: 'string' },
+    config: { type: 'string' },
+    'docker-builder': { type: 'string' },
+    'step-image': { type: 'string', multiple: true },
+    'node-selector': { type: 'string', multiple: true },
+    toleration: { type: 'string', multiple: true },
+    'image-pull-secret': { type: 'string', multiple: true },
+    'pod-label': { type: 'string', multiple: true },
+    'pod-annotation': { type: 'string', multiple: true },
   });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
@@ -46,6 +69,10 @@ export async function workerCommand(argv: string[]): Promise<number> {
   const httpPort = httpPortText === undefined ? null : port(httpPortText);
   const httpHost = (values['http-host'] ?? env.WHARF_TEMPORAL_HTTP_HOST) || '0.0.0.0';
   const config = resolveConnection(values);
+  const podSettings = resolveWorkerSettings({
+    config: values.config, dockerBuilder: values['docker-builder'], stepImage: values['step-image'], nodeSelector: values['node-selector'],
+    toleration: values.toleration, imagePullSecret: values['image-pull-secret'], podLabel: values['pod-label'], podAnnotation: values['pod-annotation'],
+  });
   const maxConcurrentSteps = positiveInt('max-concurrent-steps', values['max-concurrent-steps'] ?? env.WHARF_TEMPORAL_MAX_STEPS, 50);
   const maxCachedWorkflows = positiveInt('max-cached-workflows', values['max-cached-workflows'] ?? env.WHARF_TEMPORAL_MAX_CACHED_WORKFLOWS, DEFAULT_MAX_CACHED_WORKFLOWS);
   const shutdownGraceSeconds = positiveInt('shutdown-grace', values['shutdown-grace'] ?? env.WHARF_TEMPORAL_SHUTDOWN_GRACE, 30);
@@ -84,6 +111,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
   try {
     built = await createBuildWorker({
       config,
+      podSettings,
       maxConcurrentSteps,
       maxCachedWorkflows,
       shutdownGraceSeconds,
