@@ -5,16 +5,23 @@
 // Detached, it only starts the build and says how to follow it.
 import type { RuntimeConfig } from '../config/runtime-config.ts';
 import { buildUiLink } from '../config/runtime-config.ts';
-import { LogStore } from '../logs/log-store.ts';
-import type { Terminal } from '../cli/output/terminal.ts';
+import type { LogRecord } from '../logs/log-record.ts';
+import { LogStore, type StepRef } from '../logs/log-store.ts';
 import { createBuildWorker, type BuildWorker } from '../worker/build-worker.ts';
 import type { WorkerPodSettings } from '../pod/worker-pod-settings.ts';
-import type { BuildWorkflowInput } from '../../workflows/types.ts';
+import type { BuildResult, BuildWorkflowInput } from '../../workflows/types.ts';
 import { awaitBuildOutcome, EXIT_CANCELLED, exitCodeOf } from './build-outcome.ts';
 import { LogFollower } from './log-follower.ts';
 import { startBuild, type BuildLabels } from './start-build.ts';
 import { connectClient } from './temporal-client.ts';
 import { noWorkerNote, workerPolls } from './worker-presence.ts';
+
+/** Where the build's progress is printed (the CLI's terminal). */
+export interface BuildPrinter {
+  line(text: string): void;
+  logLine(step: StepRef, record: LogRecord): void;
+  summary(result: BuildResult): void;
+}
 
 export interface RunBuildOptions {
   config: RuntimeConfig;
@@ -26,7 +33,7 @@ export interface RunBuildOptions {
   /** Start the build and return at once (needs a worker elsewhere). */
   detach?: boolean;
   maxConcurrentSteps: number;
-  terminal: Terminal;
+  terminal: BuildPrinter;
 }
 
 export async function runBuild(options: RunBuildOptions): Promise<number> {
