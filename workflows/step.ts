@@ -6,7 +6,6 @@ import {
 } from '@temporalio/workflow';
 import type { StepActivities } from '../activities/index.ts';
 import { failureMessage, timeoutOf } from './failure-message.ts';
-import { BOUNDED_PAYLOADS, boundStepResult } from './payload-limits.ts';
 import { stepStatusQuery } from './queries.ts';
 import type { PodRef, StepPhase, StepResult, StepWorkflowInput } from './types.ts';
 
@@ -90,10 +89,9 @@ export async function stepWorkflow(input: StepWorkflowInput): Promise<StepResult
     enter('done');
   }
   result.durationMs = Date.now() - startedAt;
-  const final = patched(BOUNDED_PAYLOADS) ? boundStepResult(result) : result;
   if (cancellation) throw cancellation;
   if (result.status === 'failed') {
-    throw ApplicationFailure.create({ message: final.error ?? 'step failed', type: 'StepFailed', nonRetryable: true, details: [final] });
+    throw ApplicationFailure.create({ message: result.error ?? 'step failed', type: 'StepFailed', nonRetryable: true, details: [result] });
   }
-  return final;
+  return result;
 }
