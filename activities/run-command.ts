@@ -6,7 +6,11 @@ import { activityInfo, cancellationSignal } from '@temporalio/activity';
 import { followCommandLine, RUN_STATE_MOUNT, type StreamOffsets } from '../src/command/detached-command.ts';
 import { FollowFrameParser, type FollowFrame } from '../src/command/follow-frames.ts';
 import { ExecConnectionLost, ExecRejected } from '../src/kube/pod-exec.ts';
-import { LineSplitter, type Line } from '../src/logs/line-splitter.ts';
+import type { Line } from '../src/logs/line-splitter.ts';
+import { MaskedLineSplitter } from '../src/logs/masked-line-splitter.ts';
+import { maskText } from '../src/logs/secret-mask.ts';
+import { GIT_URL_KEY, SECRET_ENV_PREFIX } from '../src/plan/build-plan.ts';
+import { urlCredentials } from '../src/source/git-source.ts';
 import type { StepLogWriter } from '../src/logs/log-store.ts';
 import type { RunCommandInput, RunCommandOutput } from '../workflows/types.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -18,8 +22,9 @@ const REATTACH_DELAY_MS = 1000;
 
 export function runCommandActivity(deps: ActivityDeps) {
   return async function runCommand(input: RunCommandInput): Promise<RunCommandOutput> {
-    const fromSecret = input.secretName && deps.secrets ? Object.values((await deps.secrets.read(input.secretName)) ?? {}) : [];
-    const writer = deps.logs.openWriter({ buildId: input.buildId, stage: input.stage, step: input.step }, [...input.secrets, ...fromSecret]);
+    const masks = [...input.secrets, ...(input.secretName ? await secretValues(deps, input.secretName) : [])];
+    // Masked in the stream, before it becomes lines (see masked-line-splitter.ts).
+    const writer = deps.logs.openWriter({ buildId: input.buildId, stage: input.stage, step: input.step });
     const last = activityInfo().heartbeatDetails as Partial<StreamOffsets> | undefined;
     // Both the local store and the last heartbeat hold only complete lines: resume at the furthest.
     const offsets: StreamOffsets = {
@@ -31,7 +36,7 @@ export function runCommandActivity(deps: ActivityDeps) {
     const signal = cancellationSignal();
     try {
       for (let session = 0; ; session++) {
-        const outcome = await followOnce(deps, input, writer, offsets, tail, signal, session);
+        const outcome = await followOnce(deps, input, writer, offsets, tail, signal, session, masks);
         if (outcome.exitCode !== null) return { exitCode: outcome.exitCode, logTail: tail.lines() };
         if (signal.aborted) throw signal.reason;
         if (outcome.lost) {
@@ -56,9 +61,9 @@ interface SessionOutcome {
 
 async function followOnce(
   deps: ActivityDeps, input: RunCommandInput, writer: StepLogWriter, offsets: StreamOffsets,
-  tail: Tail, signal: AbortSignal, session: number,
+  tail: Tail, signal: AbortSignal, session: number, masks: string[],
 ): Promise<SessionOutcome> {
-  const splitters = { out: new LineSplitter(offsets.out), err: new LineSplitter(offsets.err) };
+  const splitters = { out: new MaskedLineSplitter(offsets.out, masks), err: new MaskedLineSplitter(offsets.err, masks) };
   const parser = new FollowFrameParser();
   let exitCode: number | null = null;
   let followerErrors = '';
@@ -105,7 +110,7 @@ async function followOnce(
     if (followerExit > 128) return { exitCode: null, lost: true };
     if (followerExit !== 0) {
       throw permanentFailure(
-        `could not run the step's command in ${input.pod.name}/${input.container} (exit ${followerExit})${followerErrors ? `: ${followerErrors.trim()}` : ''}`,
+        `could not run the step's command in ${input.pod.name}/${input.container} (exit ${followerExit})${followerErrors ? `: ${maskText(followerErrors.trim(), masks)}` : ''}`,
         'CommandStartFailed',
       );
     }
@@ -140,4 +145,10 @@ class Tail {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The values to mask from the build's Secret: its secret values and a git URL's credentials. */
+async function secretValues(deps: ActivityDeps, name: string): Promise<string[]> {
+  const stored = (await deps.secrets?.read(name)) ?? {};
+  return Object.entries(stored).flatMap(([key, value]) => (key.startsWith(SECRET_ENV_PREFIX) ? [value] : key === GIT_URL_KEY ? urlCredentials(value) : []));
 }

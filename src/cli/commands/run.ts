@@ -10,6 +10,8 @@ import { loadKubeConfig } from '../../kube/kube-config.ts';
 import { runBuild } from '../../client/run-build.ts';
 import { newBuildId } from '../../client/start-build.ts';
 import { formatErrors, makePlan } from '../../plan/make-plan.ts';
+import { buildSecretName, GIT_URL_KEY } from '../../plan/build-plan.ts';
+import { gitRefProblem, gitUrlProblem, maskUrlCredentials, urlCredentials } from '../../source/git-source.ts';
 import { printPlanRemarks } from '../output/plan-remarks.ts';
 import type { SourceSpec } from '../../../workflows/types.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, connectionOverrides } from '../connection-flags.ts';
@@ -65,9 +67,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   const repository = repositoryName(file);
   const buildId = newBuildId(repository);
 
-  // Password inputs travel in a Kubernetes Secret, never in the workflow's input.
-  const passwordSecret = `wharf-${buildId}-inputs`.slice(0, 253);
-  const planned = makePlan({ file, env: values.env ?? null, inputs, buildId, environ: process.env, passwordSecret });
+  // Secret values travel in the build's own Kubernetes Secret, never in the workflow's input.
+  const buildSecret = buildSecretName(buildId);
+  const planned = makePlan({ file, env: values.env ?? null, inputs, buildId, environ: process.env });
   if ('errors' in planned) {
     process.stderr.write(formatErrors(planned.errors));
     return 1;
@@ -85,13 +87,19 @@ export async function runCommand(argv: string[]): Promise<number> {
     throw new UsageError(`run: no stage named ${unknownStages.join(', ')} in ${file}`);
   }
   const plan = planned.plan;
-  const passwords = planned.passwordValues;
+  const stored = { ...planned.secretValues };
+  if (source.kind === 'git' && urlCredentials(source.url).length) {
+    stored[GIT_URL_KEY] = source.url;
+    source.url = maskUrlCredentials(source.url);
+  }
+  const hasSecret = Object.keys(stored).length > 0;
+  if (hasSecret && source.kind !== 'none') source.secretName = buildSecret;
   const secrets = new BuildSecrets(loadKubeConfig(config.kubeconfig ?? undefined), config.kubeNamespace);
-  if (Object.keys(passwords).length) {
+  if (hasSecret) {
     try {
-      await secrets.create(passwordSecret, buildId, passwords);
+      await secrets.create(buildSecret, buildId, stored);
     } catch (err) {
-      throw new Error(`cannot store the password inputs in Secret ${config.kubeNamespace}/${passwordSecret}: ${describeApiError(err).message}`);
+      throw new Error(`cannot store the build's secret values in Secret ${config.kubeNamespace}/${buildSecret}: ${describeApiError(err).message}`);
     }
   }
   try {
@@ -117,7 +125,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   } finally {
     // A detached build still needs it: the workers' sweeper deletes it once the build is
     // over, as it does should this process die first.
-    if (Object.keys(passwords).length && !values.detach) await secrets.delete(passwordSecret).catch(() => {});
+    if (hasSecret && !values.detach) await secrets.delete(buildSecret).catch(() => {});
   }
 }
 
@@ -125,7 +133,14 @@ function chooseSource(file: string, values: { source?: string; git?: string; ref
   const chosen = [values.source !== undefined, values.git !== undefined, values['no-source'] === true].filter(Boolean).length;
   if (chosen > 1) throw new UsageError('run: choose one of --source, --git and --no-source');
   if (values['no-source']) return { kind: 'none' };
-  if (values.git) return { kind: 'git', url: values.git, ref: values.ref ?? 'HEAD' };
+  if (values.git !== undefined) {
+    const ref = values.ref ?? 'HEAD';
+    const problem = gitUrlProblem(values.git);
+    if (problem) throw new UsageError(`run: --git ${maskUrlCredentials(values.git)}: ${problem}`);
+    const refProblem = gitRefProblem(ref);
+    if (refProblem) throw new UsageError(`run: --ref ${ref}: ${refProblem}`);
+    return { kind: 'git', url: values.git, ref };
+  }
   if (values.ref) throw new UsageError('run: --ref goes with --git');
   // Like Wharf: the folder of the definition file (its git ignore rules still apply).
   return { kind: 'local', path: resolve(values.source ?? dirname(resolve(file))) };
