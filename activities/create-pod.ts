@@ -8,7 +8,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describeApiError, isConflict } from '../src/kube/api-error.ts';
 import type { CreatePodInput, PodRef } from '../workflows/types.ts';
 import { pause, type ActivityDeps } from './deps.ts';
-import { kubernetesFailure, permanentFailure } from './failures.ts';
+import { FAILURE_TYPES, kubernetesFailure, permanentFailure } from './failures.ts';
+import { buildSecretName } from '../src/plan/build-plan.ts';
+import { DEFAULT_POD_POLICY, podPolicyViolations } from '../src/pod/pod-policy.ts';
 
 export const IDENTITY_LABELS = ['wharf-temporal/build-id', 'wharf-temporal/stage', 'wharf-temporal/step'];
 
@@ -16,6 +18,7 @@ export function createPodActivity(deps: ActivityDeps) {
   return async function createPod(input: CreatePodInput): Promise<PodRef> {
     const name = input.pod.metadata?.name;
     if (!name) throw permanentFailure('the step pod has no name', 'InvalidPod');
+    refuseOutsidePolicy(input, deps);
     try {
       const created = await deps.pods.create(input.pod);
       await pause(deps.pauseAfterMs?.createPod);
@@ -41,6 +44,21 @@ export function createPodActivity(deps: ActivityDeps) {
     }
     return ref(existing);
   };
+}
+
+/**
+ * The worker's policy, checked before the pod exists: a step may use its build's own
+ * Secret (named after the build whose step workflow this is) and what the policy allows.
+ */
+function refuseOutsidePolicy(input: CreatePodInput, deps: ActivityDeps): void {
+  const workflowId = Context.current().info.workflowExecution?.workflowId ?? '';
+  const buildId = input.log?.buildId ?? input.pod.metadata?.annotations?.['wharf-temporal/build-id'];
+  const own = buildId && workflowId.startsWith(`${buildId}.`) ? buildSecretName(buildId) : null;
+  const violations = podPolicyViolations(input.pod, deps.podPolicy ?? DEFAULT_POD_POLICY, own);
+  if (violations.length === 0) return;
+  const annotations = input.pod.metadata?.annotations ?? {};
+  const step = input.log ? `${input.log.stage}/${input.log.step}` : `${annotations['wharf-temporal/stage'] ?? '?'}/${annotations['wharf-temporal/step'] ?? '?'}`;
+  throw permanentFailure(violations.map((v) => `step ${step}: ${v.field}: ${v.message}`).join('; '), FAILURE_TYPES.stepNotAllowed);
 }
 
 function ref(pod: V1Pod): PodRef {

@@ -2,12 +2,15 @@
 import type { BuildSecrets } from '../src/kube/build-secret.ts';
 import type { PodFacade } from '../src/kube/pod-facade.ts';
 import type { LogStore } from '../src/logs/log-store.ts';
+import type { PodPolicy } from '../src/pod/pod-policy.ts';
 
 export interface ActivityDeps {
   pods: PodFacade;
   logs: LogStore;
   /** Where builds keep their password inputs; read to mask them in logs. */
   secrets?: BuildSecrets;
+  /** What steps' pods may use beyond their build's own Secret (default: nothing). */
+  podPolicy?: PodPolicy;
   /** Seconds one follow session of a running command lasts before re-attaching. */
   followSessionSeconds?: number;
   /**

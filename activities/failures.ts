@@ -12,3 +12,11 @@ export function kubernetesFailure(err: unknown, doing: string): Error {
 export function permanentFailure(message: string, type: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(message, type);
 }
+
+/** Failure types the step activities end a step with for good, besides the API's own reasons. */
+export const FAILURE_TYPES = {
+  /** The step's pod uses a service account or Secret the worker's policy does not allow. */
+  stepNotAllowed: 'StepNotAllowed',
+  /** The build's own Secret is gone (the build is over, or it was deleted by hand). */
+  buildSecretMissing: 'BuildSecretMissing',
+} as const;

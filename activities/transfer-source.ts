@@ -10,7 +10,7 @@ import { substituteEntries } from '../src/source/substitute-files.ts';
 import { tarStream } from '../src/source/tar-writer.ts';
 import type { TransferSourceInput } from '../workflows/types.ts';
 import type { ActivityDeps } from './deps.ts';
-import { kubernetesFailure, permanentFailure } from './failures.ts';
+import { FAILURE_TYPES, kubernetesFailure, permanentFailure } from './failures.ts';
 import { FILE_VARIABLES_KEY, GIT_URL_KEY } from '../src/plan/build-plan.ts';
 import { gitRefProblem, gitUrlProblem, maskUrlCredentials, urlCredentials } from '../src/source/git-source.ts';
 import { maskText } from '../src/logs/secret-mask.ts';
@@ -92,6 +92,6 @@ async function readBuildSecret(deps: ActivityDeps, name: string): Promise<Record
   const values = await deps.secrets.read(name).catch((err: unknown) => {
     throw kubernetesFailure(err, `reading Secret ${name}`);
   });
-  if (values === null) throw permanentFailure(`the build's Secret ${name} does not exist (any more)`, 'BuildSecretMissing');
+  if (values === null) throw permanentFailure(`the build's Secret ${name} does not exist (any more)`, FAILURE_TYPES.buildSecretMissing);
   return values;
 }

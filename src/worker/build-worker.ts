@@ -12,6 +12,8 @@ import { PodFacade } from '../kube/pod-facade.ts';
 import { LogStore } from '../logs/log-store.ts';
 import { MANAGED_BY_SELECTOR, reapOrphanPods } from './reap-orphan-pods.ts';
 import { loadWorkflowBundle } from './workflow-bundle.ts';
+import { stepPolicyFrom } from './step-policy.ts';
+import type { PodPolicy } from '../pod/pod-policy.ts';
 import { unreachable } from '../client/temporal-client.ts';
 
 export interface BuildWorkerOptions {
@@ -31,6 +33,8 @@ export interface BuildWorkerOptions {
   onWarning?: (message: string) => void;
   /** Called with the orphan pods a sweep deleted. */
   onReaped?: (pods: string[]) => void;
+  /** What steps' pods may use beyond their build's own Secret (default: the environment's, see step-policy.ts). */
+  podPolicy?: PodPolicy;
   /** Sweep for orphan pods again this often while running (besides at start); 0 = only at start. */
   sweepEverySeconds?: number;
 }
@@ -86,7 +90,10 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     workflowBundle: await loadWorkflowBundle(),
-    activities: createActivities({ pods, secrets, logs: new LogStore(config.logRoot), pauseAfterMs: pausesFromEnv(process.env.WHARF_TEMPORAL_PAUSE_AFTER) }),
+    activities: createActivities({
+      pods, secrets, logs: new LogStore(config.logRoot), podPolicy: options.podPolicy ?? stepPolicyFrom({}),
+      pauseAfterMs: pausesFromEnv(process.env.WHARF_TEMPORAL_PAUSE_AFTER),
+    }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentSteps,
     maxConcurrentLocalActivityExecutions: options.maxConcurrentSteps,
     maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,

@@ -2,6 +2,7 @@
 // shuts down gracefully (running steps get a grace period, then move to another worker).
 import { resolveRuntimeConfig } from '../../config/runtime-config.ts';
 import { createBuildWorker, DEFAULT_MAX_CACHED_WORKFLOWS } from '../../worker/build-worker.ts';
+import { STEP_POLICY_HELP, STEP_POLICY_OPTIONS, stepPolicyFrom } from '../../worker/step-policy.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, connectionOverrides } from '../connection-flags.ts';
 import { parseCommandArgs, positiveInt } from '../parse-command-args.ts';
 
@@ -13,6 +14,7 @@ Runs build workflows and step activities from the task queue.
   --max-cached-workflows N   workflows kept in memory between tasks; the rest are replayed
                              when they have work (WHARF_TEMPORAL_MAX_CACHED_WORKFLOWS, default 100)
   --shutdown-grace SECONDS   how long running steps get on SIGTERM (default 30)
+${STEP_POLICY_HELP}
 ${CONNECTION_HELP}`;
 
 export async function workerCommand(argv: string[]): Promise<number> {
@@ -21,6 +23,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     'max-concurrent-steps': { type: 'string' },
     'shutdown-grace': { type: 'string' },
     'max-cached-workflows': { type: 'string' },
+    ...STEP_POLICY_OPTIONS,
   });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
@@ -44,6 +47,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     maxConcurrentSteps: positiveInt('max-concurrent-steps', values['max-concurrent-steps'] ?? process.env.WHARF_TEMPORAL_MAX_STEPS, 50),
     maxCachedWorkflows: positiveInt('max-cached-workflows', values['max-cached-workflows'] ?? process.env.WHARF_TEMPORAL_MAX_CACHED_WORKFLOWS, DEFAULT_MAX_CACHED_WORKFLOWS),
     shutdownGraceSeconds: positiveInt('shutdown-grace', values['shutdown-grace'], 30),
+    podPolicy: stepPolicyFrom(values),
     onReaped: (pods) => process.stdout.write(`deleted orphan pods: ${pods.join(', ')}\n`),
     onWarning: (message) => process.stderr.write(`worker: warning: ${message}\n`),
     sweepEverySeconds: 600,
