@@ -5,16 +5,16 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { V1ResourceRequirements } from '@kubernetes/client-node';
-import { formatError, sortErrors, type DefinitionError } from '../definition/definition-error.ts';
+import { formatError, sortErrors, type DefinitionError } from '../yaml/definition-error.ts';
 import { readInputArguments } from '../definition/input-arguments.ts';
 import { parseDefinition } from '../definition/parse-definition.ts';
-import type { BuildDefinition, Declarations } from '../definition/types.ts';
+import type { BuildDefinition, Declarations, Value } from '../definition/types.ts';
 import { translateStep, type TranslateContext } from '../pod/translate-step.ts';
-import { layeredLookup, lookupVariable, type VarValue } from '../varsub/substitute.ts';
+import { layeredLookup, lookupVariable, stringify, type VarValue } from '../varsub/substitute.ts';
 import { gatherVariableSources, type VariableLayer } from '../varsub/variable-sources.ts';
 import { buildSecretName, FILE_VARIABLES_KEY, SECRET_ENV_PREFIX, type BuildPlan } from './build-plan.ts';
 
-export { formatErrors } from '../definition/definition-error.ts';
+export { formatErrors } from '../yaml/definition-error.ts';
 export type { DefinitionError };
 
 /** How long a step's pod may live when not told otherwise: 4 hours. */
@@ -99,7 +99,7 @@ export function planDefinition(input: PlanInput): MakePlanResult {
   const secretName = buildSecretName(input.buildId);
   const problems: DefinitionError[] = [];
   const secretValues: Record<string, string> = {};
-  let fileVariables: Record<string, VarValue> = {};
+  const fileVariables: Record<string, Value> = {};
   const { definition, errors, warnings } = parseDefinition(file, input.text, (declared) => {
     const layers = variableLayers(input, declared, problems);
     const original = layeredLookup(layers);
@@ -111,12 +111,13 @@ export function planDefinition(input: PlanInput): MakePlanResult {
       } catch {
         continue; // the cycle is reported where the variable is used
       }
-      if (value === undefined || value === '') continue;
-      secretValues[secretEnvName(name)] = String(value);
+      if (value === undefined || value === null || value === '') continue;
+      secretValues[secretEnvName(name)] = stringify(value);
       Object.defineProperty(overrides, name, { value: `\${${secretEnvName(name)}}`, enumerable: true });
     }
-    // Files get the real values (the worker reads them from the Secret).
-    fileVariables = Object.assign({}, ...[...layers].reverse()) as Record<string, VarValue>;
+    // Files get the real values (the worker reads them from the Secret). In files, as in
+    // text, a variable defined as null reads as nothing.
+    for (const layer of [...layers].reverse()) for (const [name, value] of Object.entries(layer)) fileVariables[name] = value ?? '';
     return layeredLookup([overrides, ...layers]);
   });
   const all = sortErrors([...errors, ...problems]);
@@ -165,11 +166,12 @@ export function leftOutNote(leftOut: readonly string[], env: string | null): str
 }
 
 /**
- * Wharf's environment filter: with an environment chosen, only the stages that list it
- * belong to the build; without one, only the stages that list none.
+ * Wharf's environment filter: a stage that lists no environments belongs to every build;
+ * one that lists some belongs only to a build with one of them chosen (so without --env,
+ * only the stages that list none run).
  */
 export function stageInEnvironment(environments: readonly string[], env: string | null): boolean {
-  return env === null ? environments.length === 0 : environments.includes(env);
+  return environments.length === 0 || (env !== null && environments.includes(env));
 }
 
 /** The variable layers, highest priority first: --input, input defaults, the environment, build ids, then the outside sources. */
