@@ -10,7 +10,7 @@ import type { CreatePodInput, PodRef } from '../workflows/types.ts';
 import { pause, type ActivityDeps } from './deps.ts';
 import { FAILURE_TYPES, kubernetesFailure, permanentFailure } from './failures.ts';
 import { buildSecretName } from '../src/plan/build-plan.ts';
-import { DEFAULT_POD_POLICY, podPolicyViolations } from '../src/pod/pod-policy.ts';
+import { DEFAULT_POD_POLICY, podPolicyViolations, withPolicyDefaults } from '../src/pod/pod-policy.ts';
 
 export const IDENTITY_LABELS = ['wharf-temporal/build-id', 'wharf-temporal/stage', 'wharf-temporal/step'];
 
@@ -19,8 +19,9 @@ export function createPodActivity(deps: ActivityDeps) {
     const name = input.pod.metadata?.name;
     if (!name) throw permanentFailure('the step pod has no name', 'InvalidPod');
     refuseOutsidePolicy(input, deps);
+    const pod = withPolicyDefaults(input.pod, deps.podPolicy ?? DEFAULT_POD_POLICY);
     try {
-      const created = await deps.pods.create(input.pod);
+      const created = await deps.pods.create(pod);
       await pause(deps.pauseAfterMs?.createPod);
       return ref(created);
     } catch (err) {

@@ -41,7 +41,7 @@ export function podPolicyViolations(pod: V1Pod, policy: PodPolicy, ownSecret: st
   const accountAllowed = allowedBy(policy.serviceAccounts, account);
   if (account !== 'default' && !accountAllowed) {
     found.push({ field: 'serviceAccount', message: `service account '${account}' is not allowed by this worker (allowed: ${list(policy.serviceAccounts)}; worker --allow-service-account)` });
-  } else if (spec.automountServiceAccountToken !== false && !accountAllowed) {
+  } else if (spec.automountServiceAccountToken === true && !accountAllowed) {
     found.push({ field: 'serviceAccount', message: `the token of service account '${account}' may not be mounted (allowed: ${list(policy.serviceAccounts)}; worker --allow-service-account)` });
   }
   const secret = (name: string | undefined, field: string): void => {
@@ -63,6 +63,13 @@ export function podPolicyViolations(pod: V1Pod, policy: PodPolicy, ownSecret: st
   }
   for (const pull of spec.imagePullSecrets ?? []) secret(pull.name, 'imagePullSecrets');
   return found;
+}
+
+/** The pod as created: a token not asked for is not mounted unless its account is allowed. */
+export function withPolicyDefaults(pod: V1Pod, policy: PodPolicy): V1Pod {
+  const spec = pod.spec;
+  if (!spec || spec.automountServiceAccountToken !== undefined || allowedBy(policy.serviceAccounts, spec.serviceAccountName ?? 'default')) return pod;
+  return { ...pod, spec: { ...spec, automountServiceAccountToken: false } };
 }
 
 function list(patterns: readonly string[]): string {

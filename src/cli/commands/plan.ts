@@ -31,11 +31,13 @@ export async function planCommand(argv: string[]): Promise<number> {
   }
   if (positionals.length > 1) throw new UsageError('plan: one file at a time');
   const file = positionals[0] ?? '.wharf-ci.yml';
+  const buildId = values['build-id'] ?? 'plan';
+  if (!/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/.test(buildId)) throw new UsageError(`plan: --build-id '${buildId}' must be a Kubernetes label value (lower-case letters, digits, '-' and '.', at most 63)`);
   const result = makePlan({
     file,
     env: values.env ?? null,
     inputs: parseInputs(values.input ?? []),
-    buildId: values['build-id'] ?? 'plan',
+    buildId,
     environ: process.env,
     activeDeadlineSeconds: positiveInt('deadline', values.deadline, DEFAULT_ACTIVE_DEADLINE_SECONDS),
   });

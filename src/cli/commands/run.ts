@@ -9,7 +9,7 @@ import { BuildSecrets } from '../../kube/build-secret.ts';
 import { loadKubeConfig } from '../../kube/kube-config.ts';
 import { runBuild } from '../../client/run-build.ts';
 import { newBuildId } from '../../client/start-build.ts';
-import { formatErrors, makePlan } from '../../plan/make-plan.ts';
+import { DEFAULT_ACTIVE_DEADLINE_SECONDS, formatErrors, makePlan } from '../../plan/make-plan.ts';
 import { buildSecretName, GIT_URL_KEY } from '../../plan/build-plan.ts';
 import { gitRefProblem, gitUrlProblem, maskUrlCredentials, urlCredentials } from '../../source/git-source.ts';
 import { printPlanRemarks } from '../output/plan-remarks.ts';
@@ -33,9 +33,10 @@ Runs the build in [file] (default: .wharf-ci.yml) and follows it.
   --worker / --no-worker  run an in-process worker (default: only when using the local lab)
   --detach                start the build and return; a worker elsewhere runs it (follow
                           it with \`wharf-temporal logs <build> --follow\`)
-  --pending-timeout SEC   how long a pod may take to become ready (default 300)
-  --timeout SEC           how long a step's command may run (default 3600)
-  --heartbeat SEC         heartbeat timeout of long activities (default 20)
+  --pending-timeout SEC   how long a pod may take to become ready (default 300, at most 86400)
+  --timeout SEC           how long a step's command may run (default 3600, at most 604800);
+                          a step's pod lives at least 4 h, longer when the budgets need it
+  --heartbeat SEC         heartbeat timeout of long activities (default 20, at most 3600)
 ${CONNECTION_HELP}`;
 
 export async function runCommand(argv: string[]): Promise<number> {
@@ -69,7 +70,12 @@ export async function runCommand(argv: string[]): Promise<number> {
 
   // Secret values travel in the build's own Kubernetes Secret, never in the workflow's input.
   const buildSecret = buildSecretName(buildId);
-  const planned = makePlan({ file, env: values.env ?? null, inputs, buildId, environ: process.env });
+  const timeouts = {
+    pendingSeconds: positiveInt('pending-timeout', values['pending-timeout'], 300, MAX_PENDING_SECONDS),
+    runSeconds: positiveInt('timeout', values.timeout, 3600, MAX_RUN_SECONDS),
+    heartbeatSeconds: positiveInt('heartbeat', values.heartbeat, 20, MAX_HEARTBEAT_SECONDS),
+  };
+  const planned = makePlan({ file, env: values.env ?? null, inputs, buildId, environ: process.env, activeDeadlineSeconds: podDeadline(timeouts) });
   if ('errors' in planned) {
     process.stderr.write(formatErrors(planned.errors));
     return 1;
@@ -110,11 +116,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         plan,
         source,
         onlyStages: values.stage ?? [],
-        timeouts: {
-          pendingSeconds: positiveInt('pending-timeout', values['pending-timeout'], 300),
-          runSeconds: positiveInt('timeout', values.timeout, 3600),
-          heartbeatSeconds: positiveInt('heartbeat', values.heartbeat, 20),
-        },
+        timeouts,
       },
       labels: { repository, branch: gitOutput(dirname(resolve(file)), ['rev-parse', '--abbrev-ref', 'HEAD']) ?? '' },
       inProcessWorker: values['no-worker'] || values.detach ? false : values.worker ? true : config.fromLab,
@@ -127,6 +129,17 @@ export async function runCommand(argv: string[]): Promise<number> {
     // over, as it does should this process die first.
     if (hasSecret && !values.detach) await secrets.delete(buildSecret).catch(() => {});
   }
+}
+
+const MAX_PENDING_SECONDS = 86_400;
+const MAX_RUN_SECONDS = 7 * 86_400;
+const MAX_HEARTBEAT_SECONDS = 3600;
+/** Time a pod needs besides waiting and running: the source transfer's budget and deletion. */
+const POD_OVERHEAD_SECONDS = 30 * 60 + 5 * 60;
+
+/** A step's pod lives at least as long as its budgets allow (the default 4 h, or more for longer ones). */
+export function podDeadline(timeouts: { pendingSeconds: number; runSeconds: number }): number {
+  return Math.max(DEFAULT_ACTIVE_DEADLINE_SECONDS, timeouts.pendingSeconds + timeouts.runSeconds + POD_OVERHEAD_SECONDS);
 }
 
 function chooseSource(file: string, values: { source?: string; git?: string; ref?: string; 'no-source'?: boolean }): SourceSpec {

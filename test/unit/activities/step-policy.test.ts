@@ -19,13 +19,13 @@ build:
   plain:
     container: {image: alpine, cmds: ['echo \${pw}']}
   other-secret:
-    container: {image: alpine, cmds: [env], secretName: wharf-victim-build-inputs}
+    container: {image: alpine, cmds: [env], secretName: deploy-keys}
   worker-account:
     container: {image: alpine, cmds: [env], serviceAccount: wharf-worker}
 `;
 
 function podsOf(buildId: string) {
-  const result = planDefinition({ file: 'f.yml', text: DEFINITION, env: null, inputs: {}, buildId, layers: [] });
+  const result = planDefinition({ file: 'f.yml', text: DEFINITION, env: null, inputs: {}, buildId, layers: [{ source: 'test', variables: { PROJECT_ID: '7' } }] });
   assert.ok('plan' in result, JSON.stringify(result));
   return Object.fromEntries(result.plan.stages[0]!.steps.map((s) => [s.name, s.pod]));
 }
@@ -56,7 +56,7 @@ describe('step policy', () => {
     assert.equal(secret.error?.name, 'ApplicationFailure');
     assert.equal((secret.error as { type?: string }).type, 'StepNotAllowed');
     assert.equal((secret.error as { nonRetryable?: boolean }).nonRetryable, true);
-    assert.match(secret.error!.message, /^step build\/other-secret: secretName: Secret 'wharf-victim-build-inputs' \(the Secret of another build\) is not allowed by this worker/);
+    assert.match(secret.error!.message, /^step build\/other-secret: secretName: Secret 'wharf-local-project-7-secretname-deploy-keys' is not allowed by this worker/);
     const account = await create('worker-account', none);
     assert.equal(account.created, 0);
     assert.match(account.error!.message, /^step build\/worker-account: serviceAccount: service account 'wharf-worker' is not allowed by this worker/);
@@ -68,9 +68,17 @@ describe('step policy', () => {
     assert.match(other.error!.message, /environment variable WHARF_SECRET_PW: Secret 'wharf-b1-inputs'/);
   });
 
+  it('does not mount the token of an account not allowed when the pod does not say', async () => {
+    let created: { spec?: { automountServiceAccountToken?: boolean } } = {};
+    const pods = { create: async (pod: typeof created) => ((created = pod), { metadata: { name: 'p', uid: 'u' } }) } as unknown as PodFacade;
+    const activity = createPodActivity({ pods, logs: new LogStore(mkdtempSync(join(tmpdir(), 'policy-'))), podPolicy: none });
+    await new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') }).run(activity, { pod: { metadata: { name: 'p' }, spec: { containers: [] } } });
+    assert.equal(created.spec?.automountServiceAccountToken, false);
+  });
+
   it('allows what the policy names, from flags or the environment, prefixes too', async () => {
-    const policy = stepPolicyFrom({}, { WHARF_TEMPORAL_ALLOWED_SECRETS: 'wharf-victim-*', WHARF_TEMPORAL_ALLOWED_SERVICE_ACCOUNTS: 'wharf-worker' });
-    assert.deepEqual(policy, { serviceAccounts: ['wharf-worker'], secrets: ['wharf-victim-*'] });
+    const policy = stepPolicyFrom({}, { WHARF_TEMPORAL_ALLOWED_SECRETS: 'wharf-local-project-7-*', WHARF_TEMPORAL_ALLOWED_SERVICE_ACCOUNTS: 'wharf-worker' });
+    assert.deepEqual(policy, { serviceAccounts: ['wharf-worker'], secrets: ['wharf-local-project-7-*'] });
     assert.deepEqual(await create('other-secret', policy), { created: 1 });
     assert.deepEqual(await create('worker-account', stepPolicyFrom({ 'allow-service-account': ['wharf-worker'] }, {})), { created: 1 });
   });
