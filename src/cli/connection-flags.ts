@@ -8,6 +8,7 @@ export const CONNECTION_OPTIONS = {
   'task-queue': { type: 'string' },
   kubeconfig: { type: 'string' },
   'kube-namespace': { type: 'string' },
+  'codec-key-file': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 export const CONNECTION_HELP = `connection (default: the environment, then the local lab):
@@ -15,7 +16,9 @@ export const CONNECTION_HELP = `connection (default: the environment, then the l
   --temporal-namespace NAME      (TEMPORAL_NAMESPACE, default: default)
   --task-queue NAME              (WHARF_TEMPORAL_TASK_QUEUE, default: wharf-builds)
   --kubeconfig PATH              (KUBECONFIG)
-  --kube-namespace NAME          namespace step pods run in (WHARF_TEMPORAL_NAMESPACE, default: wharf)`;
+  --kube-namespace NAME          namespace step pods run in (WHARF_TEMPORAL_NAMESPACE, default: wharf)
+  --codec-key-file PATH          encrypt workflow payloads with these keys (WHARF_TEMPORAL_CODEC_KEY_FILE,
+                                 or WHARF_TEMPORAL_CODEC_KEYS=id:base64,...; default: not encrypted)`;
 
 export function connectionOverrides(values: Record<string, string | boolean | (string | boolean)[] | undefined>): ConfigOverrides {
   const str = (key: string): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
@@ -25,5 +28,6 @@ export function connectionOverrides(values: Record<string, string | boolean | (s
     taskQueue: str('task-queue'),
     kubeconfig: str('kubeconfig'),
     kubeNamespace: str('kube-namespace'),
+    codecKeyFile: str('codec-key-file'),
   };
 }

@@ -2,6 +2,7 @@
 // errors, never stack traces: UsageError -> exit 2, other known errors -> exit 1.
 import { ConfigError } from '../config/runtime-config.ts';
 import { cancelCommand } from './commands/cancel.ts';
+import { codecServerCommand } from './commands/codec-server.ts';
 import { listCommand } from './commands/list.ts';
 import { logsCommand } from './commands/logs.ts';
 import { planCommand } from './commands/plan.ts';
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   list: { run: listCommand, summary: 'list recent builds' },
   logs: { run: logsCommand, summary: "print a build's logs (--follow while it runs)" },
   cancel: { run: cancelCommand, summary: 'cancel a running build' },
+  'codec-server': { run: codecServerCommand, summary: 'serve the payload codec to the Temporal Web UI' },
 };
 
 function usage(): string {

@@ -1,6 +1,6 @@
 // Connects a Temporal client for the CLI.
 import { Client, Connection } from '@temporalio/client';
-import type { RuntimeConfig } from '../config/runtime-config.ts';
+import { dataConverterOf, type RuntimeConfig } from '../config/runtime-config.ts';
 
 export interface ClosableClient {
   client: Client;
@@ -11,7 +11,8 @@ export async function connectClient(config: RuntimeConfig): Promise<ClosableClie
   const connection = await Connection.connect({ address: config.temporalAddress, connectTimeout: '10 seconds' }).catch((err: unknown) => {
     throw unreachable(config.temporalAddress, err);
   });
-  return { client: new Client({ connection, namespace: config.temporalNamespace }), close: () => connection.close() };
+  const dataConverter = dataConverterOf(config);
+  return { client: new Client({ connection, namespace: config.temporalNamespace, ...(dataConverter ? { dataConverter } : {}) }), close: () => connection.close() };
 }
 
 /** A connection failure that names the server it tried and how to start the local one. */

@@ -2,6 +2,9 @@
 // environment, then the local lab.
 import { defaultLogRoot } from '../logs/log-store.ts';
 import { readLabStatus } from './lab-endpoints.ts';
+import type { PayloadCodec } from '@temporalio/common';
+import { AesGcmCodec, type CodecKey } from '../codec/aes-gcm-codec.ts';
+import { codecKeysFrom } from '../codec/codec-keys.ts';
 
 export interface RuntimeConfig {
   temporalAddress: string;
@@ -15,6 +18,8 @@ export interface RuntimeConfig {
   logRoot: string;
   /** True when the endpoints come from the local lab (no Temporal address configured). */
   fromLab: boolean;
+  /** Keys of the payload codec (see src/codec); none: payloads are not encrypted. */
+  codecKeys?: CodecKey[] | null;
 }
 
 export interface ConfigOverrides {
@@ -23,6 +28,7 @@ export interface ConfigOverrides {
   taskQueue?: string;
   kubeconfig?: string;
   kubeNamespace?: string;
+  codecKeyFile?: string;
 }
 
 export class ConfigError extends Error {
@@ -48,10 +54,16 @@ export function resolveRuntimeConfig(flags: ConfigOverrides = {}, env: NodeJS.Pr
     kubeNamespace: pick(flags.kubeNamespace, 'WHARF_TEMPORAL_NAMESPACE', lab?.KUBE_NAMESPACE, 'wharf'),
     logRoot: defaultLogRoot(env),
     fromLab: !explicitAddress,
+    codecKeys: codecKeysFrom(env, flags.codecKeyFile),
   };
 }
 
 export function buildUiLink(config: RuntimeConfig, workflowId: string): string | null {
   if (!config.temporalUiUrl) return null;
   return `${config.temporalUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(config.temporalNamespace)}/workflows/${encodeURIComponent(workflowId)}`;
+}
+
+/** The data converter for clients and workers: payloads encrypted when codec keys are configured. */
+export function dataConverterOf(config: RuntimeConfig): { payloadCodecs: PayloadCodec[] } | undefined {
+  return config.codecKeys?.length ? { payloadCodecs: [new AesGcmCodec(config.codecKeys)] } : undefined;
 }

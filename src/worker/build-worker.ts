@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
 import { pausesFromEnv } from '../../activities/deps.ts';
-import type { RuntimeConfig } from '../config/runtime-config.ts';
+import { dataConverterOf, type RuntimeConfig } from '../config/runtime-config.ts';
 import { BuildSecrets } from '../kube/build-secret.ts';
 import { describeApiError } from '../kube/api-error.ts';
 import { loadKubeConfig } from '../kube/kube-config.ts';
@@ -71,7 +71,8 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
   };
   const connection = await NativeConnection.connect({ address: config.temporalAddress }).catch(fail);
   const clientConnection = await Connection.connect({ address: config.temporalAddress, connectTimeout: '10 seconds' }).catch(fail);
-  const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
+  const dataConverter = dataConverterOf(config);
+  const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace, ...(dataConverter ? { dataConverter } : {}) });
   const sweep = async (first = false): Promise<void> => {
     try {
       const reaped = await reapOrphanPods(client, pods, secrets);
@@ -90,6 +91,7 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     workflowBundle: await loadWorkflowBundle(),
+    ...(dataConverter ? { dataConverter } : {}),
     activities: createActivities({
       pods, secrets, logs: new LogStore(config.logRoot), podPolicy: options.podPolicy ?? stepPolicyFrom({}),
       pauseAfterMs: pausesFromEnv(process.env.WHARF_TEMPORAL_PAUSE_AFTER),
