@@ -100,6 +100,7 @@ export function planDefinition(input: PlanInput): MakePlanResult {
   const problems: DefinitionError[] = [];
   const secretValues: Record<string, string> = {};
   const fileVariables: Record<string, Value> = {};
+  const inputEnv: { name: string; value: string }[] = [];
   const { definition, errors, warnings } = parseDefinition(file, input.text, (declared) => {
     const layers = variableLayers(input, declared, problems);
     const original = layeredLookup(layers);
@@ -115,6 +116,17 @@ export function planDefinition(input: PlanInput): MakePlanResult {
       secretValues[secretEnvName(name)] = stringify(value);
       Object.defineProperty(overrides, name, { value: `\${${secretEnvName(name)}}`, enumerable: true });
     }
+    // Inputs are pasted into commands as text (as in Wharf); each is also an environment
+    // variable that a command can quote. Password inputs are WHARF_SECRET_<NAME>.
+    for (const name of inputEnvNames(file, declared, problems)) {
+      let value: VarValue | undefined;
+      try {
+        value = lookupVariable(name, original);
+      } catch {
+        continue;
+      }
+      if (value !== undefined) inputEnv.push({ name: inputEnvName(name), value: stringify(value) });
+    }
     // Files get the real values (the worker reads them from the Secret). In files, as in
     // text, a variable defined as null reads as nothing.
     for (const layer of [...layers].reverse()) for (const [name, value] of Object.entries(layer)) fileVariables[name] = value ?? '';
@@ -126,6 +138,7 @@ export function planDefinition(input: PlanInput): MakePlanResult {
   const context: Omit<TranslateContext, 'buildId' | 'stage'> = {
     activeDeadlineSeconds: input.activeDeadlineSeconds ?? DEFAULT_ACTIVE_DEADLINE_SECONDS,
     secrets: [], buildSecret: secretName, ...(names.length ? { passwordEnv: { secretName, names } } : {}),
+    ...(inputEnv.length ? { inputEnv } : {}),
     ...(input.resources ? { resources: input.resources } : {}),
   };
   const stages = definition.stages.filter((stage) => stageInEnvironment(stage.environments, input.env));
@@ -133,6 +146,29 @@ export function planDefinition(input: PlanInput): MakePlanResult {
   const plan = toPlan(input, { ...definition, stages }, context);
   if (plan.stages.some((s) => s.steps.some((st) => st.source?.onlyFiles))) secretValues[FILE_VARIABLES_KEY] = JSON.stringify(fileVariables);
   return { plan, warnings: warnings.map(formatError), secretValues, leftOut };
+}
+
+/** The environment variable an input's value is also given to steps as. */
+export function inputEnvName(input: string): string {
+  return `WHARF_INPUT_${input.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`;
+}
+
+/** The inputs given as environment variables (all but passwords); two that would share one are an error. */
+function inputEnvNames(file: string, declared: Declarations, problems: DefinitionError[]): string[] {
+  const byEnv = new Map<string, string>();
+  const names: string[] = [];
+  for (const i of declared.inputs) {
+    if (i.type === 'password') continue;
+    const env = inputEnvName(i.name);
+    const clash = byEnv.get(env);
+    if (clash !== undefined) {
+      problems.push({ file, ...i.at, path: `inputs/${i.name}`, message: `inputs '${clash}' and '${i.name}' both become the environment variable ${env}; rename one` });
+      continue;
+    }
+    byEnv.set(env, i.name);
+    names.push(i.name);
+  }
+  return names;
 }
 
 /**

@@ -30,6 +30,8 @@ export interface TranslateContext {
   passwordEnv?: { secretName: string; names: string[] };
   /** The build's own Secret (its secret values; the variables for file substitution). */
   buildSecret?: string;
+  /** The build's inputs (but passwords) as environment variables, WHARF_INPUT_<NAME>. */
+  inputEnv?: { name: string; value: string }[];
   /** Resources of the step's container (wharf-cmd sets none). */
   resources?: V1ResourceRequirements;
 }
@@ -39,6 +41,7 @@ export function translateStep(step: StepDefinition, ctx: TranslateContext): Step
   const repoMount = (): V1VolumeMount => ({ name: REPO_VOLUME, mountPath: REPO_MOUNT });
   const env: V1EnvVar[] = [
     ...(recipe.env ?? []),
+    ...(ctx.inputEnv ?? []),
     ...(ctx.passwordEnv?.names ?? []).map((name) => ({ name, valueFrom: { secretKeyRef: { name: ctx.passwordEnv!.secretName, key: name } } })),
   ];
   const container: V1Container = {

@@ -11,8 +11,8 @@ export interface InProcessWorker {
   stop(): Promise<void>;
 }
 
-export async function startInProcessWorker(lab: Lab, name: string, maxConcurrentSteps = 20): Promise<InProcessWorker> {
-  const config = lab.config(name);
+export async function startInProcessWorker(lab: Lab, name: string, maxConcurrentSteps = 20, overrides: Partial<RuntimeConfig> = {}): Promise<InProcessWorker> {
+  const config = { ...lab.config(name), ...overrides };
   const worker = await createBuildWorker({ config, maxConcurrentSteps, shutdownGraceSeconds: 1 });
   const running = worker.worker.run();
   const { client, close } = await connectClient(config);

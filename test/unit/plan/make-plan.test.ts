@@ -54,6 +54,8 @@ describe('makePlan: variables from every source, in priority order', () => {
     assert.ok(!JSON.stringify(result.plan).includes('hunter2'), 'no password value in the plan');
     assert.match(step.exec.command[2]!, /echo "token \$\{WHARF_SECRET_TOKEN\}"/);
     assert.deepEqual(step.pod.spec?.containers[0]?.env, [
+      { name: 'WHARF_INPUT_TARGET', value: 'dev' },
+      { name: 'WHARF_INPUT_REPLICAS', value: '1' },
       { name: 'WHARF_SECRET_TOKEN', valueFrom: { secretKeyRef: { name: 'wharf-b1-inputs', key: 'WHARF_SECRET_TOKEN' } } },
     ]);
     assert.equal(step.secretName, 'wharf-b1-inputs');
@@ -115,6 +117,19 @@ deploy:
     assert.deepEqual(Object.keys(result.secretValues).sort(), ['WHARF_SECRET_API_KEY', 'WHARF_SECRET_DB_PASS', 'WHARF_SECRET_REG_PASS', 'wharf-file-variables.json']);
     assert.equal(result.secretValues.WHARF_SECRET_REG_PASS, 'reg-s3cret');
     assert.equal((JSON.parse(result.secretValues['wharf-file-variables.json']!) as Record<string, string>).REG_PASS, 'reg-s3cret');
+  });
+
+  it('gives inputs to steps as WHARF_INPUT_<NAME> too, and refuses two that would share one', () => {
+    const text = 'inputs:\n  - {name: msg, type: string}\nb:\n  s: {container: {image: a, cmds: [\'echo "\${msg}"\', \'printf "%s" "$WHARF_INPUT_MSG"\']}}\n';
+    const value = '"; touch x; echo "';
+    const result = planDefinition({ file: 'f.yml', text, env: null, inputs: { msg: value }, buildId: 'b', layers: [] });
+    assert.ok('plan' in result);
+    const step = result.plan.stages[0]!.steps[0]!;
+    assert.deepEqual(step.pod.spec?.containers[0]?.env, [{ name: 'WHARF_INPUT_MSG', value }]);
+    assert.equal(step.exec.command[2], `echo "${value}"\nprintf "%s" "$WHARF_INPUT_MSG"`, 'pasted as text, as in Wharf');
+    const clash = planDefinition({ file: 'f.yml', text: 'inputs:\n  - {name: a_b, type: string}\n  - {name: a-b, type: number}\nb:\n  s: {container: {image: a, cmds: [x]}}\n', env: null, inputs: {}, buildId: 'b', layers: [] });
+    assert.ok('errors' in clash);
+    assert.deepEqual(clash.errors.map(formatError), ["f.yml:3:5 inputs/a-b: inputs 'a_b' and 'a-b' both become the environment variable WHARF_INPUT_A_B; rename one"]);
   });
 
   it('refuses two password inputs that become the same environment variable, at the second', () => {
