@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describeApiError, isConflict } from '../src/kube/api-error.ts';
 import type { CreatePodInput, PodRef } from '../workflows/types.ts';
 import { pause, type ActivityDeps } from './deps.ts';
-import { FAILURE_TYPES, kubernetesFailure, permanentFailure } from './failures.ts';
+import { FailureType, kubernetesFailure, permanentFailure } from './failures.ts';
 import { buildSecretName } from '../src/plan/build-plan.ts';
 import { DEFAULT_POD_POLICY, podPolicyViolations, withPolicyDefaults } from '../src/pod/pod-policy.ts';
 
@@ -17,7 +17,7 @@ export const IDENTITY_LABELS = ['wharf-temporal/build-id', 'wharf-temporal/stage
 export function createPodActivity(deps: ActivityDeps) {
   return async function createPod(input: CreatePodInput): Promise<PodRef> {
     const name = input.pod.metadata?.name;
-    if (!name) throw permanentFailure('the step pod has no name', 'InvalidPod');
+    if (!name) throw permanentFailure('the step pod has no name', FailureType.InvalidPod);
     refuseOutsidePolicy(input, deps);
     const pod = withPolicyDefaults(input.pod, deps.podPolicy ?? DEFAULT_POD_POLICY);
     try {
@@ -41,7 +41,7 @@ export function createPodActivity(deps: ActivityDeps) {
     if (!existing) throw new Error(`pod ${name} vanished while being adopted`);
     const mismatch = IDENTITY_LABELS.find((l) => existing.metadata?.labels?.[l] !== input.pod.metadata?.labels?.[l]);
     if (mismatch) {
-      throw permanentFailure(`pod ${name} already exists and belongs to something else (label ${mismatch} differs)`, 'PodNameTaken');
+      throw permanentFailure(`pod ${name} already exists and belongs to something else (label ${mismatch} differs)`, FailureType.PodNameTaken);
     }
     return ref(existing);
   };
@@ -59,7 +59,7 @@ function refuseOutsidePolicy(input: CreatePodInput, deps: ActivityDeps): void {
   if (violations.length === 0) return;
   const annotations = input.pod.metadata?.annotations ?? {};
   const step = input.log ? `${input.log.stage}/${input.log.step}` : `${annotations['wharf-temporal/stage'] ?? '?'}/${annotations['wharf-temporal/step'] ?? '?'}`;
-  throw permanentFailure(violations.map((v) => `step ${step}: ${v.field}: ${v.message}`).join('; '), FAILURE_TYPES.stepNotAllowed);
+  throw permanentFailure(violations.map((v) => `step ${step}: ${v.field}: ${v.message}`).join('; '), FailureType.StepNotAllowed);
 }
 
 function ref(pod: V1Pod): PodRef {

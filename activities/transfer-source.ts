@@ -10,7 +10,7 @@ import { substituteEntries } from '../src/source/substitute-files.ts';
 import { tarStream } from '../src/source/tar-writer.ts';
 import type { TransferSourceInput } from '../workflows/types.ts';
 import type { ActivityDeps } from './deps.ts';
-import { FAILURE_TYPES, kubernetesFailure, permanentFailure } from './failures.ts';
+import { FailureType, kubernetesFailure, permanentFailure } from './failures.ts';
 import { FILE_VARIABLES_KEY, GIT_URL_KEY } from '../src/plan/build-plan.ts';
 import { gitRefProblem, gitUrlProblem, maskUrlCredentials, urlCredentials } from '../src/source/git-source.ts';
 import { maskText } from '../src/logs/secret-mask.ts';
@@ -47,7 +47,7 @@ export function transferSourceActivity(deps: ActivityDeps) {
         if (input.onlyFiles) {
           const found = new Set(listing.entries.map((e) => e.path));
           const missing = input.onlyFiles.filter((f) => !found.has(posix.normalize(f)));
-          if (missing.length) throw permanentFailure(`the step's files are not in the source: ${missing.join(', ')}`, 'SourceFileMissing');
+          if (missing.length) throw permanentFailure(`the step's files are not in the source: ${missing.join(', ')}`, FailureType.SourceFileMissing);
         }
         // Variables come with the step (a hand-made plan) or from the build's Secret.
         const variables = input.variables ?? (input.onlyFiles && stored[FILE_VARIABLES_KEY] ? (JSON.parse(stored[FILE_VARIABLES_KEY]) as Record<string, VarValue>) : undefined);
@@ -62,7 +62,7 @@ export function transferSourceActivity(deps: ActivityDeps) {
       } else {
         const url = stored[GIT_URL_KEY] ?? input.source.url;
         const problem = gitUrlProblem(url) ?? gitRefProblem(input.source.ref);
-        if (problem) throw permanentFailure(`cannot clone ${maskUrlCredentials(url)} at ${input.source.ref}: ${problem}`, 'SourceTransferFailed');
+        if (problem) throw permanentFailure(`cannot clone ${maskUrlCredentials(url)} at ${input.source.ref}: ${problem}`, FailureType.SourceTransferFailed);
         masks.push(...urlCredentials(url));
         exit = await deps.pods.exec(input.pod.name, input.container,
           ['/bin/sh', '-c', CLONE, 'clone', input.path, url, input.source.ref],
@@ -74,7 +74,7 @@ export function transferSourceActivity(deps: ActivityDeps) {
         if (exit === 0) deps.logs.openWriter(input.log).write('sys', lines);
       }
       if (exit !== 0) {
-        throw permanentFailure(`could not put the source into ${input.pod.name} at ${input.path} (exit ${exit}): ${maskText(stderr.trim(), masks)}`, 'SourceTransferFailed');
+        throw permanentFailure(`could not put the source into ${input.pod.name} at ${input.path} (exit ${exit}): ${maskText(stderr.trim(), masks)}`, FailureType.SourceTransferFailed);
       }
       return { files, skipped };
     } catch (err) {
@@ -92,6 +92,6 @@ async function readBuildSecret(deps: ActivityDeps, name: string): Promise<Record
   const values = await deps.secrets.read(name).catch((err: unknown) => {
     throw kubernetesFailure(err, `reading Secret ${name}`);
   });
-  if (values === null) throw permanentFailure(`the build's Secret ${name} does not exist (any more)`, FAILURE_TYPES.buildSecretMissing);
+  if (values === null) throw permanentFailure(`the build's Secret ${name} does not exist (any more)`, FailureType.BuildSecretMissing);
   return values;
 }

@@ -13,6 +13,7 @@ import { translateStep, type TranslateContext } from '../pod/translate-step.ts';
 import { layeredLookup, lookupVariable, stringify, type VarValue } from '../varsub/substitute.ts';
 import { gatherVariableSources, type VariableLayer } from '../varsub/variable-sources.ts';
 import { buildSecretName, FILE_VARIABLES_KEY, SECRET_ENV_PREFIX, type BuildPlan } from './build-plan.ts';
+import { planSizeProblems } from './plan-limits.ts';
 
 export { formatErrors } from '../yaml/definition-error.ts';
 export type { DefinitionError };
@@ -143,9 +144,14 @@ export function planDefinition(input: PlanInput): MakePlanResult {
   };
   const stages = definition.stages.filter((stage) => stageInEnvironment(stage.environments, input.env));
   const leftOut = definition.stages.filter((stage) => !stages.includes(stage)).map((stage) => stage.name);
+  // What only the steps that run must get right (names Kubernetes refuses).
+  const unrunnable = stages.flatMap((stage) => stage.steps.flatMap((step) => step.unrunnable));
+  if (unrunnable.length) return { errors: sortErrors(unrunnable) };
   const plan = toPlan(input, { ...definition, stages }, context);
+  const size = planSizeProblems(plan);
+  if (size.errors.length) return { errors: size.errors };
   if (plan.stages.some((s) => s.steps.some((st) => st.source?.onlyFiles))) secretValues[FILE_VARIABLES_KEY] = JSON.stringify(fileVariables);
-  return { plan, warnings: warnings.map(formatError), secretValues, leftOut };
+  return { plan, warnings: [...warnings.map(formatError), ...size.warnings], secretValues, leftOut };
 }
 
 /** The environment variable an input's value is also given to steps as. */
