@@ -14,7 +14,7 @@ import { awaitBuildOutcome } from '../../src/client/build-outcome.ts';
 import { startBuild } from '../../src/client/start-build.ts';
 import { AesGcmCodec } from '../../src/codec/aes-gcm-codec.ts';
 import { fromJson } from '../../src/codec/codec-server.ts';
-import { historyTexts, startPayloads } from '../support/history-text.ts';
+import { historyTexts, rawHistory, startPayloads } from '../support/history-text.ts';
 import { startInProcessWorker } from '../support/in-process-worker.ts';
 import { connectLab, type Lab } from '../support/lab.ts';
 import { labStep } from '../support/lab-plans.ts';
@@ -64,6 +64,19 @@ describe('secrets on the lab', function () {
     for (const [name, value] of Object.entries(secrets)) {
       assert.ok(!texts.some((t) => t.includes(value)), `${name}'s value is in no plan, output or history`);
     }
+  });
+
+  it("refuses a step that names a service account the worker does not allow, before its pod exists", async () => {
+    const env = { WHARF_TEMPORAL_TASK_QUEUE: `policy-${process.pid}`, WHARF_TEMPORAL_LOG_DIR: mkdtempSync(join(tmpdir(), 'policy-logs-')) };
+    const r = await cli(['run', join(ROOT, 'test/e2e/fixtures/policy.wharf-ci.yml'), '--no-source'], env);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /step build\/as-worker: serviceAccount: service account 'wharf-worker' is not allowed by this worker/);
+    assert.ok(!/^\[build\/as-worker\] never$/m.test(r.stdout));
+    const id = /build (\S+) started/.exec(r.stdout)?.[1] ?? assert.fail(r.stdout);
+    const events = rawHistory(lab, `${id}.build.as-worker`);
+    assert.ok(!events.includes('"activityType":{"name":"awaitPodReady"}'), 'no step went past pod creation');
+    const allowed = await cli(['run', join(ROOT, 'test/e2e/fixtures/policy.wharf-ci.yml'), '--no-source'], { ...env, WHARF_TEMPORAL_ALLOWED_SERVICE_ACCOUNTS: 'wharf-*' });
+    assert.doesNotMatch(allowed.stdout, /not allowed by this worker/, 'allowed, it goes on to create the pod');
   });
 
   it('with codec keys, the history holds no plain input; the codec decodes it; the build runs', async () => {
