@@ -75,8 +75,6 @@ describe('secrets on the lab', function () {
     const id = /build (\S+) started/.exec(r.stdout)?.[1] ?? assert.fail(r.stdout);
     const events = rawHistory(lab, `${id}.build.as-worker`);
     assert.ok(!events.includes('"activityType":{"name":"awaitPodReady"}'), 'no step went past pod creation');
-    const allowed = await cli(['run', join(ROOT, 'test/e2e/fixtures/policy.wharf-ci.yml'), '--no-source'], { ...env, WHARF_TEMPORAL_ALLOWED_SERVICE_ACCOUNTS: 'wharf-*' });
-    assert.doesNotMatch(allowed.stdout, /not allowed by this worker/, 'allowed, it goes on to create the pod');
   });
 
   it('with codec keys, the history holds no plain input; the codec decodes it; the build runs', async () => {
