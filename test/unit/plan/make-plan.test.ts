@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -130,6 +131,15 @@ deploy:
     const clash = planDefinition({ file: 'f.yml', text: 'inputs:\n  - {name: a_b, type: string}\n  - {name: a-b, type: number}\nb:\n  s: {container: {image: a, cmds: [x]}}\n', env: null, inputs: {}, buildId: 'b', layers: [] });
     assert.ok('errors' in clash);
     assert.deepEqual(clash.errors.map(formatError), ["f.yml:3:5 inputs/a-b: inputs 'a_b' and 'a-b' both become the environment variable WHARF_INPUT_A_B; rename one"]);
+  });
+
+  it("runs a helm step's arguments through the shell with every character kept and the password expanded", () => {
+    const text = `deploy:\n  chart:\n    helm: {chart: app, name: app, namespace: ns, cluster: kc, helmVersion: v3.8.1, repo: r, set: {msg: "it's \\"$HOME\\" \`x\`"}}\n`;
+    const result = planDefinition({ file: 'f.yml', text, env: null, inputs: {}, buildId: 'b', layers: [{ source: 'env', variables: { REG_USER: 'bot', REG_PASS: "p'w $x" } }] });
+    assert.ok('plan' in result, JSON.stringify(result));
+    const script = result.plan.stages[0]!.steps[0]!.exec.command[2]!;
+    const argv = execFileSync('/bin/sh', ['-c', script.replace(/^exec 'helm'/, "exec printf '%s\\n'")], { env: { WHARF_SECRET_REG_PASS: "p'w $x" }, encoding: 'utf8' }).split('\n').slice(0, -1);
+    assert.deepEqual(argv.slice(-6), ['--set', 'msg=it\'s "$HOME" `x`', '--username', 'bot', '--password', "p'w $x"]);
   });
 
   it('refuses two password inputs that become the same environment variable, at the second', () => {
