@@ -1,5 +1,6 @@
 // Connects a Temporal client for the CLI.
 import { Client, Connection } from '@temporalio/client';
+import { KeylessCodec } from '../codec/aes-gcm-codec.ts';
 import { dataConverterOf, type RuntimeConfig } from '../config/runtime-config.ts';
 
 export interface ClosableClient {
@@ -11,8 +12,9 @@ export async function connectClient(config: RuntimeConfig): Promise<ClosableClie
   const connection = await Connection.connect({ address: config.temporalAddress, connectTimeout: '10 seconds' }).catch((err: unknown) => {
     throw unreachable(config.temporalAddress, err);
   });
-  const dataConverter = dataConverterOf(config);
-  return { client: new Client({ connection, namespace: config.temporalNamespace, ...(dataConverter ? { dataConverter } : {}) }), close: () => connection.close() };
+  // Without keys, encrypted payloads read as null (see KeylessCodec) rather than failing.
+  const dataConverter = dataConverterOf(config) ?? { payloadCodecs: [new KeylessCodec()] };
+  return { client: new Client({ connection, namespace: config.temporalNamespace, dataConverter }), close: () => connection.close() };
 }
 
 /** A connection failure that names the server it tried and how to start the local one. */

@@ -71,3 +71,20 @@ export class AesGcmCodec implements PayloadCodec {
     });
   }
 }
+
+/**
+ * For clients without keys: an encrypted payload reads as null instead of failing the
+ * whole call, so listing builds (which reads every build's memo) works beside encrypted
+ * builds; their inputs and results stay unreadable.
+ */
+export class KeylessCodec implements PayloadCodec {
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads;
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((payload) => (Buffer.from(payload.metadata?.encoding ?? []).toString() === ENCRYPTED_ENCODING
+      ? { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('null') }
+      : payload));
+  }
+}

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { AesGcmCodec, type CodecKey } from '../../../src/codec/aes-gcm-codec.ts';
+import { AesGcmCodec, KeylessCodec, type CodecKey } from '../../../src/codec/aes-gcm-codec.ts';
 import { codecKeysFrom } from '../../../src/codec/codec-keys.ts';
 import { createCodecServer, fromJson, toJson } from '../../../src/codec/codec-server.ts';
 
@@ -36,6 +36,13 @@ describe('payload codec', () => {
     assert.equal(Buffer.from(fresh!.metadata!['encryption-key-id']!).toString(), '2026-02');
     await assert.rejects(new AesGcmCodec([k2]).decode([old!]), /encrypted with key '2026-01', which is not among this codec's keys \(2026-02\)/);
     await assert.rejects(new AesGcmCodec([{ id: '2026-01', key: randomBytes(32) }]).decode([old!]), /does not decrypt with key '2026-01'/);
+  });
+
+  it('lets a client without keys read an encrypted payload as null, and others as they are', async () => {
+    const [encrypted] = await new AesGcmCodec([key('k1')]).encode([plain]);
+    const [unreadable, readable] = await new KeylessCodec().decode([encrypted!, plain]);
+    assert.equal(defaultPayloadConverter.fromPayload(unreadable!), null);
+    assert.deepEqual(readable, plain);
   });
 
   it('reads keys from a file or the environment, refusing malformed ones', () => {
