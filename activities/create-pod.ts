@@ -6,6 +6,7 @@ import { Context } from '@temporalio/activity';
 import type { V1Pod } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { describeApiError, isConflict } from '../src/kube/api-error.ts';
+import { applyWorkerSettingsToPod } from '../src/pod/apply-worker-settings.ts';
 import type { CreatePodInput, PodRef } from '../workflows/types.ts';
 import { pause, type ActivityDeps } from './deps.ts';
 import { FailureType, kubernetesFailure, permanentFailure } from './failures.ts';
@@ -19,8 +20,10 @@ export function createPodActivity(deps: ActivityDeps) {
     const name = input.pod.metadata?.name;
     if (!name) throw permanentFailure('the step pod has no name', FailureType.InvalidPod);
     refuseOutsidePolicy(input, deps);
-    const pod = withPolicyDefaults(input.pod, deps.podPolicy ?? DEFAULT_POD_POLICY);
+    // The plan's pod is checked; the worker's own settings (pull secrets, ...) are laid over it after.
+    const checked = withPolicyDefaults(input.pod, deps.podPolicy ?? DEFAULT_POD_POLICY);
     try {
+      const pod = deps.podSettings ? applyWorkerSettingsToPod(checked, deps.podSettings) : checked;
       const created = await deps.pods.create(pod);
       await pause(deps.pauseAfterMs?.createPod);
       return ref(created);

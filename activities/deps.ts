@@ -3,6 +3,7 @@ import type { BuildSecrets } from '../src/kube/build-secret.ts';
 import type { PodFacade } from '../src/kube/pod-facade.ts';
 import type { LogStore } from '../src/logs/log-store.ts';
 import type { PodPolicy } from '../src/pod/pod-policy.ts';
+import type { WorkerPodSettings } from '../src/pod/worker-pod-settings.ts';
 
 export interface ActivityDeps {
   pods: PodFacade;
@@ -11,6 +12,8 @@ export interface ActivityDeps {
   secrets?: BuildSecrets;
   /** What steps' pods may use beyond their build's own Secret (default: nothing). */
   podPolicy?: PodPolicy;
+  /** The worker's step images, pod defaults and docker builder, laid over every step pod. */
+  podSettings?: WorkerPodSettings;
   /** Seconds one follow session of a running command lasts before re-attaching. */
   followSessionSeconds?: number;
   /**

@@ -4,7 +4,7 @@
 import { AesGcmCodec } from '../../codec/aes-gcm-codec.ts';
 import { codecKeysFrom } from '../../codec/codec-keys.ts';
 import { createCodecServer } from '../../codec/codec-server.ts';
-import { readLabStatus } from '../../config/lab-endpoints.ts';
+import { readLabStatus } from '../local-lab.ts';
 import { parseCommandArgs, positiveInt } from '../parse-command-args.ts';
 import { UsageError } from '../usage-error.ts';
 
