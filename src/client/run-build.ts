@@ -7,7 +7,7 @@ import type { RuntimeConfig } from '../config/runtime-config.ts';
 import { buildUiLink } from '../config/runtime-config.ts';
 import { LogStore } from '../logs/log-store.ts';
 import type { Terminal } from '../cli/output/terminal.ts';
-import { createBuildWorker, type BuildWorker } from '../worker/build-worker.ts';
+import type { BuildWorker } from '../worker/build-worker.ts';
 import type { BuildWorkflowInput } from '../../workflows/types.ts';
 import { awaitBuildOutcome, EXIT_CANCELLED, exitCodeOf } from './build-outcome.ts';
 import { LogFollower } from './log-follower.ts';
@@ -34,6 +34,8 @@ export async function runBuild(options: RunBuildOptions): Promise<number> {
   const removeSignals: (() => void)[] = [];
   try {
     if (options.inProcessWorker) {
+      // The worker SDK (a native module) is loaded only when this process runs a worker.
+      const { createBuildWorker } = await import('../worker/build-worker.ts');
       worker = await createBuildWorker({
         config, maxConcurrentSteps: options.maxConcurrentSteps, shutdownGraceSeconds: 5,
         onReaped: (pods) => terminal.line(`deleted ${pods.length} pod(s) left over from finished builds`),

@@ -4,10 +4,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { PROJECT_ROOT } from '../config/project-root.ts';
 
-export const WORKFLOWS_DIR = fileURLToPath(new URL('../../workflows/', import.meta.url));
+// The TypeScript sources, also when this runs compiled: the bundler reads them.
+export const WORKFLOWS_DIR = join(PROJECT_ROOT, 'workflows');
 export const WORKFLOWS_ENTRY = join(WORKFLOWS_DIR, 'index.ts');
 
 export async function loadWorkflowBundle(): Promise<{ code: string }> {
@@ -24,7 +25,7 @@ export async function loadWorkflowBundle(): Promise<{ code: string }> {
 
 function sourceHash(): string {
   const hash = createHash('sha256');
-  const sdk = fileURLToPath(new URL('../../node_modules/@temporalio/workflow/package.json', import.meta.url));
+  const sdk = join(PROJECT_ROOT, 'node_modules', '@temporalio', 'workflow', 'package.json');
   if (existsSync(sdk)) hash.update(readFileSync(sdk));
   for (const name of readdirSync(WORKFLOWS_DIR).sort()) {
     if (name.endsWith('.ts')) hash.update(name).update(readFileSync(join(WORKFLOWS_DIR, name)));

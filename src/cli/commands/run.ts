@@ -3,10 +3,8 @@
 // in-process worker, so one command runs a real build. Exit code 0 only on success.
 import { execFileSync } from 'node:child_process';
 import { basename, dirname, resolve } from 'node:path';
-import { resolveRuntimeConfig } from '../../config/runtime-config.ts';
-import { describeApiError } from '../../kube/api-error.ts';
-import { BuildSecrets } from '../../kube/build-secret.ts';
-import { loadKubeConfig } from '../../kube/kube-config.ts';
+import { resolveRuntimeConfig, type RuntimeConfig } from '../../config/runtime-config.ts';
+import type { BuildSecrets } from '../../kube/build-secret.ts';
 import { runBuild } from '../../client/run-build.ts';
 import { newBuildId } from '../../client/start-build.ts';
 import { formatErrors, makePlan } from '../../plan/make-plan.ts';
@@ -86,11 +84,13 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const plan = planned.plan;
   const passwords = planned.passwordValues;
-  const secrets = new BuildSecrets(loadKubeConfig(config.kubeconfig ?? undefined), config.kubeNamespace);
-  if (Object.keys(passwords).length) {
+  // The Kubernetes client is loaded only for a build that has passwords to store.
+  const secrets = Object.keys(passwords).length ? await passwordSecrets(config) : null;
+  if (secrets) {
     try {
       await secrets.create(passwordSecret, buildId, passwords);
     } catch (err) {
+      const { describeApiError } = await import('../../kube/api-error.ts');
       throw new Error(`cannot store the password inputs in Secret ${config.kubeNamespace}/${passwordSecret}: ${describeApiError(err).message}`);
     }
   }
@@ -117,8 +117,13 @@ export async function runCommand(argv: string[]): Promise<number> {
   } finally {
     // A detached build still needs it: the workers' sweeper deletes it once the build is
     // over, as it does should this process die first.
-    if (Object.keys(passwords).length && !values.detach) await secrets.delete(passwordSecret).catch(() => {});
+    if (secrets && !values.detach) await secrets.delete(passwordSecret).catch(() => {});
   }
+}
+
+async function passwordSecrets(config: RuntimeConfig): Promise<BuildSecrets> {
+  const [{ BuildSecrets }, { loadKubeConfig }] = await Promise.all([import('../../kube/build-secret.ts'), import('../../kube/kube-config.ts')]);
+  return new BuildSecrets(loadKubeConfig(config.kubeconfig ?? undefined), config.kubeNamespace);
 }
 
 function chooseSource(file: string, values: { source?: string; git?: string; ref?: string; 'no-source'?: boolean }): SourceSpec {
