@@ -7,7 +7,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { podReadiness } from '../src/kube/pod-readiness.ts';
 import type { AwaitPodReadyInput } from '../workflows/types.ts';
 import type { ActivityDeps } from './deps.ts';
-import { permanentFailure } from './failures.ts';
+import { FailureType, permanentFailure } from './failures.ts';
 import { keepHeartbeating } from './heartbeat.ts';
 
 type Verdict = { ok: true; node: string | undefined } | { fail: string; type: string };
@@ -22,8 +22,8 @@ export function awaitPodReadyActivity(deps: ActivityDeps) {
       const verdict = await deps.pods.waitFor<Verdict>(
         input.pod.name,
         (pod: V1Pod | null): Verdict | undefined => {
-          if (pod === null) return { fail: `pod ${input.pod.name} was deleted before it became ready`, type: 'PodGone' };
-          if (pod.metadata?.uid !== input.pod.uid) return { fail: `pod ${input.pod.name} was replaced by another pod`, type: 'PodGone' };
+          if (pod === null) return { fail: `pod ${input.pod.name} was deleted before it became ready`, type: FailureType.PodGone };
+          if (pod.metadata?.uid !== input.pod.uid) return { fail: `pod ${input.pod.name} was replaced by another pod`, type: FailureType.PodGone };
           const readiness = podReadiness(pod);
           if (readiness.state === 'ready') return { ok: true, node: pod.spec?.nodeName };
           if (readiness.state === 'failed') return { fail: readiness.message, type: readiness.reason };
@@ -39,7 +39,7 @@ export function awaitPodReadyActivity(deps: ActivityDeps) {
         AbortSignal.any([cancellationSignal(), budget.signal]),
       ).catch((err: unknown): Verdict => {
         if (budget.signal.aborted && !cancellationSignal().aborted) {
-          return { fail: `pod ${input.pod.name} not ready after ${input.pendingSeconds}s: ${detail}`, type: 'PodPendingTimeout' };
+          return { fail: `pod ${input.pod.name} not ready after ${input.pendingSeconds}s: ${detail}`, type: FailureType.PodPendingTimeout };
         }
         throw err;
       });

@@ -8,14 +8,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describeApiError, isConflict } from '../src/kube/api-error.ts';
 import type { CreatePodInput, PodRef } from '../workflows/types.ts';
 import { pause, type ActivityDeps } from './deps.ts';
-import { kubernetesFailure, permanentFailure } from './failures.ts';
+import { FailureType, kubernetesFailure, permanentFailure } from './failures.ts';
 
 export const IDENTITY_LABELS = ['wharf-temporal/build-id', 'wharf-temporal/stage', 'wharf-temporal/step'];
 
 export function createPodActivity(deps: ActivityDeps) {
   return async function createPod(input: CreatePodInput): Promise<PodRef> {
     const name = input.pod.metadata?.name;
-    if (!name) throw permanentFailure('the step pod has no name', 'InvalidPod');
+    if (!name) throw permanentFailure('the step pod has no name', FailureType.InvalidPod);
     try {
       const created = await deps.pods.create(input.pod);
       await pause(deps.pauseAfterMs?.createPod);
@@ -37,7 +37,7 @@ export function createPodActivity(deps: ActivityDeps) {
     if (!existing) throw new Error(`pod ${name} vanished while being adopted`);
     const mismatch = IDENTITY_LABELS.find((l) => existing.metadata?.labels?.[l] !== input.pod.metadata?.labels?.[l]);
     if (mismatch) {
-      throw permanentFailure(`pod ${name} already exists and belongs to something else (label ${mismatch} differs)`, 'PodNameTaken');
+      throw permanentFailure(`pod ${name} already exists and belongs to something else (label ${mismatch} differs)`, FailureType.PodNameTaken);
     }
     return ref(existing);
   };

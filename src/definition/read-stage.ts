@@ -2,11 +2,10 @@
 // wharf-cmd's parser spells the condition `runs-if`; its docs spell it `run-if`, so both
 // are read. Variables are substituted in the condition and the filter too, as wharf-cmd.
 import { isMap, isSeq } from 'yaml';
-import type { RunsIf } from '../plan/build-plan.ts';
 import { kubernetesName } from './kubernetes-name.ts';
 import { readStep, type StepContext } from './read-step.ts';
-import type { Declarations, StageDefinition } from './types.ts';
-import { isNull, kindOf, scalarValue, type MapEntry } from './yaml-walk.ts';
+import type { Declarations, RunsIf, StageDefinition } from './types.ts';
+import { isNull, kindOf, scalarValue, type MapEntry } from '../yaml/yaml-walk.ts';
 
 const RUNS_IF: RunsIf[] = ['success', 'fail', 'always'];
 const RUN_CONDITION_KEYS = ['runs-if', 'run-if'];

@@ -1,20 +1,19 @@
 // One step: a map holding exactly one step type, whose fields are read with strict
 // types, variables substituted, defaults and rules applied.
 import { isMap, type Node } from 'yaml';
-import type { StepType } from '../plan/build-plan.ts';
-import type { Lookup } from '../varsub/substitute.ts';
+import type { Lookup, VarValue } from '../varsub/substitute.ts';
 import { kubernetesName } from './kubernetes-name.ts';
 import { readField } from './read-field.ts';
-import type { Reporter } from './reporter.ts';
+import type { Reporter } from '../yaml/reporter.ts';
 import { applyStepRules } from './step-rules.ts';
 import { isStepType, STEP_TYPE_NAMES, STEP_TYPES } from './step-types.ts';
-import type { StepDefinition, Value } from './types.ts';
-import { kindOf, type MapEntry } from './yaml-walk.ts';
+import type { StepDefinition, StepType } from './types.ts';
+import { kindOf, type MapEntry } from '../yaml/yaml-walk.ts';
 
 export interface StepContext {
   r: Reporter;
   lookup: Lookup;
-  substitute: (text: string, node: Node | null, path: string) => Value | undefined;
+  substitute: (text: string, node: Node | null, path: string) => VarValue | undefined;
 }
 
 export function readStep(entry: MapEntry, stagePath: string, ctx: StepContext): StepDefinition | null {

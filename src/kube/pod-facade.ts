@@ -1,13 +1,12 @@
 // The "easy pod facade" of the design notes: the few pod operations a build needs,
 // with init and app containers treated alike and readiness polyfilled from status.
-import type { Readable } from 'node:stream';
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { isNotFound } from './api-error.ts';
 import { execInPod } from './pod-exec.ts';
 import { PodWatcher } from './pod-watcher.ts';
 
 export interface ExecIo {
-  stdin?: Readable;
+  stdin?: AsyncIterable<Uint8Array>;
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
   signal?: AbortSignal;

@@ -2,8 +2,7 @@
 // nearest enclosing node given, when the node is missing) and scoped by its path.
 import type { Node } from 'yaml';
 import type { DefinitionError } from './definition-error.ts';
-import type { Position } from './types.ts';
-import type { YamlWalker } from './yaml-walk.ts';
+import type { Position, YamlWalker } from './yaml-walk.ts';
 
 export class Reporter {
   readonly walker: YamlWalker;
