@@ -13,7 +13,7 @@ describe('bench/overhead', function () {
       /^1x1 0s ours  start -> first command\s+p50=\d+ ms/m, /^1x1 0s ours \/ floor\s+wall x[\d.]+/m,
       /^1x1 0s history events per step\s+p50=[\d.]+ .*timeouts 0/m,
       /^fan-out 2 ours .*p50=\d+ ms/m, /^image-pull failure reported after\s+\d+ ms; status failed; says why/m,
-      /^kill -> next line stored\s+p50=\d+ ms/m, /\[load [\d.]+ [\d.]+ [\d.]+\]/,
+      /^kill -> command re-attached by the other worker\s+p50=\d+ ms/m, /\[load [\d.]+ [\d.]+ [\d.]+\]/,
     ]) assert.match(out, figure, out);
   });
 });
