@@ -6,6 +6,7 @@ import { Context } from '@temporalio/activity';
 import type { V1Pod } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { describeApiError, isConflict } from '../src/kube/api-error.ts';
+import { applyWorkerSettingsToPod } from '../src/pod/apply-worker-settings.ts';
 import type { CreatePodInput, PodRef } from '../workflows/types.ts';
 import { pause, type ActivityDeps } from './deps.ts';
 import { FailureType, kubernetesFailure, permanentFailure } from './failures.ts';
@@ -17,7 +18,8 @@ export function createPodActivity(deps: ActivityDeps) {
     const name = input.pod.metadata?.name;
     if (!name) throw permanentFailure('the step pod has no name', FailureType.InvalidPod);
     try {
-      const created = await deps.pods.create(input.pod);
+      const pod = deps.podSettings ? applyWorkerSettingsToPod(input.pod, deps.podSettings) : input.pod;
+      const created = await deps.pods.create(pod);
       await pause(deps.pauseAfterMs?.createPod);
       return ref(created);
     } catch (err) {

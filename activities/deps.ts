@@ -2,12 +2,15 @@
 import type { BuildSecrets } from '../src/kube/build-secret.ts';
 import type { PodFacade } from '../src/kube/pod-facade.ts';
 import type { LogStore } from '../src/logs/log-store.ts';
+import type { WorkerPodSettings } from '../src/pod/worker-pod-settings.ts';
 
 export interface ActivityDeps {
   pods: PodFacade;
   logs: LogStore;
   /** Where builds keep their password inputs; read to mask them in logs. */
   secrets?: BuildSecrets;
+  /** The worker's step images, pod defaults and docker builder, laid over every step pod. */
+  podSettings?: WorkerPodSettings;
   /** Seconds one follow session of a running command lasts before re-attaching. */
   followSessionSeconds?: number;
   /**

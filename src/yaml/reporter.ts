@@ -16,18 +16,19 @@ export class Reporter {
   }
 
   error(where: Node | null | Position, path: string, message: string): void {
-    this.errors.push(this.at(where, path, message));
+    this.errors.push(this.locate(where, path, message));
   }
 
   warn(where: Node | null | Position, path: string, message: string): void {
-    this.warnings.push(this.at(where, path, message));
+    this.warnings.push(this.locate(where, path, message));
   }
 
   position(where: Node | null | Position): Position {
     return where !== null && 'line' in where ? where : this.walker.position(where);
   }
 
-  private at(where: Node | null | Position, path: string, message: string): DefinitionError {
+  /** The positioned error, without recording it. */
+  locate(where: Node | null | Position, path: string, message: string): DefinitionError {
     return { file: this.file, ...this.position(where), path, message };
   }
 }

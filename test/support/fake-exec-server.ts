@@ -1,7 +1,8 @@
-// A stand-in for the API server's exec endpoint, for fault injection only: it speaks the
+// A stand-in for the API server, for fault injection only. Its exec endpoint speaks the
 // channel protocol (stdin 0, stdout 1, stderr 2, status 3) over a real WebSocket, so the
-// real exec client and everything above it run against output a test chooses.
-import { createServer, type Server } from 'node:http';
+// real exec client and everything above it run against output a test chooses; other
+// requests (reads, lists, watches) go to a handler of the test's.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import { WebSocketServer, type WebSocket } from 'ws';
 
@@ -15,6 +16,10 @@ export interface ExecSession {
   exit(code: number): void;
   /** Resolves with all of stdin once the client closes it (v5 close frame). */
   stdin(): Promise<Buffer>;
+  /** Bytes of stdin received so far (kept only until discardStdin is called). */
+  readonly stdinBytes: number;
+  /** Counts stdin from now on without keeping it. */
+  discardStdin(): void;
 }
 
 export interface FakeExecServer {
@@ -22,8 +27,12 @@ export interface FakeExecServer {
   close(): Promise<void>;
 }
 
-export async function startFakeExecServer(onExec: (session: ExecSession) => void): Promise<FakeExecServer> {
-  const http: Server = createServer((_req, res) => {
+/** Answers a plain API request; returns false to let the server answer 404 Not Found. */
+export type HttpHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
+
+export async function startFakeExecServer(onExec: (session: ExecSession) => void, onHttp: HttpHandler = () => false): Promise<FakeExecServer> {
+  const http: Server = createServer((req, res) => {
+    if (onHttp(req, res, new URL(req.url ?? '/', 'http://localhost'))) return;
     res.writeHead(404, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ kind: 'Status', code: 404, reason: 'NotFound', message: 'not found' }));
   });
@@ -31,11 +40,17 @@ export async function startFakeExecServer(onExec: (session: ExecSession) => void
   wss.on('connection', (ws, req) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const chunks: Buffer[] = [];
+    let keep = true;
+    let received = 0;
     let stdinDone!: (data: Buffer) => void;
     const stdinClosed = new Promise<Buffer>((resolve) => (stdinDone = resolve));
     ws.on('message', (data: Buffer) => {
-      if (data[0] === 0) chunks.push(Buffer.from(data.subarray(1)));
-      else if (data[0] === 255 && data[1] === 0) stdinDone(Buffer.concat(chunks));
+      if (data[0] === 0) {
+        received += data.length - 1;
+        if (keep) chunks.push(Buffer.from(data.subarray(1)));
+      } else if (data[0] === 255 && data[1] === 0) {
+        stdinDone(Buffer.concat(chunks));
+      }
     });
     const frame = (channel: number, data: string | Buffer): void => ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]));
     onExec({
@@ -51,6 +66,13 @@ export async function startFakeExecServer(onExec: (session: ExecSession) => void
         ws.close();
       },
       stdin: () => stdinClosed,
+      get stdinBytes() {
+        return received;
+      },
+      discardStdin: () => {
+        keep = false;
+        chunks.length = 0;
+      },
     });
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -66,6 +88,7 @@ export async function startFakeExecServer(onExec: (session: ExecSession) => void
     kc,
     close: async () => {
       for (const client of wss.clients) client.terminate();
+      http.closeAllConnections();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },

@@ -1,11 +1,10 @@
 // `wharf-temporal logs <build>`: a build's logs from the log store, during the build,
 // after it and after a worker restart; --follow keeps printing until the build ends.
-import { resolveRuntimeConfig } from '../../config/runtime-config.ts';
 import { awaitBuildOutcome, exitCodeOf } from '../../client/build-outcome.ts';
 import { LogFollower, readAllRecords } from '../../client/log-follower.ts';
 import { connectClient } from '../../client/temporal-client.ts';
 import { LogStore } from '../../logs/log-store.ts';
-import { CONNECTION_HELP, CONNECTION_OPTIONS, connectionOverrides } from '../connection-flags.ts';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, resolveConnection } from '../connection-flags.ts';
 import { Terminal } from '../output/terminal.ts';
 import { parseCommandArgs } from '../parse-command-args.ts';
 import { UsageError } from '../usage-error.ts';
@@ -27,7 +26,7 @@ export async function logsCommand(argv: string[]): Promise<number> {
   }
   const [buildId] = positionals;
   if (!buildId) throw new UsageError('logs: which build? usage: wharf-temporal logs <build-id>');
-  const config = resolveRuntimeConfig(connectionOverrides(values));
+  const config = resolveConnection(values);
   const store = new LogStore(config.logRoot);
   const terminal = new Terminal();
   const follower = new LogFollower(store, buildId, (step, record) => terminal.logLine(step, record), values.step ?? null);

@@ -3,14 +3,15 @@
 // in-process worker, so one command runs a real build. Exit code 0 only on success.
 import { execFileSync } from 'node:child_process';
 import { basename, dirname, resolve } from 'node:path';
-import { resolveRuntimeConfig, type RuntimeConfig } from '../../config/runtime-config.ts';
+import type { RuntimeConfig } from '../../config/runtime-config.ts';
+import { resolveWorkerSettings } from '../../config/worker-settings.ts';
 import type { BuildSecrets } from '../../kube/build-secret.ts';
 import { runBuild } from '../../client/run-build.ts';
 import { newBuildId } from '../../client/start-build.ts';
 import { formatErrors, makePlan } from '../../plan/make-plan.ts';
 import { printPlanRemarks } from '../output/plan-remarks.ts';
 import type { SourceSpec } from '../../../workflows/types.ts';
-import { CONNECTION_HELP, CONNECTION_OPTIONS, connectionOverrides } from '../connection-flags.ts';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, resolveConnection } from '../connection-flags.ts';
 import { Terminal } from '../output/terminal.ts';
 import { parseCommandArgs, positiveInt } from '../parse-command-args.ts';
 import { UsageError } from '../usage-error.ts';
@@ -75,7 +76,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stderr.write(`${file}: no stage to run ${values.env ? `in environment ${values.env}` : 'without an environment (--env)'}\n`);
     return 1;
   }
-  const config = resolveRuntimeConfig(connectionOverrides(values));
+  const config = resolveConnection(values);
   const unknownStages = (values.stage ?? []).filter((s) => !planned.plan.stages.some((st) => st.name === s));
   if (unknownStages.length) {
     const filtered = unknownStages.filter((s) => planned.leftOut.includes(s));
@@ -110,6 +111,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       },
       labels: { repository, branch: gitOutput(dirname(resolve(file)), ['rev-parse', '--abbrev-ref', 'HEAD']) ?? '' },
       inProcessWorker: values['no-worker'] || values.detach ? false : values.worker ? true : config.fromLab,
+      // The in-process worker takes its pod settings from the environment, as `worker` does.
+      podSettings: resolveWorkerSettings(),
       detach: values.detach === true,
       maxConcurrentSteps: 50,
       terminal: new Terminal(),
@@ -122,8 +125,8 @@ export async function runCommand(argv: string[]): Promise<number> {
 }
 
 async function passwordSecrets(config: RuntimeConfig): Promise<BuildSecrets> {
-  const [{ BuildSecrets }, { loadKubeConfig }] = await Promise.all([import('../../kube/build-secret.ts'), import('../../kube/kube-config.ts')]);
-  return new BuildSecrets(loadKubeConfig(config.kubeconfig ?? undefined), config.kubeNamespace);
+  const [{ BuildSecrets }, { loadClusterConfig }] = await Promise.all([import('../../kube/build-secret.ts'), import('../../kube/kube-config.ts')]);
+  return new BuildSecrets(loadClusterConfig(config), config.kubeNamespace);
 }
 
 function chooseSource(file: string, values: { source?: string; git?: string; ref?: string; 'no-source'?: boolean }): SourceSpec {
