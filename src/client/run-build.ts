@@ -7,7 +7,7 @@ import type { RuntimeConfig } from '../config/runtime-config.ts';
 import { buildUiLink } from '../config/runtime-config.ts';
 import type { LogRecord } from '../logs/log-record.ts';
 import { LogStore, type StepRef } from '../logs/log-store.ts';
-import { createBuildWorker, type BuildWorker } from '../worker/build-worker.ts';
+import type { BuildWorker } from '../worker/build-worker.ts';
 import type { WorkerPodSettings } from '../pod/worker-pod-settings.ts';
 import type { BuildResult, BuildWorkflowInput } from '../../workflows/types.ts';
 import { awaitBuildOutcome, EXIT_CANCELLED, exitCodeOf } from './build-outcome.ts';
@@ -44,6 +44,8 @@ export async function runBuild(options: RunBuildOptions): Promise<number> {
   const removeSignals: (() => void)[] = [];
   try {
     if (options.inProcessWorker) {
+      // The worker SDK (a native module) is loaded only when this process runs a worker.
+      const { createBuildWorker } = await import('../worker/build-worker.ts');
       worker = await createBuildWorker({
         config, maxConcurrentSteps: options.maxConcurrentSteps, shutdownGraceSeconds: 5,
         ...(options.podSettings ? { podSettings: options.podSettings } : {}),

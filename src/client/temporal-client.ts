@@ -1,7 +1,8 @@
 // Connects a Temporal client for the CLI.
 import { Client, Connection } from '@temporalio/client';
 import { KeylessCodec } from '../codec/aes-gcm-codec.ts';
-import { dataConverterOf, type RuntimeConfig } from '../config/runtime-config.ts';
+import type { RuntimeConfig } from '../config/runtime-config.ts';
+import { dataConverterOf } from '../codec/data-converter.ts';
 import { temporalConnectOptions, unreachable } from '../temporal/connection-options.ts';
 
 export interface ClosableClient {

@@ -7,6 +7,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import proto from '@temporalio/proto';
+import { CodecKeyError, type CodecKey } from './codec-keys.ts';
 
 const { temporal } = proto;
 
@@ -15,15 +16,7 @@ export const KEY_ID_METADATA = 'encryption-key-id';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-export interface CodecKey {
-  id: string;
-  /** 32 bytes. */
-  key: Buffer;
-}
-
-export class CodecKeyError extends Error {
-  override name = 'CodecKeyError';
-}
+export { CodecKeyError, type CodecKey };
 
 export class AesGcmCodec implements PayloadCodec {
   private readonly keys: Map<string, Buffer>;

@@ -3,7 +3,16 @@
 // same pairs as `id:base64`, comma-separated). The last key encrypts; all decrypt. No key
 // configured: payloads are not encrypted.
 import { readFileSync } from 'node:fs';
-import { CodecKeyError, type CodecKey } from './aes-gcm-codec.ts';
+
+export interface CodecKey {
+  id: string;
+  /** 32 bytes. */
+  key: Buffer;
+}
+
+export class CodecKeyError extends Error {
+  override name = 'CodecKeyError';
+}
 
 export const CODEC_KEY_ENV = { file: 'WHARF_TEMPORAL_CODEC_KEY_FILE', keys: 'WHARF_TEMPORAL_CODEC_KEYS' } as const;
 

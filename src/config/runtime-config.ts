@@ -5,9 +5,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSConfig } from '@temporalio/client';
-import type { PayloadCodec } from '@temporalio/common';
-import { AesGcmCodec, type CodecKey } from '../codec/aes-gcm-codec.ts';
-import { codecKeysFrom } from '../codec/codec-keys.ts';
+import { codecKeysFrom, type CodecKey } from '../codec/codec-keys.ts';
 import { ConfigError } from './config-error.ts';
 import { inCluster, kubeConfigured, resolveKubeSource, type KubeFlags } from './kube-source.ts';
 import { nameOf, settingByFlag } from './settings.ts';
@@ -96,9 +94,4 @@ function noServer(flags: ConfigOverrides, env: NodeJS.ProcessEnv, labOffered: bo
 export function buildUiLink(config: RuntimeConfig, workflowId: string): string | null {
   if (!config.temporalUiUrl) return null;
   return `${config.temporalUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(config.temporalNamespace)}/workflows/${encodeURIComponent(workflowId)}`;
-}
-
-/** The data converter for clients and workers: payloads encrypted when codec keys are configured. */
-export function dataConverterOf(config: RuntimeConfig): { payloadCodecs: PayloadCodec[] } | undefined {
-  return config.codecKeys?.length ? { payloadCodecs: [new AesGcmCodec(config.codecKeys)] } : undefined;
 }

@@ -3,10 +3,9 @@
 // in-process worker, so one command runs a real build. Exit code 0 only on success.
 import { execFileSync } from 'node:child_process';
 import { basename, dirname, resolve } from 'node:path';
+import type { RuntimeConfig } from '../../config/runtime-config.ts';
 import { resolveWorkerSettings } from '../../config/worker-settings.ts';
-import { describeApiError } from '../../kube/api-error.ts';
-import { BuildSecrets } from '../../kube/build-secret.ts';
-import { loadClusterConfig } from '../../kube/kube-config.ts';
+import type { BuildSecrets } from '../../kube/build-secret.ts';
 import { runBuild } from '../../client/run-build.ts';
 import { newBuildId } from '../../client/start-build.ts';
 import { DEFAULT_ACTIVE_DEADLINE_SECONDS, formatErrors, makePlan } from '../../plan/make-plan.ts';
@@ -100,11 +99,13 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const hasSecret = Object.keys(stored).length > 0;
   if (hasSecret && source.kind !== 'none') source.secretName = buildSecret;
-  const secrets = new BuildSecrets(loadClusterConfig(config), config.kubeNamespace);
-  if (hasSecret) {
+  // The Kubernetes client is loaded only for a build that has secret values to store.
+  const secrets = hasSecret ? await buildSecrets(config) : null;
+  if (secrets) {
     try {
       await secrets.create(buildSecret, buildId, stored);
     } catch (err) {
+      const { describeApiError } = await import('../../kube/api-error.ts');
       throw new Error(`cannot store the build's secret values in Secret ${config.kubeNamespace}/${buildSecret}: ${describeApiError(err).message}`);
     }
   }
@@ -129,7 +130,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   } finally {
     // A detached build still needs it: the workers' sweeper deletes it once the build is
     // over, as it does should this process die first.
-    if (hasSecret && !values.detach) await secrets.delete(buildSecret).catch(() => {});
+    if (secrets && !values.detach) await secrets.delete(buildSecret).catch(() => {});
   }
 }
 
@@ -142,6 +143,11 @@ const POD_OVERHEAD_SECONDS = 30 * 60 + 5 * 60;
 /** A step's pod lives at least as long as its budgets allow (the default 4 h, or more for longer ones). */
 export function podDeadline(timeouts: { pendingSeconds: number; runSeconds: number }): number {
   return Math.max(DEFAULT_ACTIVE_DEADLINE_SECONDS, timeouts.pendingSeconds + timeouts.runSeconds + POD_OVERHEAD_SECONDS);
+}
+
+async function buildSecrets(config: RuntimeConfig): Promise<BuildSecrets> {
+  const [{ BuildSecrets }, { loadClusterConfig }] = await Promise.all([import('../../kube/build-secret.ts'), import('../../kube/kube-config.ts')]);
+  return new BuildSecrets(loadClusterConfig(config), config.kubeNamespace);
 }
 
 function chooseSource(file: string, values: { source?: string; git?: string; ref?: string; 'no-source'?: boolean }): SourceSpec {
