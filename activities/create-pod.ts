@@ -9,6 +9,7 @@ import { describeApiError, isConflict } from '../src/kube/api-error.ts';
 import type { CreatePodInput, PodRef } from '../workflows/types.ts';
 import { pause, type ActivityDeps } from './deps.ts';
 import { kubernetesFailure, permanentFailure } from './failures.ts';
+import { remark } from './remark.ts';
 
 export const IDENTITY_LABELS = ['wharf-temporal/build-id', 'wharf-temporal/stage', 'wharf-temporal/step'];
 
@@ -25,7 +26,7 @@ export function createPodActivity(deps: ActivityDeps) {
         const failure = kubernetesFailure(err, `creating pod ${name}`);
         const { attempt } = Context.current().info;
         if (input.log && !(failure instanceof ApplicationFailure) && (attempt & (attempt - 1)) === 0) {
-          deps.logs.openWriter(input.log).write('sys', [{ text: `cannot create pod ${name} yet (attempt ${attempt}): ${describeApiError(err).message}; retrying` }]);
+          await remark(deps, input.log, [`cannot create pod ${name} yet (attempt ${attempt}): ${describeApiError(err).message}; retrying`]);
         }
         throw failure;
       }

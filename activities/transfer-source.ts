@@ -11,6 +11,7 @@ import { tarStream } from '../src/source/tar-writer.ts';
 import type { TransferSourceInput } from '../workflows/types.ts';
 import type { ActivityDeps } from './deps.ts';
 import { permanentFailure } from './failures.ts';
+import { remark } from './remark.ts';
 import { keepHeartbeating } from './heartbeat.ts';
 
 const EXTRACT = 'mkdir -p "$1" && tar -x -f - -C "$1"';
@@ -58,7 +59,7 @@ export function transferSourceActivity(deps: ActivityDeps) {
       if (input.log) {
         const lines = [{ text: input.source.kind === 'git' ? `cloned ${input.source.url} at ${input.source.ref} into ${input.path}` : `sent ${files} file(s) to ${input.path}` }];
         for (const s of skipped) lines.push({ text: `left out ${s}` });
-        if (exit === 0) deps.logs.openWriter(input.log).write('sys', lines);
+        if (exit === 0) await remark(deps, input.log, lines.map((l) => l.text));
       }
       if (exit !== 0) {
         throw permanentFailure(`could not put the source into ${input.pod.name} at ${input.path} (exit ${exit}): ${stderr.trim()}`, 'SourceTransferFailed');

@@ -1,6 +1,9 @@
 // Connects a Temporal client for the CLI.
 import { Client, Connection } from '@temporalio/client';
 import type { RuntimeConfig } from '../config/runtime-config.ts';
+import { unreachable } from '../temporal/unreachable.ts';
+
+export { unreachable };
 
 export interface ClosableClient {
   client: Client;
@@ -12,10 +15,4 @@ export async function connectClient(config: RuntimeConfig): Promise<ClosableClie
     throw unreachable(config.temporalAddress, err);
   });
   return { client: new Client({ connection, namespace: config.temporalNamespace }), close: () => connection.close() };
-}
-
-/** A connection failure that names the server it tried and how to start the local one. */
-export function unreachable(address: string, err: unknown): Error {
-  const reason = err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);
-  return new Error(`cannot reach the Temporal server at ${address} (${reason}); for the local lab: npm run lab:up`);
 }

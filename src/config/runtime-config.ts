@@ -1,6 +1,5 @@
 // Where the CLI and the worker find Temporal and Kubernetes: flags first, then the
 // environment, then the local lab.
-import { defaultLogRoot } from '../logs/log-store.ts';
 import { readLabStatus } from './lab-endpoints.ts';
 
 export interface RuntimeConfig {
@@ -12,7 +11,6 @@ export interface RuntimeConfig {
   /** Path of the kubeconfig; null = the client's default lookup. */
   kubeconfig: string | null;
   kubeNamespace: string;
-  logRoot: string;
   /** True when the endpoints come from the local lab (no Temporal address configured). */
   fromLab: boolean;
 }
@@ -46,7 +44,6 @@ export function resolveRuntimeConfig(flags: ConfigOverrides = {}, env: NodeJS.Pr
     taskQueue: pick(flags.taskQueue, 'WHARF_TEMPORAL_TASK_QUEUE', undefined, 'wharf-builds'),
     kubeconfig: flags.kubeconfig || env.KUBECONFIG || lab?.KUBECONFIG || null,
     kubeNamespace: pick(flags.kubeNamespace, 'WHARF_TEMPORAL_NAMESPACE', lab?.KUBE_NAMESPACE, 'wharf'),
-    logRoot: defaultLogRoot(env),
     fromLab: !explicitAddress,
   };
 }

@@ -9,13 +9,20 @@ import { BuildSecrets } from '../kube/build-secret.ts';
 import { describeApiError } from '../kube/api-error.ts';
 import { loadKubeConfig } from '../kube/kube-config.ts';
 import { PodFacade } from '../kube/pod-facade.ts';
-import { LogStore } from '../logs/log-store.ts';
+import type { BuildStore } from '../store/build-store.ts';
+import type { StepLogOptions } from '../store/step-log.ts';
 import { MANAGED_BY_SELECTOR, reapOrphanPods } from './reap-orphan-pods.ts';
 import { loadWorkflowBundle } from './workflow-bundle.ts';
-import { unreachable } from '../client/temporal-client.ts';
+import { unreachable } from '../temporal/unreachable.ts';
 
 export interface BuildWorkerOptions {
   config: RuntimeConfig;
+  /** Where step logs and build records go (opened, and migrated, by the caller). */
+  store: BuildStore;
+  /** Size cap and memory bound of step logs. */
+  stepLog?: Omit<StepLogOptions, 'secrets' | 'onTrouble'>;
+  /** Finished builds older than this are deleted from the store at each sweep; 0 keeps them. */
+  retentionDays?: number;
   /** Cap on steps (pods) this worker drives at once: backpressure for the cluster and the host. */
   maxConcurrentSteps: number;
   /**
@@ -72,6 +79,7 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
     try {
       const reaped = await reapOrphanPods(client, pods, secrets);
       if (reaped.length) options.onReaped?.(reaped);
+      if (options.retentionDays) await options.store.deleteBuilds(Date.now() - options.retentionDays * 86_400_000);
     } catch (err) {
       // A sweep that cannot run now runs next time; it must never stop the worker. The
       // first one is also the worker's first word with the cluster: say when it fails.
@@ -86,7 +94,10 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     workflowBundle: await loadWorkflowBundle(),
-    activities: createActivities({ pods, secrets, logs: new LogStore(config.logRoot), pauseAfterMs: pausesFromEnv(process.env.WHARF_TEMPORAL_PAUSE_AFTER) }),
+    activities: createActivities({
+      pods, secrets, store: options.store, pauseAfterMs: pausesFromEnv(process.env.WHARF_TEMPORAL_PAUSE_AFTER),
+      stepLog: { ...options.stepLog, onTrouble: (message) => options.onWarning?.(message) },
+    }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentSteps,
     maxConcurrentLocalActivityExecutions: options.maxConcurrentSteps,
     maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,

@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
-# The local lab: a real Temporal dev server (temporal.sh) and a real Kubernetes control
-# plane with simulated nodes (kube.sh), for the demo and the tests.
-#   lab.sh up               start both (harmless when up); exit non-zero, naming the part, if one fails
-#   lab.sh down [--purge]   stop both, leaving no process (--purge: delete their state too)
-#   lab.sh status           both parts' KEY=value lines; exit non-zero if either is down
+# The local lab: a real Temporal dev server (temporal.sh), a real Kubernetes control
+# plane with simulated nodes (kube.sh) and PostgreSQL for the shared build store
+# (postgres.sh), for the demo and the tests.
+#   lab.sh up               start all three (harmless when up); exit non-zero, naming the part, if one fails
+#   lab.sh down [--purge]   stop them, leaving no process (--purge: delete their state too)
+#   lab.sh status           every part's KEY=value lines; exit non-zero if one is down
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 case "${1:-}" in
   up)
     bash "$HERE/temporal.sh" up
-    bash "$HERE/kube.sh" up ;;
+    bash "$HERE/kube.sh" up
+    bash "$HERE/postgres.sh" up ;;
   down)
     rc=0
+    bash "$HERE/postgres.sh" down "${2:-}" || rc=1
     bash "$HERE/kube.sh" down "${2:-}" || rc=1
     bash "$HERE/temporal.sh" down "${2:-}" || rc=1
     exit $rc ;;
@@ -20,6 +23,7 @@ case "${1:-}" in
     rc=0
     bash "$HERE/temporal.sh" status || rc=1
     bash "$HERE/kube.sh" status || rc=1
+    bash "$HERE/postgres.sh" status || rc=1
     exit $rc ;;
   *) echo "usage: $0 up|down [--purge]|status" >&2; exit 2 ;;
 esac

@@ -13,6 +13,7 @@ import { formatErrors, makePlan } from '../../plan/make-plan.ts';
 import { printPlanRemarks } from '../output/plan-remarks.ts';
 import type { SourceSpec } from '../../../workflows/types.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, connectionOverrides } from '../connection-flags.ts';
+import { openStoreOf, STORE_HELP, STORE_OPTIONS } from '../store-flags.ts';
 import { Terminal } from '../output/terminal.ts';
 import { parseCommandArgs, positiveInt } from '../parse-command-args.ts';
 import { UsageError } from '../usage-error.ts';
@@ -34,11 +35,12 @@ Runs the build in [file] (default: .wharf-ci.yml) and follows it.
   --pending-timeout SEC   how long a pod may take to become ready (default 300)
   --timeout SEC           how long a step's command may run (default 3600)
   --heartbeat SEC         heartbeat timeout of long activities (default 20)
-${CONNECTION_HELP}`;
+${CONNECTION_HELP}
+${STORE_HELP}`;
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('run', argv, {
-    ...CONNECTION_OPTIONS,
+    ...CONNECTION_OPTIONS, ...STORE_OPTIONS,
     env: { type: 'string' },
     input: { type: 'string', multiple: true },
     stage: { type: 'string', multiple: true },
@@ -94,9 +96,10 @@ export async function runCommand(argv: string[]): Promise<number> {
       throw new Error(`cannot store the password inputs in Secret ${config.kubeNamespace}/${passwordSecret}: ${describeApiError(err).message}`);
     }
   }
+  const { settings: storeSettings, store } = await openStoreOf(values);
   try {
     return await runBuild({
-      config,
+      config, store, storeSettings,
       input: {
         buildId,
         plan,
@@ -118,6 +121,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     // A detached build still needs it: the workers' sweeper deletes it once the build is
     // over, as it does should this process die first.
     if (Object.keys(passwords).length && !values.detach) await secrets.delete(passwordSecret).catch(() => {});
+    await store.close();
   }
 }
 

@@ -3,6 +3,7 @@
 import { resolveRuntimeConfig } from '../../config/runtime-config.ts';
 import { createBuildWorker, DEFAULT_MAX_CACHED_WORKFLOWS } from '../../worker/build-worker.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, connectionOverrides } from '../connection-flags.ts';
+import { openStoreOf, STORE_HELP, STORE_OPTIONS } from '../store-flags.ts';
 import { parseCommandArgs, positiveInt } from '../parse-command-args.ts';
 
 export const HELP = `usage: wharf-temporal worker [options]
@@ -13,11 +14,12 @@ Runs build workflows and step activities from the task queue.
   --max-cached-workflows N   workflows kept in memory between tasks; the rest are replayed
                              when they have work (WHARF_TEMPORAL_MAX_CACHED_WORKFLOWS, default 100)
   --shutdown-grace SECONDS   how long running steps get on SIGTERM (default 30)
-${CONNECTION_HELP}`;
+${CONNECTION_HELP}
+${STORE_HELP}`;
 
 export async function workerCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs('worker', argv, {
-    ...CONNECTION_OPTIONS,
+    ...CONNECTION_OPTIONS, ...STORE_OPTIONS,
     'max-concurrent-steps': { type: 'string' },
     'shutdown-grace': { type: 'string' },
     'max-cached-workflows': { type: 'string' },
@@ -39,8 +41,11 @@ export async function workerCommand(argv: string[]): Promise<number> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  // An unreachable store fails the start, naming it (password masked) and why.
+  const { settings, store } = await openStoreOf(values);
   const built = await createBuildWorker({
-    config,
+    config, store, retentionDays: settings.retentionDays,
+    stepLog: { maxBytes: settings.stepLogLimitBytes, bufferBytes: settings.bufferBytes },
     maxConcurrentSteps: positiveInt('max-concurrent-steps', values['max-concurrent-steps'] ?? process.env.WHARF_TEMPORAL_MAX_STEPS, 50),
     maxCachedWorkflows: positiveInt('max-cached-workflows', values['max-cached-workflows'] ?? process.env.WHARF_TEMPORAL_MAX_CACHED_WORKFLOWS, DEFAULT_MAX_CACHED_WORKFLOWS),
     shutdownGraceSeconds: positiveInt('shutdown-grace', values['shutdown-grace'], 30),
@@ -51,9 +56,10 @@ export async function workerCommand(argv: string[]): Promise<number> {
   shutdown = () => built.worker.shutdown();
   const running = built.worker.run();
   if (stopping) shutdown();
-  else process.stdout.write(`worker: polling task queue ${config.taskQueue} on ${config.temporalAddress} (namespace ${config.temporalNamespace}); pods in ${config.kubeNamespace}\n`);
+  else process.stdout.write(`worker: polling task queue ${config.taskQueue} on ${config.temporalAddress} (namespace ${config.temporalNamespace}); pods in ${config.kubeNamespace}; build store ${store.location}\n`);
   await running;
   await built.close();
+  await store.close();
   process.stdout.write('worker: stopped\n');
   return 0;
 }
