@@ -6,19 +6,23 @@ import { Context } from '@temporalio/activity';
 import type { V1Pod } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { describeApiError, isConflict } from '../src/kube/api-error.ts';
+import { IDENTITY_LABELS, LABELS } from '../src/pod/labels.ts';
 import type { CreatePodInput, PodRef } from '../workflows/types.ts';
 import { pause, type ActivityDeps } from './deps.ts';
 import { kubernetesFailure, permanentFailure } from './failures.ts';
 import { remark } from './remark.ts';
 
-export const IDENTITY_LABELS = ['wharf-temporal/build-id', 'wharf-temporal/stage', 'wharf-temporal/step'];
 
 export function createPodActivity(deps: ActivityDeps) {
   return async function createPod(input: CreatePodInput): Promise<PodRef> {
     const name = input.pod.metadata?.name;
     if (!name) throw permanentFailure('the step pod has no name', 'InvalidPod');
+    // Labelled with this worker's deployment: only its own sweeper ever deletes it.
+    const pod: V1Pod = deps.deployment
+      ? { ...input.pod, metadata: { ...input.pod.metadata, labels: { ...input.pod.metadata?.labels, [LABELS.deployment]: deps.deployment } } }
+      : input.pod;
     try {
-      const created = await deps.pods.create(input.pod);
+      const created = await deps.pods.create(pod);
       await pause(deps.pauseAfterMs?.createPod);
       return ref(created);
     } catch (err) {
@@ -36,7 +40,7 @@ export function createPodActivity(deps: ActivityDeps) {
     });
     // Deleted in between: let the retry create it afresh.
     if (!existing) throw new Error(`pod ${name} vanished while being adopted`);
-    const mismatch = IDENTITY_LABELS.find((l) => existing.metadata?.labels?.[l] !== input.pod.metadata?.labels?.[l]);
+    const mismatch = IDENTITY_LABELS.find((l) => existing.metadata?.labels?.[l] !== pod.metadata?.labels?.[l]);
     if (mismatch) {
       throw permanentFailure(`pod ${name} already exists and belongs to something else (label ${mismatch} differs)`, 'PodNameTaken');
     }

@@ -10,6 +10,8 @@ export interface ActivityDeps {
   store: BuildStore;
   /** Size cap, memory bound while the store is away, and where store trouble is told. */
   stepLog?: Omit<StepLogOptions, 'secrets'>;
+  /** This worker's deployment identity, labelled on every pod it creates. */
+  deployment?: string;
   /** Where builds keep their password inputs; read to mask them in logs. */
   secrets?: BuildSecrets;
   /** Seconds one follow session of a running command lasts before re-attaching. */

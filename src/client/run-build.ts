@@ -28,6 +28,8 @@ export interface RunBuildOptions {
   /** The build store the worker writes and this follows (opened by the caller). */
   store: BuildStore;
   storeSettings: StoreSettings;
+  /** The deployment identity of the in-process worker. */
+  deployment: string;
 }
 
 export async function runBuild(options: RunBuildOptions): Promise<number> {
@@ -39,7 +41,7 @@ export async function runBuild(options: RunBuildOptions): Promise<number> {
   try {
     if (options.inProcessWorker) {
       worker = await createBuildWorker({
-        config, maxConcurrentSteps: options.maxConcurrentSteps, shutdownGraceSeconds: 5, store: options.store,
+        config, maxConcurrentSteps: options.maxConcurrentSteps, shutdownGraceSeconds: 5, store: options.store, deployment: options.deployment,
         stepLog: { maxBytes: options.storeSettings.stepLogLimitBytes, bufferBytes: options.storeSettings.bufferBytes },
         onReaped: (pods) => terminal.line(`deleted ${pods.length} pod(s) left over from finished builds`),
         onWarning: (message) => terminal.line(`warning: ${message}`),

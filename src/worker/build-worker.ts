@@ -11,12 +11,15 @@ import { loadKubeConfig } from '../kube/kube-config.ts';
 import { PodFacade } from '../kube/pod-facade.ts';
 import type { BuildStore } from '../store/build-store.ts';
 import type { StepLogOptions } from '../store/step-log.ts';
-import { MANAGED_BY_SELECTOR, reapOrphanPods } from './reap-orphan-pods.ts';
+import { deploymentSelector } from '../pod/labels.ts';
+import { reapOrphanPods } from './reap-orphan-pods.ts';
 import { loadWorkflowBundle } from './workflow-bundle.ts';
 import { unreachable } from '../temporal/unreachable.ts';
 
 export interface BuildWorkerOptions {
   config: RuntimeConfig;
+  /** This deployment's identity: labelled on its pods; its sweeper deletes only those (see deployment.ts). */
+  deployment: string;
   /** Where step logs and build records go (opened, and migrated, by the caller). */
   store: BuildStore;
   /** Size cap and memory bound of step logs. */
@@ -67,7 +70,7 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
     runtimeInstalled = true;
   }
   const kc = loadKubeConfig(config.kubeconfig ?? undefined);
-  const pods = new PodFacade(kc, config.kubeNamespace, MANAGED_BY_SELECTOR);
+  const pods = new PodFacade(kc, config.kubeNamespace, deploymentSelector(options.deployment));
   const secrets = new BuildSecrets(kc, config.kubeNamespace);
   const fail = (err: unknown): never => {
     throw unreachable(config.temporalAddress, err);
@@ -77,7 +80,7 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
   const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
   const sweep = async (first = false): Promise<void> => {
     try {
-      const reaped = await reapOrphanPods(client, pods, secrets);
+      const reaped = await reapOrphanPods(client, pods, options.deployment, secrets);
       if (reaped.length) options.onReaped?.(reaped);
       if (options.retentionDays) await options.store.deleteBuilds(Date.now() - options.retentionDays * 86_400_000);
     } catch (err) {
@@ -95,7 +98,7 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
     taskQueue: config.taskQueue,
     workflowBundle: await loadWorkflowBundle(),
     activities: createActivities({
-      pods, secrets, store: options.store, pauseAfterMs: pausesFromEnv(process.env.WHARF_TEMPORAL_PAUSE_AFTER),
+      pods, secrets, store: options.store, deployment: options.deployment, pauseAfterMs: pausesFromEnv(process.env.WHARF_TEMPORAL_PAUSE_AFTER),
       stepLog: { ...options.stepLog, onTrouble: (message) => options.onWarning?.(message) },
     }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentSteps,

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { connectClient } from '../../src/client/temporal-client.ts';
 import { FileStore } from '../../src/store/file-store.ts';
 import { createBuildWorker } from '../../src/worker/build-worker.ts';
+import { resolveDeployment } from '../../src/worker/deployment.ts';
 import type { Lab, LabConfig } from './lab.ts';
 
 export interface InProcessWorker {
@@ -16,7 +17,7 @@ export interface InProcessWorker {
 export async function startInProcessWorker(lab: Lab, name: string, maxConcurrentSteps = 20): Promise<InProcessWorker> {
   const config = lab.config(name);
   const store = new FileStore(config.logRoot);
-  const worker = await createBuildWorker({ config, store, maxConcurrentSteps, shutdownGraceSeconds: 1 });
+  const worker = await createBuildWorker({ config, store, deployment: resolveDeployment(config, undefined), maxConcurrentSteps, shutdownGraceSeconds: 1 });
   const running = worker.worker.run();
   const { client, close } = await connectClient(config);
   return {

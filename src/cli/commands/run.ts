@@ -8,6 +8,7 @@ import { describeApiError } from '../../kube/api-error.ts';
 import { BuildSecrets } from '../../kube/build-secret.ts';
 import { loadKubeConfig } from '../../kube/kube-config.ts';
 import { runBuild } from '../../client/run-build.ts';
+import { resolveDeployment } from '../../worker/deployment.ts';
 import { newBuildId } from '../../client/start-build.ts';
 import { formatErrors, makePlan } from '../../plan/make-plan.ts';
 import { printPlanRemarks } from '../output/plan-remarks.ts';
@@ -89,9 +90,11 @@ export async function runCommand(argv: string[]): Promise<number> {
   const plan = planned.plan;
   const passwords = planned.passwordValues;
   const secrets = new BuildSecrets(loadKubeConfig(config.kubeconfig ?? undefined), config.kubeNamespace);
+  // The deployment whose workers run the build: its sweeper deletes the Secret if need be.
+  const deployment = resolveDeployment(config, undefined);
   if (Object.keys(passwords).length) {
     try {
-      await secrets.create(passwordSecret, buildId, passwords);
+      await secrets.create(passwordSecret, buildId, passwords, deployment);
     } catch (err) {
       throw new Error(`cannot store the password inputs in Secret ${config.kubeNamespace}/${passwordSecret}: ${describeApiError(err).message}`);
     }
@@ -99,7 +102,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const { settings: storeSettings, store } = await openStoreOf(values);
   try {
     return await runBuild({
-      config, store, storeSettings,
+      config, store, storeSettings, deployment,
       input: {
         buildId,
         plan,
