@@ -7,7 +7,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { podReadiness } from '../src/kube/pod-readiness.ts';
 import type { AwaitPodReadyInput } from '../workflows/types.ts';
 import type { ActivityDeps } from './deps.ts';
-import { permanentFailure } from './failures.ts';
+import { FailureType, permanentFailure } from './failures.ts';
 import { keepHeartbeating } from './heartbeat.ts';
 import { remark } from './remark.ts';
 
@@ -20,27 +20,36 @@ export function awaitPodReadyActivity(deps: ActivityDeps) {
     let deadline: NodeJS.Timeout | undefined;
     const budget = new AbortController();
     try {
+      const judge = (pod: V1Pod | null): Verdict | undefined => {
+        if (pod === null) return { fail: `pod ${input.pod.name} was deleted before it became ready`, type: FailureType.PodGone };
+        if (pod.metadata?.uid !== input.pod.uid) return { fail: `pod ${input.pod.name} was replaced by another pod`, type: FailureType.PodGone };
+        const readiness = podReadiness(pod);
+        if (readiness.state === 'ready') return { ok: true, node: pod.spec?.nodeName };
+        if (readiness.state === 'failed') return { fail: readiness.message, type: readiness.reason };
+        detail = readiness.detail;
+        return undefined;
+      };
       const verdict = await deps.pods.waitFor<Verdict>(
         input.pod.name,
         (pod: V1Pod | null): Verdict | undefined => {
-          if (pod === null) return { fail: `pod ${input.pod.name} was deleted before it became ready`, type: 'PodGone' };
-          if (pod.metadata?.uid !== input.pod.uid) return { fail: `pod ${input.pod.name} was replaced by another pod`, type: 'PodGone' };
-          const readiness = podReadiness(pod);
-          if (readiness.state === 'ready') return { ok: true, node: pod.spec?.nodeName };
-          if (readiness.state === 'failed') return { fail: readiness.message, type: readiness.reason };
-          detail = readiness.detail;
+          const verdict = judge(pod);
           // The budget counts from the pod's creation, so a retried attempt does not reset it.
-          if (deadline === undefined) {
+          if (verdict === undefined && deadline === undefined && pod) {
             const created = pod.metadata?.creationTimestamp ? new Date(pod.metadata.creationTimestamp).getTime() : Date.now();
             const left = created + input.pendingSeconds * 1000 - Date.now();
             deadline = setTimeout(() => budget.abort(), Math.max(0, left));
           }
-          return undefined;
+          return verdict;
         },
         AbortSignal.any([cancellationSignal(), budget.signal]),
-      ).catch((err: unknown): Verdict => {
+      ).catch(async (err: unknown): Promise<Verdict> => {
         if (budget.signal.aborted && !cancellationSignal().aborted) {
-          return { fail: `pod ${input.pod.name} not ready after ${input.pendingSeconds}s: ${detail}`, type: 'PodPendingTimeout' };
+          // Before calling it a timeout, the pod as the API server has it now: the watch
+          // may have missed its news.
+          const now = await deps.pods.get(input.pod.name).catch(() => undefined);
+          const fresh = now === undefined ? undefined : judge(now);
+          if (fresh) return fresh;
+          return { fail: `pod ${input.pod.name} not ready after ${input.pendingSeconds}s: ${detail}`, type: FailureType.PodPendingTimeout };
         }
         throw err;
       });

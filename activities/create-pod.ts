@@ -9,14 +9,14 @@ import { describeApiError, isConflict } from '../src/kube/api-error.ts';
 import { IDENTITY_LABELS, LABELS } from '../src/pod/labels.ts';
 import type { CreatePodInput, PodRef } from '../workflows/types.ts';
 import { pause, type ActivityDeps } from './deps.ts';
-import { kubernetesFailure, permanentFailure } from './failures.ts';
+import { FailureType, kubernetesFailure, permanentFailure } from './failures.ts';
 import { remark } from './remark.ts';
 
 
 export function createPodActivity(deps: ActivityDeps) {
   return async function createPod(input: CreatePodInput): Promise<PodRef> {
     const name = input.pod.metadata?.name;
-    if (!name) throw permanentFailure('the step pod has no name', 'InvalidPod');
+    if (!name) throw permanentFailure('the step pod has no name', FailureType.InvalidPod);
     // Labelled with this worker's deployment: only its own sweeper ever deletes it.
     const pod: V1Pod = deps.deployment
       ? { ...input.pod, metadata: { ...input.pod.metadata, labels: { ...input.pod.metadata?.labels, [LABELS.deployment]: deps.deployment } } }
@@ -42,7 +42,7 @@ export function createPodActivity(deps: ActivityDeps) {
     if (!existing) throw new Error(`pod ${name} vanished while being adopted`);
     const mismatch = IDENTITY_LABELS.find((l) => existing.metadata?.labels?.[l] !== pod.metadata?.labels?.[l]);
     if (mismatch) {
-      throw permanentFailure(`pod ${name} already exists and belongs to something else (label ${mismatch} differs)`, 'PodNameTaken');
+      throw permanentFailure(`pod ${name} already exists and belongs to something else (label ${mismatch} differs)`, FailureType.PodNameTaken);
     }
     return ref(existing);
   };

@@ -3,10 +3,28 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { describeApiError } from '../src/kube/api-error.ts';
 
+/**
+ * The failure types the step activities report (besides the API server's own reasons and
+ * the readiness reasons of pod-readiness.ts). Matched by identity, never by message.
+ */
+export const FailureType = {
+  InvalidPod: 'InvalidPod',
+  PodNameTaken: 'PodNameTaken',
+  PodGone: 'PodGone',
+  PodPendingTimeout: 'PodPendingTimeout',
+  KubernetesApiError: 'KubernetesApiError',
+  CommandStartFailed: 'CommandStartFailed',
+  FollowerProtocolError: 'FollowerProtocolError',
+  SourceFileMissing: 'SourceFileMissing',
+  SourceUnreadable: 'SourceUnreadable',
+  SourceListingFailed: 'SourceListingFailed',
+  SourceTransferFailed: 'SourceTransferFailed',
+} as const;
+
 export function kubernetesFailure(err: unknown, doing: string): Error {
   const info = describeApiError(err);
   if (info.transient) return err instanceof Error ? err : new Error(String(err));
-  return ApplicationFailure.nonRetryable(`${doing}: ${info.message}`, info.reason ?? 'KubernetesApiError');
+  return ApplicationFailure.nonRetryable(`${doing}: ${info.message}`, info.reason ?? FailureType.KubernetesApiError);
 }
 
 export function permanentFailure(message: string, type: string): ApplicationFailure {

@@ -6,13 +6,13 @@
 // pauses (the output stays in the pod) and resumes from the same offsets when it returns.
 import { activityInfo, cancellationSignal } from '@temporalio/activity';
 import { followCommandLine, RUN_STATE_MOUNT, type StreamOffsets } from '../src/command/detached-command.ts';
-import { FollowFrameParser, type FollowFrame } from '../src/command/follow-frames.ts';
+import { FollowerProtocolError, FollowFrameParser, type FollowFrame } from '../src/command/follow-frames.ts';
 import { ExecConnectionLost, ExecRejected } from '../src/kube/pod-exec.ts';
 import { LineSplitter, type Line } from '../src/logs/line-splitter.ts';
 import type { StepLog } from '../src/store/step-log.ts';
 import type { RunCommandInput, RunCommandOutput } from '../workflows/types.ts';
 import type { ActivityDeps } from './deps.ts';
-import { permanentFailure } from './failures.ts';
+import { FailureType, permanentFailure } from './failures.ts';
 import { keepHeartbeating } from './heartbeat.ts';
 
 const TAIL_LINES = 20;
@@ -48,7 +48,7 @@ export function runCommandActivity(deps: ActivityDeps) {
         if (outcome.lost) {
           const pod = await deps.pods.get(input.pod.name).catch(() => undefined);
           if (pod === null || (pod && pod.metadata?.uid !== input.pod.uid)) {
-            throw permanentFailure(`pod ${input.pod.name} disappeared while its command was running`, 'PodGone');
+            throw permanentFailure(`pod ${input.pod.name} disappeared while its command was running`, FailureType.PodGone);
           }
           await sleep(REATTACH_DELAY_MS);
         }
@@ -148,7 +148,7 @@ async function followOnce(
     if (followerExit !== 0) {
       throw permanentFailure(
         `could not run the step's command in ${input.pod.name}/${input.container} (exit ${followerExit})${followerErrors ? `: ${followerErrors.trim()}` : ''}`,
-        'CommandStartFailed',
+        FailureType.CommandStartFailed,
       );
     }
     return { exitCode: null, lost: false };
@@ -156,8 +156,15 @@ async function followOnce(
     if (exitCode !== null) return { exitCode, lost: false };
     if (pause.signal.aborted && !signal.aborted) return { exitCode: null, lost: false, paused: true };
     if (err instanceof ExecConnectionLost) return { exitCode: null, lost: true };
+    if (err instanceof FollowerProtocolError) {
+      throw permanentFailure(
+        `the command follower in ${input.pod.name}/${input.container} broke its protocol (${err.message}); `
+          + `does the step's shell print output of its own, or is the pod's state volume full?`,
+        FailureType.FollowerProtocolError,
+      );
+    }
     if (err instanceof ExecRejected) {
-      throw permanentFailure(`could not run the step's command in ${input.pod.name}/${input.container}: ${err.message}`, 'CommandStartFailed');
+      throw permanentFailure(`could not run the step's command in ${input.pod.name}/${input.container}: ${err.message}`, FailureType.CommandStartFailed);
     }
     throw err;
   }

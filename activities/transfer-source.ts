@@ -10,7 +10,7 @@ import { substituteEntries } from '../src/source/substitute-files.ts';
 import { tarStream } from '../src/source/tar-writer.ts';
 import type { TransferSourceInput } from '../workflows/types.ts';
 import type { ActivityDeps } from './deps.ts';
-import { permanentFailure } from './failures.ts';
+import { FailureType, permanentFailure } from './failures.ts';
 import { remark } from './remark.ts';
 import { keepHeartbeating } from './heartbeat.ts';
 
@@ -41,7 +41,7 @@ export function transferSourceActivity(deps: ActivityDeps) {
         if (input.onlyFiles) {
           const found = new Set(listing.entries.map((e) => e.path));
           const missing = input.onlyFiles.filter((f) => !found.has(posix.normalize(f)));
-          if (missing.length) throw permanentFailure(`the step's files are not in the source: ${missing.join(', ')}`, 'SourceFileMissing');
+          if (missing.length) throw permanentFailure(`the step's files are not in the source: ${missing.join(', ')}`, FailureType.SourceFileMissing);
         }
         const entries = input.variables ? substituteEntries(listing.entries, input.variables) : listing.entries;
         files = entries.length;
@@ -62,7 +62,7 @@ export function transferSourceActivity(deps: ActivityDeps) {
         if (exit === 0) await remark(deps, input.log, lines.map((l) => l.text));
       }
       if (exit !== 0) {
-        throw permanentFailure(`could not put the source into ${input.pod.name} at ${input.path} (exit ${exit}): ${stderr.trim()}`, 'SourceTransferFailed');
+        throw permanentFailure(`could not put the source into ${input.pod.name} at ${input.path} (exit ${exit}): ${stderr.trim()}`, FailureType.SourceTransferFailed);
       }
       return { files, skipped };
     } catch (err) {

@@ -1,7 +1,8 @@
 // Types shared by the workflows, the activities and the CLI. Plain data only: all of it
 // crosses Temporal as JSON.
 import type { V1Pod } from '@kubernetes/client-node';
-import type { BuildPlan, StepPlan, StepType } from '../src/plan/build-plan.ts';
+import type { StepType } from '../src/definition/types.ts';
+import type { BuildPlan, StepPlan } from '../src/plan/build-plan.ts';
 
 export type { BuildPlan, StepPlan, StepType };
 

@@ -8,6 +8,17 @@ export type FollowFrame =
   | { kind: 'expired' }
   | { kind: 'exit'; code: number };
 
+const MAX_HEADER_BYTES = 256;
+
+/**
+ * The follower's output does not follow the protocol: the container's shell printed
+ * something of its own (a banner), or the command's state volume is full (an empty
+ * exit-code file). Retrying does not help.
+ */
+export class FollowerProtocolError extends Error {
+  override name = 'FollowerProtocolError';
+}
+
 export class FollowFrameParser {
   private buffer: Buffer = Buffer.alloc(0);
   /** Bytes still expected for the payload of an `o`/`e` frame. */
@@ -28,7 +39,11 @@ export class FollowFrameParser {
         continue;
       }
       const newline = this.buffer.indexOf(0x0a);
-      if (newline < 0) break;
+      if (newline < 0) {
+        // A header is a few bytes: a long line without a newline is not the follower speaking.
+        if (this.buffer.length > MAX_HEADER_BYTES) throw new FollowerProtocolError(`unexpected output from the command follower: ${JSON.stringify(this.buffer.subarray(0, 200).toString('utf8'))}`);
+        break;
+      }
       const header = this.buffer.subarray(0, newline).toString('utf8');
       this.buffer = this.buffer.subarray(newline + 1);
       const frame = parseHeader(header);
@@ -58,12 +73,12 @@ function parseHeader(header: string): FollowFrame | { kind: 'out' | 'err'; lengt
     case 'x':
       return { kind: 'exit', code: toInt(arg) };
     default:
-      throw new Error(`unexpected output from the command follower: ${JSON.stringify(header.slice(0, 200))}`);
+      throw new FollowerProtocolError(`unexpected output from the command follower: ${JSON.stringify(header.slice(0, 200))}`);
   }
 }
 
 function toInt(text: string | undefined): number {
   const n = Number.parseInt(text ?? '', 10);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`malformed number in follower output: ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text ?? '') || !Number.isSafeInteger(n)) throw new FollowerProtocolError(`malformed number in follower output: ${JSON.stringify((text ?? '').slice(0, 200))}`);
   return n;
 }

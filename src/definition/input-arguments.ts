@@ -2,7 +2,7 @@
 // undeclared input is an error, a number input takes only numbers, a choice input only
 // one of its values. Errors point at the declaration.
 import type { VarValue } from '../varsub/substitute.ts';
-import type { DefinitionError } from './definition-error.ts';
+import type { DefinitionError } from '../yaml/definition-error.ts';
 import type { Declarations } from './types.ts';
 
 export function readInputArguments(file: string, declared: Declarations, given: Record<string, string>): { values: Record<string, VarValue>; errors: DefinitionError[] } {

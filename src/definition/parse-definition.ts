@@ -3,16 +3,16 @@
 // substituted into the stages (not into `inputs` and `environments`, which are variable
 // sources and get substituted when referenced).
 import { isMap } from 'yaml';
-import { substitute, VariableCycleError, type Lookup } from '../varsub/substitute.ts';
-import { sortErrors, type DefinitionError } from './definition-error.ts';
+import { substitute, VariableCycleError, type Lookup, type VarValue } from '../varsub/substitute.ts';
+import { sortErrors, type DefinitionError } from '../yaml/definition-error.ts';
 import { readEnvironments } from './read-environments.ts';
 import { readInputs } from './read-inputs.ts';
 import { readStage } from './read-stage.ts';
 import type { StepContext } from './read-step.ts';
-import { Reporter } from './reporter.ts';
-import type { BuildDefinition, Declarations, Value } from './types.ts';
-import { loadYaml } from './yaml-document.ts';
-import { kindOf } from './yaml-walk.ts';
+import { Reporter } from '../yaml/reporter.ts';
+import type { BuildDefinition, Declarations } from './types.ts';
+import { loadYaml } from '../yaml/yaml-document.ts';
+import { kindOf } from '../yaml/yaml-walk.ts';
 
 export interface ParseResult {
   definition: BuildDefinition;
@@ -57,7 +57,7 @@ export function parseDefinition(file: string, text: string, variablesFor: Variab
   const ctx: StepContext = {
     r,
     lookup,
-    substitute: (value, node, path): Value | undefined => {
+    substitute: (value, node, path): VarValue | undefined => {
       try {
         return substitute(value, lookup);
       } catch (err) {

@@ -2,8 +2,9 @@
 // not a string. String scalars are substituted first (when a substitution is given), so a
 // value that is only `${x}` takes x's type and is checked as that type.
 import { isMap, isSeq, type Node } from 'yaml';
+import { stringify, type VarValue } from '../varsub/substitute.ts';
 import type { FieldValue, Value } from './types.ts';
-import { kindOf, kindOfValue, scalarValue, type YamlWalker } from './yaml-walk.ts';
+import { kindOf, kindOfValue, scalarValue, type YamlWalker } from '../yaml/yaml-walk.ts';
 
 export type FieldKind = 'string' | 'strings' | 'boolean' | 'number' | 'map';
 
@@ -12,7 +13,7 @@ export interface FieldReader {
   /** Reports a problem at `node`; `suffix` extends the scope path (e.g. `[2]`, `.image.tag`). */
   report: (node: Node | null, message: string, suffix?: string) => void;
   /** Substitutes variables in a string scalar; undefined when it failed (and was reported). */
-  substitute?: (text: string, node: Node | null) => Value | undefined;
+  substitute?: (text: string, node: Node | null) => VarValue | undefined;
 }
 
 const WANTED: Record<FieldKind, string> = {
@@ -40,7 +41,7 @@ export function readField(node: Node | null, kind: FieldKind, r: FieldReader): F
       for (const e of r.walker.entries(node)) {
         const key = r.substitute && e.keyIsString ? r.substitute(e.key, e.keyNode) : e.key;
         const v = readScalar(e.value, 'string', r, `.${e.key}`);
-        if (typeof v === 'string' && key !== undefined) out[String(key)] = v;
+        if (typeof v === 'string' && key !== undefined) out[stringify(key)] = v;
       }
       return out;
     }
@@ -54,7 +55,7 @@ function readScalar(node: Node | null, kind: 'string' | 'boolean' | 'number', r:
   if (raw === undefined) return void r.report(node, `expected ${WANTED[kind]}, got ${kindOf(node)}`, suffix);
   const value = typeof raw === 'string' && r.substitute ? r.substitute(raw, node) : raw;
   if (value === undefined) return undefined;
-  if (typeof value === kind) return value;
+  if (value !== null && typeof value === kind) return value;
   const got = value === raw ? kindOf(node) : `${kindOfValue(value)} from ${JSON.stringify(raw)}`;
   return void r.report(node, `expected ${WANTED[kind]}, got ${got}`, suffix);
 }

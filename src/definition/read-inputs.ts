@@ -2,9 +2,9 @@
 // defaults, as wharf-cmd reads them. Scopes use the item's index: `inputs/0/type`.
 import { isMap, isSeq, type Node } from 'yaml';
 import { readField, type FieldKind } from './read-field.ts';
-import type { Reporter } from './reporter.ts';
+import type { Reporter } from '../yaml/reporter.ts';
 import type { InputDefinition, InputType, Value } from './types.ts';
-import { kindOf } from './yaml-walk.ts';
+import { kindOf } from '../yaml/yaml-walk.ts';
 
 const INPUT_TYPES: InputType[] = ['string', 'choice', 'number', 'password'];
 const KNOWN_FIELDS = new Set(['name', 'type', 'default', 'values']);

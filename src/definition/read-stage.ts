@@ -2,11 +2,11 @@
 // wharf-cmd's parser spells the condition `runs-if`; its docs spell it `run-if`, so both
 // are read. Variables are substituted in the condition and the filter too, as wharf-cmd.
 import { isMap, isSeq } from 'yaml';
-import type { RunsIf } from '../plan/build-plan.ts';
+import { TEMPORAL_MAX_PENDING_CHILDREN } from '../limits.ts';
 import { kubernetesName } from './kubernetes-name.ts';
 import { readStep, type StepContext } from './read-step.ts';
-import type { Declarations, StageDefinition } from './types.ts';
-import { isNull, kindOf, scalarValue, type MapEntry } from './yaml-walk.ts';
+import type { Declarations, RunsIf, StageDefinition } from './types.ts';
+import { isNull, kindOf, scalarValue, type MapEntry } from '../yaml/yaml-walk.ts';
 
 const RUNS_IF: RunsIf[] = ['success', 'fail', 'always'];
 const RUN_CONDITION_KEYS = ['runs-if', 'run-if'];
@@ -46,6 +46,8 @@ export function readStage(entry: MapEntry, declared: Declarations, ctx: StepCont
     }
   }
   if (stepCount === 0) r.error(entry.keyNode, path, 'stage is missing steps');
+  // The steps of a stage run as child workflows all at once.
+  if (stepCount > TEMPORAL_MAX_PENDING_CHILDREN) r.error(entry.keyNode, path, `stage has ${stepCount} steps; they run at once as child workflows, and Temporal allows ${TEMPORAL_MAX_PENDING_CHILDREN} pending`);
   return stage;
 }
 

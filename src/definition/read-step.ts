@@ -1,20 +1,26 @@
 // One step: a map holding exactly one step type, whose fields are read with strict
 // types, variables substituted, defaults and rules applied.
 import { isMap, type Node } from 'yaml';
-import type { StepType } from '../plan/build-plan.ts';
-import type { Lookup } from '../varsub/substitute.ts';
+import { MAX_BUILD_ID_LENGTH, TEMPORAL_MAX_ID_BYTES } from '../limits.ts';
+import type { Lookup, VarValue } from '../varsub/substitute.ts';
 import { kubernetesName } from './kubernetes-name.ts';
 import { readField } from './read-field.ts';
-import type { Reporter } from './reporter.ts';
+import type { Reporter } from '../yaml/reporter.ts';
+import { kubernetesNameProblems } from './kubernetes-rules.ts';
 import { applyStepRules } from './step-rules.ts';
 import { isStepType, STEP_TYPE_NAMES, STEP_TYPES } from './step-types.ts';
-import type { StepDefinition, Value } from './types.ts';
-import { kindOf, type MapEntry } from './yaml-walk.ts';
+import type { StepDefinition, StepType } from './types.ts';
+import { kindOf, type MapEntry } from '../yaml/yaml-walk.ts';
+
+/** The longest the workflow id of a step can be, in bytes: `<build id>.<stage>.<step>`. */
+export function stepWorkflowIdBytes(stage: string, step: string): number {
+  return MAX_BUILD_ID_LENGTH + Buffer.byteLength(`.${stage}.${step}`, 'utf8');
+}
 
 export interface StepContext {
   r: Reporter;
   lookup: Lookup;
-  substitute: (text: string, node: Node | null, path: string) => Value | undefined;
+  substitute: (text: string, node: Node | null, path: string) => VarValue | undefined;
 }
 
 export function readStep(entry: MapEntry, stagePath: string, ctx: StepContext): StepDefinition | null {
@@ -23,6 +29,8 @@ export function readStep(entry: MapEntry, stagePath: string, ctx: StepContext): 
   const path = `${stagePath}/${name}`;
   if (name === '') r.error(entry.keyNode, path, 'step name cannot be empty');
   else if (!kubernetesName(name)) r.error(entry.keyNode, path, `step name '${name}' cannot become a Kubernetes name (use letters, digits, '-', '_', '.' or spaces, starting with a letter or digit)`);
+  const idBytes = stepWorkflowIdBytes(stagePath, name);
+  if (idBytes > TEMPORAL_MAX_ID_BYTES) r.error(entry.keyNode, path, `stage and step names too long: the step's workflow id would be up to ${idBytes} bytes, Temporal allows ${TEMPORAL_MAX_ID_BYTES}`);
   const node = entry.value;
   if (!isMap(node)) {
     r.error(node ?? entry.keyNode, path, `expected a step (a map with one step type), got ${kindOf(node)}`);
@@ -49,7 +57,7 @@ function readStepType(name: string, entry: MapEntry, stepPath: string, ctx: Step
     return null;
   }
   const given = new Map(r.walker.entries(entry.value).map((e) => [e.key, e]));
-  const step: StepDefinition = { name, type, fields: {}, builtins: {}, at: r.position(entry.keyNode) };
+  const step: StepDefinition = { name, type, fields: {}, builtins: {}, at: r.position(entry.keyNode), unrunnable: [] };
   for (const [field, spec] of Object.entries(STEP_TYPES[type])) {
     const e = given.get(field);
     if (!e) {
@@ -70,9 +78,10 @@ function readStepType(name: string, entry: MapEntry, stepPath: string, ctx: Step
   for (const [key, e] of given) {
     if (!Object.hasOwn(STEP_TYPES[type], key)) r.warn(e.keyNode, `${path}/${key}`, `unknown field '${key}' is ignored`);
   }
+  const where = (field: string): Node | null => given.get(field)?.value ?? given.get(field)?.keyNode ?? entry.keyNode;
   for (const problem of applyStepRules(step, new Set(given.keys()), ctx.lookup)) {
-    const e = given.get(problem.field);
-    r.error(e?.value ?? e?.keyNode ?? entry.keyNode, problem.field ? `${path}/${problem.field}` : path, problem.message);
+    r.error(where(problem.field), problem.field ? `${path}/${problem.field}` : path, problem.message);
   }
+  step.unrunnable = kubernetesNameProblems(step).map((p) => r.locate(where(p.field), `${path}/${p.field}`, p.message));
   return step;
 }

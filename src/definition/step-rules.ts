@@ -25,6 +25,7 @@ export function applyStepRules(step: StepDefinition, given: ReadonlySet<string>,
     case 'container':
       // The worker runs steps through a POSIX shell; powershell.exe cannot host it.
       if (String(f.os).toLowerCase() === 'windows') problem('os', "os 'windows' is not supported: steps run through a POSIX shell on Linux nodes");
+      if (f.secretName) f.secretName = projectSecretName(String(f.secretName), 'secretName', vars, problem);
       break;
     case 'docker':
       dockerRules(step, given, vars, problem);
@@ -34,10 +35,11 @@ export function applyStepRules(step: StepDefinition, given: ReadonlySet<string>,
       if (f.repo === 'stage') f.repo = GOOGLE_STABLE_CHARTS;
       vars.optional(step, 'REG_USER', 'string');
       vars.optional(step, 'REG_PASS', 'string');
+      if (!given.has('secret')) setIfDefined(f, 'secret', vars.optional(step, 'HELM_REG_SECRET', 'string', false));
       break;
     case 'helm-package':
       if (!given.has('destination')) f.destination = vars.defaultFrom('destination', ['CHART_REPO', 'REPO_GROUP']);
-      if (!given.has('secret')) setIfDefined(f, 'secret', vars.optional(step, 'HELM_REG_SECRET', 'string'));
+      if (!given.has('secret')) setIfDefined(f, 'secret', vars.optional(step, 'HELM_REG_SECRET', 'string', false));
       break;
     case 'kubectl':
       if (!f.file && list(f.files).length === 0) problem('file', 'missing required field (give file or files)');
@@ -70,10 +72,25 @@ function dockerRules(step: StepDefinition, given: ReadonlySet<string>, vars: Bui
   }
   if (secretArgs.length && !f.secretName) problem('secretArgs', 'found secretArgs but is missing secretName');
   else if (!secretArgs.length && f.secretName) problem('secretName', 'found secretName but is missing secretArgs');
-  // The registry credentials: required when pushing, as wharf-cmd.
-  if (f.push === true) vars.requiredBuiltin(step, 'REG_SECRET', 'push');
-  else vars.optional(step, 'REG_SECRET', 'string');
+  else if (f.secretName) f.secretName = projectSecretName(String(f.secretName), 'secretName', vars, problem);
+  // The registry credentials: the `secret` field, else REG_SECRET, else wharf-cmd's
+  // default `gitlab-registry` (already set as the field's default).
+  if (!given.has('secret')) setIfDefined(f, 'secret', vars.optional(step, 'REG_SECRET', 'string', false));
   vars.optional(step, 'REG_INSECURE', 'boolean');
+}
+
+/** The instance's Wharf instance id when none is given, as wharf-cmd's default config. */
+export const DEFAULT_WHARF_INSTANCE = 'local';
+
+/**
+ * wharf-cmd's name of a project's Secret: `wharf-<instance>-project-<PROJECT_ID>-secretname-<name>`.
+ * PROJECT_ID is required; the instance is WHARF_INSTANCE, `local` when not given.
+ */
+function projectSecretName(name: string, field: string, vars: BuiltinReader, problem: Problem): string {
+  const project = vars.optionalValue('PROJECT_ID');
+  if (project === undefined) problem(field, `missing built-in var: need PROJECT_ID (the Secret is named wharf-<instance>-project-<PROJECT_ID>-secretname-${name})`);
+  const instance = vars.optionalValue('WHARF_INSTANCE') ?? DEFAULT_WHARF_INSTANCE;
+  return `wharf-${instance}-project-${project ?? ''}-secretname-${name}`;
 }
 
 /** Reads built-in variables for the rules, reporting missing or mistyped ones. */
@@ -98,10 +115,10 @@ class BuiltinReader {
     return value === undefined ? '' : String(value);
   }
 
-  requiredBuiltin(step: StepDefinition, name: string, because: string): void {
-    const value = this.get(because, name);
-    if (value === undefined) this.problem(because, `missing built-in var: need ${name} (${because} is on)`);
-    else step.builtins[name] = value;
+  /** A built-in as text when defined (any scalar type). */
+  optionalValue(name: string): string | undefined {
+    const value = this.get('', name);
+    return value === undefined ? undefined : String(value);
   }
 
   optional(step: StepDefinition, name: string, type: 'string' | 'boolean', keep = true): string | undefined {
@@ -117,7 +134,8 @@ class BuiltinReader {
 
   private get(field: string, name: string): Value | undefined {
     try {
-      return lookupVariable(name, this.lookup);
+      // A built-in defined as null counts as not given.
+      return lookupVariable(name, this.lookup) ?? undefined;
     } catch (err) {
       if (!(err instanceof VariableCycleError)) throw err;
       this.problem(field, err.message);

@@ -1,8 +1,8 @@
 // The fields of each Wharf step type: their kinds, defaults and which are required, as
 // wharf-cmd's pkg/steps has them. Defaults computed from variables or other fields are in
 // step-rules.ts. Unknown fields inside a step type are ignored (with a warning).
-import type { StepType } from '../plan/build-plan.ts';
 import type { FieldKind } from './read-field.ts';
+import type { StepType } from './types.ts';
 
 export interface FieldSpec {
   kind: FieldKind;
@@ -46,6 +46,7 @@ export const STEP_TYPES: Record<StepType, Record<string, FieldSpec>> = {
     chartVersion: { kind: 'string' },
     helmVersion: { kind: 'string', default: 'v2.14.1' },
     cluster: { kind: 'string', default: 'kubectl-config' },
+    secret: { kind: 'string' },
   },
   'helm-package': {
     version: { kind: 'string', default: '' },

@@ -1,7 +1,7 @@
 // Runs a command in a pod's container through the API server (the `kubectl exec`
 // of the pod facade). A command's outcome comes only from the exec status the kubelet
 // sends; a connection that closes without one is reported as lost, never as success.
-import { Writable, type Readable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
 
 export interface ExecRequest {
@@ -9,7 +9,9 @@ export interface ExecRequest {
   pod: string;
   container: string;
   command: string[];
-  stdin?: Readable;
+  /** Sent with backpressure; an error it raises ends the exec with that error. */
+  stdin?: AsyncIterable<Uint8Array>;
+  /** An error thrown here ends the exec with that error (the remote process is not killed). */
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
   /** Closes the connection when aborted. The remote process is not killed by that. */
@@ -33,13 +35,36 @@ const STATUS_AFTER_CLOSE_MS = 250;
 export async function execInPod(kc: KubeConfig, req: ExecRequest): Promise<number> {
   const exec = new Exec(kc);
   let status: V1Status | null = null;
+  let settled = false;
   let settle!: (value: number | Error) => void;
-  const outcome = new Promise<number | Error>((resolve) => (settle = resolve));
-  let ws: Awaited<ReturnType<Exec['exec']>>;
+  const outcome = new Promise<number | Error>((resolve) => {
+    settle = (value) => {
+      if (settled) return;
+      settled = true;
+      resolve(value);
+    };
+  });
+  let ws: Awaited<ReturnType<Exec['exec']>> | undefined;
+  // Whatever a callback throws (output it cannot parse, a log store that fails) ends this
+  // exec with that error: it must never escape into the websocket's event handlers.
+  const fail = (err: unknown): void => {
+    settle(err instanceof Error ? err : new Error(String(err)));
+    ws?.close();
+  };
+  const guarded = (onChunk: ((chunk: Buffer) => void) | undefined) => onChunk && ((chunk: Buffer): void => {
+    if (settled) return;
+    try {
+      onChunk(chunk);
+    } catch (err) {
+      fail(err);
+    }
+  });
   try {
     ws = await exec.exec(
       req.namespace, req.pod, req.container, req.command,
-      sink(req.onStdout), sink(req.onStderr), req.stdin ?? null, false,
+      sink(guarded(req.onStdout)), sink(guarded(req.onStderr)),
+      // stdin is pumped below, with backpressure; the client only needs to know there is one.
+      req.stdin ? new PassThrough() : null, false,
       (s) => {
         status = s;
         settle(exitCodeFromStatus(s));
@@ -48,24 +73,57 @@ export async function execInPod(kc: KubeConfig, req: ExecRequest): Promise<numbe
   } catch (err) {
     throw new ExecConnectionLost(`exec in ${req.pod}/${req.container} could not connect: ${errorText(err)}`);
   }
-  const onAbort = (): void => ws.close();
+  const socket = ws;
+  const onAbort = (): void => socket.close();
   req.signal?.addEventListener('abort', onAbort, { once: true });
-  ws.on('close', () => {
+  socket.on('close', () => {
     setTimeout(() => {
       if (status === null) settle(new ExecConnectionLost(`exec in ${req.pod}/${req.container}: connection closed without an exit status`));
     }, STATUS_AFTER_CLOSE_MS);
   });
-  ws.on('error', (err: Error) => {
+  socket.on('error', (err: Error) => {
     if (status === null) settle(new ExecConnectionLost(`exec in ${req.pod}/${req.container}: ${err.message}`));
   });
+  if (req.stdin) pumpStdin(socket, req.stdin).catch(fail);
   try {
     const result = await outcome;
     if (result instanceof Error) throw result;
     return result;
   } finally {
     req.signal?.removeEventListener('abort', onAbort);
-    if (ws.readyState === ws.OPEN) ws.close();
+    if (socket.readyState === socket.OPEN) socket.close();
   }
+}
+
+/** Bytes of stdin queued on the connection before the sender waits for them to leave. */
+export const STDIN_HIGH_WATER_BYTES = 1024 * 1024;
+const STDIN_CHANNEL = 0;
+const CLOSE_CHANNEL = 255;
+
+type ExecSocket = Awaited<ReturnType<Exec['exec']>>;
+
+/**
+ * Sends stdin in channel frames, waiting whenever more than STDIN_HIGH_WATER_BYTES are
+ * queued, so a slow receiver slows the reader instead of filling the worker's memory.
+ * A read error rejects (the caller ends the exec with it); a closed connection stops it.
+ */
+async function pumpStdin(ws: ExecSocket, stdin: AsyncIterable<Uint8Array>): Promise<void> {
+  for await (const chunk of stdin) {
+    if (ws.readyState !== ws.OPEN) return;
+    const frame = Buffer.allocUnsafe(chunk.length + 1);
+    frame[0] = STDIN_CHANNEL;
+    frame.set(chunk, 1);
+    if (ws.bufferedAmount + frame.length <= STDIN_HIGH_WATER_BYTES) {
+      ws.send(frame);
+      continue;
+    }
+    const sent = await new Promise<boolean>((resolve) => ws.send(frame, (err?: Error) => resolve(!err)));
+    if (!sent) return; // the connection failed: its close or error reports it
+  }
+  if (ws.readyState !== ws.OPEN) return;
+  // The v5 protocol closes stdin alone; older ones only by closing the connection.
+  if (ws.protocol === 'v5.channel.k8s.io') ws.send(Buffer.from([CLOSE_CHANNEL, STDIN_CHANNEL]));
+  else ws.close();
 }
 
 // The API server could not reach the node's kubelet: the command may well be running.

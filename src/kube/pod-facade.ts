@@ -1,17 +1,24 @@
 // The "easy pod facade" of the design notes: the few pod operations a build needs,
 // with init and app containers treated alike and readiness polyfilled from status.
-import type { Readable } from 'node:stream';
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { isNotFound } from './api-error.ts';
 import { execInPod } from './pod-exec.ts';
-import { PodWatcher } from './pod-watcher.ts';
+import { PodWatcher, type PodWatcherTimings } from './pod-watcher.ts';
 
 export interface ExecIo {
-  stdin?: Readable;
+  stdin?: AsyncIterable<Uint8Array>;
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
   signal?: AbortSignal;
 }
+
+export interface PodFacadeOptions {
+  watch?: Partial<PodWatcherTimings>;
+  /** A waiter also reads its pod this often, whatever the watch says. */
+  resyncMs?: number;
+}
+
+const DEFAULT_RESYNC_MS = 30_000;
 
 export class PodFacade {
   readonly namespace: string;
@@ -19,12 +26,15 @@ export class PodFacade {
   private readonly kc: KubeConfig;
   private readonly core: CoreV1Api;
 
+  private readonly resyncMs: number;
+
   /** `labelSelector` scopes the shared watch to the pods this facade manages. */
-  constructor(kc: KubeConfig, namespace: string, labelSelector: string) {
+  constructor(kc: KubeConfig, namespace: string, labelSelector: string, options: PodFacadeOptions = {}) {
     this.kc = kc;
     this.namespace = namespace;
     this.core = kc.makeApiClient(CoreV1Api);
-    this.watcher = new PodWatcher(kc, namespace, labelSelector);
+    this.watcher = new PodWatcher(kc, namespace, labelSelector, options.watch);
+    this.resyncMs = options.resyncMs ?? DEFAULT_RESYNC_MS;
   }
 
   async create(pod: V1Pod): Promise<V1Pod> {
@@ -77,13 +87,19 @@ export class PodFacade {
   waitFor<T>(name: string, test: (pod: V1Pod | null) => T | undefined, signal?: AbortSignal): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       let unsubscribe = (): void => {};
+      let resync: NodeJS.Timeout | undefined;
+      let done = false;
       const finish = (fn: () => void): void => {
+        if (done) return;
+        done = true;
         unsubscribe();
+        clearInterval(resync);
         signal?.removeEventListener('abort', onAbort);
         fn();
       };
       const onAbort = (): void => finish(() => reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted')));
       const check = (pod: V1Pod | null): void => {
+        if (done) return;
         let verdict: T | undefined;
         try {
           verdict = test(pod);
@@ -96,8 +112,11 @@ export class PodFacade {
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
       unsubscribe = this.watcher.subscribe(name, check);
-      // The watch reports changes; read once so a pod that no longer changes is seen too.
-      this.get(name).then((pod) => check(pod), () => {});
+      // The watch reports changes; reads now and then see a pod that no longer changes,
+      // and one whose news a stalled watch never brought.
+      const read = (): void => void this.get(name).then((pod) => check(pod), () => {});
+      read();
+      resync = setInterval(read, this.resyncMs);
     });
   }
 

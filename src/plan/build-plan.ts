@@ -3,9 +3,7 @@
 // stored in Temporal history, so it must never hold secrets in clear text beyond what
 // the pod spec itself needs, and never functions or class instances.
 import type { V1Pod } from '@kubernetes/client-node';
-
-export type StepType = 'container' | 'docker' | 'helm' | 'helm-package' | 'kubectl' | 'nuget-package';
-export type RunsIf = 'success' | 'fail' | 'always';
+import type { RunsIf, StepType } from '../definition/types.ts';
 
 /** A fully resolved build, ready to run: variables substituted, pods translated. */
 export interface BuildPlan {

@@ -5,16 +5,17 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { V1ResourceRequirements } from '@kubernetes/client-node';
-import { formatError, sortErrors, type DefinitionError } from '../definition/definition-error.ts';
+import { formatError, sortErrors, type DefinitionError } from '../yaml/definition-error.ts';
 import { readInputArguments } from '../definition/input-arguments.ts';
 import { parseDefinition } from '../definition/parse-definition.ts';
-import type { BuildDefinition, Declarations } from '../definition/types.ts';
+import type { BuildDefinition, Declarations, Value } from '../definition/types.ts';
 import { translateStep, type TranslateContext } from '../pod/translate-step.ts';
 import { layeredLookup, type VarValue } from '../varsub/substitute.ts';
 import { gatherVariableSources, type VariableLayer } from '../varsub/variable-sources.ts';
 import type { BuildPlan } from './build-plan.ts';
+import { planSizeProblems } from './plan-limits.ts';
 
-export { formatErrors } from '../definition/definition-error.ts';
+export { formatErrors } from '../yaml/definition-error.ts';
 export type { DefinitionError };
 
 /** How long a step's pod may live when not told otherwise: 4 hours. */
@@ -85,7 +86,7 @@ export function planDefinition(input: PlanInput): MakePlanResult {
   const problems: DefinitionError[] = [];
   const secrets: string[] = [];
   const passwordValues: Record<string, string> = {};
-  const fileVariables: Record<string, VarValue> = {};
+  const fileVariables: Record<string, Value> = {};
   const { definition, errors, warnings } = parseDefinition(file, input.text, (declared) => {
     const layers = variableLayers(input, declared, problems);
     const passwords = declared.inputs.filter((i) => i.type === 'password').map((i) => i.name);
@@ -101,7 +102,8 @@ export function planDefinition(input: PlanInput): MakePlanResult {
         secrets.push(String(value));
       }
     }
-    for (const layer of [...layers].reverse()) Object.assign(fileVariables, layer);
+    // In files, as in text, a variable defined as null reads as nothing.
+    for (const layer of [...layers].reverse()) for (const [name, value] of Object.entries(layer)) fileVariables[name] = value ?? '';
     for (const name of passwords) delete fileVariables[name];
     return layeredLookup(layers);
   });
@@ -116,7 +118,13 @@ export function planDefinition(input: PlanInput): MakePlanResult {
   };
   const stages = definition.stages.filter((stage) => stageInEnvironment(stage.environments, input.env));
   const leftOut = definition.stages.filter((stage) => !stages.includes(stage)).map((stage) => stage.name);
-  return { plan: toPlan(input, { ...definition, stages }, context), warnings: warnings.map(formatError), passwordValues, leftOut };
+  // What only the steps that run must get right (names Kubernetes refuses).
+  const unrunnable = stages.flatMap((stage) => stage.steps.flatMap((step) => step.unrunnable));
+  if (unrunnable.length) return { errors: sortErrors(unrunnable) };
+  const plan = toPlan(input, { ...definition, stages }, context);
+  const size = planSizeProblems(plan);
+  if (size.errors.length) return { errors: size.errors };
+  return { plan, warnings: [...warnings.map(formatError), ...size.warnings], passwordValues, leftOut };
 }
 
 /** A line telling which stages the environment filter left out, or null when none. */
@@ -127,11 +135,12 @@ export function leftOutNote(leftOut: readonly string[], env: string | null): str
 }
 
 /**
- * Wharf's environment filter: with an environment chosen, only the stages that list it
- * belong to the build; without one, only the stages that list none.
+ * Wharf's environment filter: a stage that lists no environments belongs to every build;
+ * one that lists some belongs only to a build with one of them chosen (so without --env,
+ * only the stages that list none run).
  */
 export function stageInEnvironment(environments: readonly string[], env: string | null): boolean {
-  return env === null ? environments.length === 0 : environments.includes(env);
+  return environments.length === 0 || (env !== null && environments.includes(env));
 }
 
 /** The variable layers, highest priority first: --input, input defaults, the environment, build ids, then the outside sources. */

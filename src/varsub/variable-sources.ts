@@ -2,7 +2,7 @@
 // into plain layers, in wharf-cmd's order after the build's own ids: WHARF_VAR_*
 // environment variables, .wharf-vars.yml files (nearest first), then git.
 import { resolve } from 'node:path';
-import type { DefinitionError } from '../definition/definition-error.ts';
+import type { DefinitionError } from '../yaml/definition-error.ts';
 import { environVariables } from './environ-variables.ts';
 import { gitVariables } from './git-variables.ts';
 import type { VarValue } from './substitute.ts';

@@ -5,10 +5,10 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { isMap } from 'yaml';
-import type { DefinitionError } from '../definition/definition-error.ts';
-import { Reporter } from '../definition/reporter.ts';
-import { loadYaml } from '../definition/yaml-document.ts';
-import { kindOf, scalarValue } from '../definition/yaml-walk.ts';
+import type { DefinitionError } from '../yaml/definition-error.ts';
+import { Reporter } from '../yaml/reporter.ts';
+import { loadYaml } from '../yaml/yaml-document.ts';
+import { kindOf, scalarValue } from '../yaml/yaml-walk.ts';
 import type { VarValue } from './substitute.ts';
 
 /** The vars files that apply to `dir`, highest priority first. */

@@ -51,6 +51,11 @@ BIN="$(cache_dir)/bin"
 
 build() {
   if [ -x "$BIN/lab-kubelet" ]; then return 0; fi
+  # One build at a time per cache: a second lab (another clone) waits for the first's.
+  mkdir -p "$(dirname "$BIN")"
+  exec 9>"$(dirname "$BIN")/build.lock"
+  flock 9
+  if [ -x "$BIN/lab-kubelet" ]; then exec 9>&-; return 0; fi
   command -v go >/dev/null || die "Go is needed to build the lab (https://go.dev/dl or apt-get install golang)"
   log "building etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok and lab-kubelet (a few minutes the first time)"
   local start=$SECONDS tmp="$BIN.tmp.$$" v=component-base/version
@@ -62,6 +67,7 @@ build() {
     sigs.k8s.io/kwok/cmd/kwok) || die "building the lab binaries failed"
   rm -rf "$BIN"; mv "$tmp" "$BIN"
   log "built in $((SECONDS - start))s into $BIN"
+  exec 9>&-
 }
 
 # ---- certificates -------------------------------------------------------------------

@@ -2,8 +2,8 @@
 // its busybox shell (/busybox/sh), which the keep-alive and the worker's exec need; it has
 // no /bin/sh, so a small sidecar receives the source into the shared volume. Build
 // arguments from secrets are passed by name only (kaniko reads them from the environment),
-// so their values never appear in the manifest. REG_SECRET's docker config is mounted
-// where kaniko reads it.
+// so their values never appear in the manifest. The `secret` field's docker config (else
+// REG_SECRET's, else `gitlab-registry`, as wharf-cmd) is mounted where kaniko reads it.
 import { posix } from 'node:path';
 import type { V1EnvVar } from '@kubernetes/client-node';
 import { dockerConfig, flag, list, REPO_MOUNT, str, type Mount, type RecipeFor } from './recipe.ts';
@@ -27,9 +27,7 @@ export const dockerRecipe: RecipeFor = ({ fields: f, builtins }) => {
   const env: V1EnvVar[] = secretArgs.map(([name, key]) => ({
     name, valueFrom: { secretKeyRef: { name: str(f, 'secretName'), key, optional: true } },
   }));
-  const mounts: Mount[] = typeof builtins.REG_SECRET === 'string' && builtins.REG_SECRET
-    ? [dockerConfig('docker-secrets', builtins.REG_SECRET, '/kaniko/.docker')]
-    : [];
+  const mounts: Mount[] = str(f, 'secret') ? [dockerConfig('docker-secrets', str(f, 'secret'), '/kaniko/.docker')] : [];
   return {
     image: KANIKO_IMAGE,
     shell: '/busybox/sh',

@@ -1,8 +1,9 @@
 // helm: `helm upgrade --install` as wharf-cmd runs it, in the image of the step's
 // `helmVersion`, against the cluster whose kubeconfig the `cluster` ConfigMap holds.
 // `set` is applied (wharf-cmd parses it but never passes it on). Chart registry
-// credentials come from REG_USER/REG_PASS, as in wharf-cmd; the password is masked.
-import { kubeconfig, list, str, type RecipeFor } from './recipe.ts';
+// credentials come from REG_USER/REG_PASS, as in wharf-cmd (the password is masked), and
+// from the `secret` (or HELM_REG_SECRET) docker-config Secret.
+import { helmRegistrySecret, kubeconfig, list, str, type RecipeFor } from './recipe.ts';
 
 export const HELM_IMAGE = 'docker.io/wharfse/helm';
 
@@ -10,6 +11,7 @@ export const helmRecipe: RecipeFor = ({ fields: f, builtins }) => {
   const set = f.set && typeof f.set === 'object' && !Array.isArray(f.set) ? Object.entries(f.set) : [];
   const user = typeof builtins.REG_USER === 'string' ? builtins.REG_USER : '';
   const password = typeof builtins.REG_PASS === 'string' ? builtins.REG_PASS : '';
+  const registry = helmRegistrySecret(str(f, 'secret'));
   return {
     image: `${HELM_IMAGE}:${str(f, 'helmVersion')}`,
     shell: '/bin/sh',
@@ -22,7 +24,8 @@ export const helmRecipe: RecipeFor = ({ fields: f, builtins }) => {
       ...set.flatMap(([k, v]) => ['--set', `${k}=${v}`]),
       ...(user ? ['--username', user, '--password', password] : []),
     ],
-    mounts: [kubeconfig(str(f, 'cluster'))],
+    env: registry.env,
+    mounts: [kubeconfig(str(f, 'cluster')), ...registry.mounts],
     serviceAccountName: 'default',
     automountServiceAccountToken: false,
     secrets: password ? [password] : [],

@@ -1,5 +1,5 @@
 // The recipe of every step type.
-import type { StepType } from '../../plan/build-plan.ts';
+import type { StepType } from '../../definition/types.ts';
 import { containerRecipe } from './container.ts';
 import { dockerRecipe } from './docker.ts';
 import { helmPackageRecipe } from './helm-package.ts';

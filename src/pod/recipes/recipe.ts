@@ -53,6 +53,18 @@ export function kubeconfig(cluster: string): Mount {
   return { volume: { name: 'kubeconfig', configMap: { name: cluster } }, mount: { name: 'kubeconfig', mountPath: '/root/.kube' } };
 }
 
+/** Where helm steps find registry credentials: the `helm-secrets` volume, named by HELM_REGISTRY_CONFIG. */
+export const HELM_REGISTRY_DIR = '/root/.config/helm/registry';
+
+/** A helm step's registry Secret (a docker config), as wharf-cmd mounts it: volume `helm-secrets`, HELM_REGISTRY_CONFIG set. */
+export function helmRegistrySecret(secret: string): { mounts: Mount[]; env: V1EnvVar[] } {
+  if (!secret) return { mounts: [], env: [] };
+  return {
+    mounts: [dockerConfig('helm-secrets', secret, HELM_REGISTRY_DIR)],
+    env: [{ name: 'HELM_REGISTRY_CONFIG', value: `${HELM_REGISTRY_DIR}/config.json` }],
+  };
+}
+
 /** A docker-config Secret's `.dockerconfigjson` as `config.json` in `dir`. */
 export function dockerConfig(volumeName: string, secret: string, dir: string): Mount {
   return {

@@ -35,7 +35,7 @@ publish:
     nuget-package: {version: "1.0", project-path: src/x.csproj, repo: https://nuget}
 `;
 const TOKENS = [':', '-', ' ', '\n', '  ', '{', '}', '[', ']', '&a', '*a', '<<: *a', '<<: *prod', '"', "'", '#', '${x}', '${%', '${greeting}', 'runs-if: ', 'container:', 'docker:', '\t', '?', '|', '>', '!!str', '!!int', '0x1F', '1.0', 'null', '~', '---', '%YAML 1.2\n'];
-const LAYERS = [{ source: 'test', variables: { GIT_TAG: 'v1', REPO_NAME: 'app', REPO_GROUP: 'g', REG_URL: 'r', CHART_REPO: 'c', REG_SECRET: 'rs', x: '${x}' } }];
+const LAYERS = [{ source: 'test', variables: { GIT_TAG: 'v1', REPO_NAME: 'app', REPO_GROUP: 'g', REG_URL: 'r', CHART_REPO: 'c', REG_SECRET: 'rs', PROJECT_ID: '7', x: '${x}' } }];
 
 /** A small deterministic PRNG. */
 function rng(seed: number): () => number {

@@ -1,6 +1,6 @@
 // Input declarations and --input values, after wharf-cmd's inputs tests.
 import assert from 'node:assert/strict';
-import { formatError } from '../../../src/definition/definition-error.ts';
+import { formatError } from '../../../src/yaml/definition-error.ts';
 import { readInputArguments } from '../../../src/definition/input-arguments.ts';
 import { parseDefinition } from '../../../src/definition/parse-definition.ts';
 

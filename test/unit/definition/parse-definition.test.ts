@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { formatError } from '../../../src/definition/definition-error.ts';
+import { formatError } from '../../../src/yaml/definition-error.ts';
 import { parseDefinition } from '../../../src/definition/parse-definition.ts';
 import { layeredLookup } from '../../../src/varsub/substitute.ts';
 
@@ -216,7 +216,6 @@ describe('definition parser', () => {
     ].join('\n'), () => lookup);
     assert.deepEqual(errors.map(formatError), [
       '.wharf-ci.yml:6:61 build/s/container/cmds[1]: expected a string, got an integer from "${ n }"',
-      '.wharf-ci.yml:8:58 build/d/docker/push: missing built-in var: need REG_SECRET (push is on)',
       '.wharf-ci.yml:8:77 build/d/docker/tag: expected a string, got an integer from "${n}"',
       '.wharf-ci.yml:8:94 build/d/docker/context: recursive variable loop: loop -> loop',
     ]);

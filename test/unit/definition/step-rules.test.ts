@@ -1,7 +1,7 @@
 // Step type rules after wharf-cmd's pkg/steps: defaults from built-in variables (missing
 // ones are errors), fields that must come together, and the defaults of every type.
 import assert from 'node:assert/strict';
-import { formatError } from '../../../src/definition/definition-error.ts';
+import { formatError } from '../../../src/yaml/definition-error.ts';
 import { parseDefinition } from '../../../src/definition/parse-definition.ts';
 import { layeredLookup, type VarValue } from '../../../src/varsub/substitute.ts';
 
@@ -11,12 +11,11 @@ function parse(step: string, vars: Record<string, VarValue> = {}) {
 }
 
 describe('step type rules', () => {
-  it('requires REG_URL, REPO_GROUP and REPO_NAME for a docker default destination, and REG_SECRET to push', () => {
+  it('requires REG_URL, REPO_GROUP and REPO_NAME for a docker default destination', () => {
     assert.deepEqual(parse('docker: {file: D, tag: v1}').errors, [
       "f.yml:3:5 b/s/docker/destination: eval 'destination' default: missing built-in var: need REG_URL",
       "f.yml:3:5 b/s/docker/destination: eval 'destination' default: missing built-in var: need REPO_GROUP",
       "f.yml:3:5 b/s/docker/destination: eval 'destination' default: missing built-in var: need REPO_NAME",
-      "f.yml:3:5 b/s/docker/push: missing built-in var: need REG_SECRET (push is on)",
     ]);
     const { step, errors } = parse('docker: {file: D, tag: v1, push: false}', { REG_URL: 'r.io', REPO_GROUP: 'Default-Team', REPO_NAME: 's' });
     assert.deepEqual(errors, []);
@@ -39,7 +38,8 @@ describe('step type rules', () => {
 
   it('reads the built-ins a step type uses, checking their types', () => {
     const { step } = parse('docker: {file: D, tag: v, destination: d}', { REG_SECRET: 'regcred', REG_INSECURE: true });
-    assert.deepEqual(step!.builtins, { REG_SECRET: 'regcred', REG_INSECURE: true });
+    assert.deepEqual(step!.builtins, { REG_INSECURE: true });
+    assert.equal(step!.fields.secret, 'regcred');
     assert.deepEqual(parse('docker: {file: D, tag: v, destination: d}', { REG_SECRET: 'x', REG_INSECURE: 'yes' }).errors, ['f.yml:3:5 b/s/docker: built-in var REG_INSECURE must be a boolean, got string']);
   });
 

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { maskSecrets } from '../../../src/cli/commands/plan.ts';
-import { formatError } from '../../../src/definition/definition-error.ts';
+import { formatError } from '../../../src/yaml/definition-error.ts';
 import { leftOutNote, makePlan, planDefinition } from '../../../src/plan/make-plan.ts';
 
 const DEFINITION = `
@@ -96,9 +96,9 @@ both:
     return { stages: result.plan.stages.map((s) => s.name), leftOut: result.leftOut };
   }
 
-  it('keeps only the stages that list the chosen environment', () => {
-    assert.deepEqual(stagesFor('lab'), { stages: ['lab-only', 'both'], leftOut: ['plain'] });
-    assert.deepEqual(stagesFor('prod'), { stages: ['both'], leftOut: ['plain', 'lab-only'] });
+  it('keeps the stages that list the chosen environment, and those that list none', () => {
+    assert.deepEqual(stagesFor('lab'), { stages: ['plain', 'lab-only', 'both'], leftOut: [] });
+    assert.deepEqual(stagesFor('prod'), { stages: ['plain', 'both'], leftOut: ['lab-only'] });
   });
 
   it('keeps only the stages that list no environment when none is chosen', () => {

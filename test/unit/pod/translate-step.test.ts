@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { formatError } from '../../../src/definition/definition-error.ts';
+import { formatError } from '../../../src/yaml/definition-error.ts';
 import { parseDefinition } from '../../../src/definition/parse-definition.ts';
 import type { StepDefinition } from '../../../src/definition/types.ts';
 import { labelValue, podName } from '../../../src/pod/pod-name.ts';
@@ -35,7 +35,7 @@ all:
 
 const BUILTINS = {
   GIT_TAG: 'v1', REPO_NAME: 'app', REPO_GROUP: 'team', REG_URL: 'registry.example.com', CHART_REPO: 'https://charts.example.com',
-  REG_SECRET: 'registry-credentials', REG_INSECURE: true, REG_USER: 'robot', REG_PASS: 'chart-pass', HELM_REG_SECRET: 'chart-credentials',
+  REG_SECRET: 'registry-credentials', PROJECT_ID: '42', REG_INSECURE: true, REG_USER: 'robot', REG_PASS: 'chart-pass', HELM_REG_SECRET: 'chart-credentials',
 };
 const CONTEXT: TranslateContext = { buildId: 'b-20261124-1200-abcd', stage: 'all', activeDeadlineSeconds: 3600, secrets: [] };
 
@@ -92,7 +92,7 @@ describe('step to pod translation', () => {
     const plan = translateStep(helm!, { ...CONTEXT, secrets: ['s3cret'], passwordEnv: { secretName: 'b-inputs', names: ['WHARF_SECRET_TOKEN'] } });
     assert.deepEqual(plan.secrets, ['s3cret', 'chart-pass']);
     assert.equal(plan.secretName, 'b-inputs');
-    assert.deepEqual(plan.pod.spec?.containers[0]?.env, [{ name: 'WHARF_SECRET_TOKEN', valueFrom: { secretKeyRef: { name: 'b-inputs', key: 'WHARF_SECRET_TOKEN' } } }]);
+    assert.deepEqual(plan.pod.spec?.containers[0]?.env, [{ name: 'HELM_REGISTRY_CONFIG', value: '/root/.config/helm/registry/config.json' }, { name: 'WHARF_SECRET_TOKEN', valueFrom: { secretKeyRef: { name: 'b-inputs', key: 'WHARF_SECRET_TOKEN' } } }]);
   });
 
   it('sets resources only when asked (wharf-cmd sets none)', () => {

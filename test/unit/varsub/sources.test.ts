@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatError } from '../../../src/definition/definition-error.ts';
+import { formatError } from '../../../src/yaml/definition-error.ts';
 import { environVariables } from '../../../src/varsub/environ-variables.ts';
 import { gitVariables, repoFromRemote } from '../../../src/varsub/git-variables.ts';
 import { gatherVariableSources } from '../../../src/varsub/variable-sources.ts';

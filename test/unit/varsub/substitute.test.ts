@@ -17,7 +17,7 @@ describe('variable substitution', () => {
     ['Foo ${%%} bar', 'Foo ${} bar'],
     ['Foo ${%} bar', 'Foo ${} bar'],
     ['Foo ${%\n \r%} bar', 'Foo ${\n \r} bar'],
-    ['Foo ${ %lorem% } bar', 'Foo ${ %lorem% } bar'],
+    ['Foo ${ %lorem% } bar', 'Foo ${lorem} bar'],
     ['Foo ${%lorem} bar', 'Foo ${%lorem} bar'],
     ['Foo ${} bar', 'Foo ${} bar'],
     ['${missing} and ${lorem}', '${missing} and ipsum'],

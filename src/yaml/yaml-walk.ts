@@ -1,7 +1,14 @@
 // Walks a YAML document's nodes with their positions, resolving aliases and merge keys,
 // so every value read from a definition can say where it came from.
-import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
-import type { Position, Value } from './types.ts';
+import { isAlias, isMap, isScalar, isSeq, type Alias, type LineCounter, type Node } from 'yaml';
+
+/** A YAML scalar as a definition uses it. */
+export type ScalarValue = string | number | boolean;
+
+export interface Position {
+  line: number;
+  column: number;
+}
 
 export interface MapEntry {
   key: string;
@@ -12,18 +19,19 @@ export interface MapEntry {
 }
 
 export class YamlWalker {
-  private readonly doc: Document;
+  private readonly aliases: ReadonlyMap<Alias, Node | null>;
   private readonly lines: LineCounter;
 
-  constructor(doc: Document, lines: LineCounter) {
-    this.doc = doc;
+  /** `aliases`: each alias of the document and the node it stands for (see yaml-bounds.ts). */
+  constructor(aliases: ReadonlyMap<Alias, Node | null>, lines: LineCounter) {
+    this.aliases = aliases;
     this.lines = lines;
   }
 
   /** Follows aliases to the node they stand for. */
   resolve(node: unknown): Node | null {
     let current = node;
-    for (let depth = 0; isAlias(current) && depth < 32; depth++) current = current.resolve(this.doc);
+    for (let depth = 0; isAlias(current) && depth < 32; depth++) current = this.aliases.get(current) ?? null;
     return isAlias(current) ? null : ((current as Node | null | undefined) ?? null);
   }
 
@@ -70,7 +78,7 @@ export function isNull(node: Node | null): boolean {
 }
 
 /** A scalar's value when it is a string, number or boolean; undefined otherwise. */
-export function scalarValue(node: Node | null): Value | undefined {
+export function scalarValue(node: Node | null): ScalarValue | undefined {
   if (!isScalar(node)) return undefined;
   const v = node.value;
   return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : undefined;

@@ -2,8 +2,7 @@
 // nearest enclosing node given, when the node is missing) and scoped by its path.
 import type { Node } from 'yaml';
 import type { DefinitionError } from './definition-error.ts';
-import type { Position } from './types.ts';
-import type { YamlWalker } from './yaml-walk.ts';
+import type { Position, YamlWalker } from './yaml-walk.ts';
 
 export class Reporter {
   readonly walker: YamlWalker;
@@ -17,18 +16,19 @@ export class Reporter {
   }
 
   error(where: Node | null | Position, path: string, message: string): void {
-    this.errors.push(this.at(where, path, message));
+    this.errors.push(this.locate(where, path, message));
   }
 
   warn(where: Node | null | Position, path: string, message: string): void {
-    this.warnings.push(this.at(where, path, message));
+    this.warnings.push(this.locate(where, path, message));
   }
 
   position(where: Node | null | Position): Position {
     return where !== null && 'line' in where ? where : this.walker.position(where);
   }
 
-  private at(where: Node | null | Position, path: string, message: string): DefinitionError {
+  /** The positioned error, without recording it. */
+  locate(where: Node | null | Position, path: string, message: string): DefinitionError {
     return { file: this.file, ...this.position(where), path, message };
   }
 }

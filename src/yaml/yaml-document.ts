@@ -2,6 +2,8 @@
 // keys become positioned errors, and (as wharf-cmd) only the first document is used.
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node, type YAMLError } from 'yaml';
 import type { DefinitionError } from './definition-error.ts';
+import { YAML_MAX_DEPTH } from '../limits.ts';
+import { boundDocument } from './yaml-bounds.ts';
 import { YamlWalker } from './yaml-walk.ts';
 
 export interface LoadedYaml {
@@ -12,12 +14,26 @@ export interface LoadedYaml {
 }
 
 export function loadYaml(file: string, text: string): LoadedYaml {
+  try {
+    return load(file, text);
+  } catch (err) {
+    // The parser recurses over nesting; a file nested past what the stack holds says so.
+    if (!(err instanceof RangeError)) throw err;
+    return { walker: null, root: null, errors: [{ file, line: 1, column: 1, path: '', message: TOO_DEEP }], warnings: [] };
+  }
+}
+
+const TOO_DEEP = `nesting too deep to read (at most ${YAML_MAX_DEPTH} levels of maps and lists)`;
+
+function load(file: string, text: string): LoadedYaml {
   const lines = new LineCounter();
   const parsed = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, merge: true, prettyErrors: false, strict: true });
   const docs: Document[] = Array.isArray(parsed) ? parsed : [];
   const at = (e: YAMLError, path = ''): DefinitionError => {
     const pos = lines.linePos(e.pos[0]);
-    return { file, line: pos.line, column: pos.col, path, message: firstLine(e.message) };
+    // The parser reports its own stack overflow on very deep nesting as a syntax error.
+    const message = /Maximum call stack size exceeded/.test(e.message) ? TOO_DEEP : firstLine(e.message);
+    return { file, line: pos.line, column: pos.col, path, message };
   };
   // After the first syntax error the parser's further complaints are mostly echoes of it.
   const errors = docs.flatMap((d) => {
@@ -35,7 +51,12 @@ export function loadYaml(file: string, text: string): LoadedYaml {
   }
   // Duplicate keys leave a usable document; any other syntax error does not.
   if (!first || first.errors.some((e) => e.code !== 'DUPLICATE_KEY')) return { walker: null, root: null, errors, warnings };
-  const walker = new YamlWalker(first, lines);
+  const bounds = boundDocument(first);
+  if (bounds.problem) {
+    const pos = lines.linePos(bounds.problem.offset);
+    return { walker: null, root: null, errors: [{ file, line: pos.line, column: pos.col, path: '', message: bounds.problem.message }], warnings };
+  }
+  const walker = new YamlWalker(bounds.aliases, lines);
   return { walker, root: walker.resolve(first.contents), errors, warnings };
 }
 
