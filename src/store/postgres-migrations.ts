@@ -50,6 +50,9 @@ const LOCK_KEY = 0x77686172; // 'whar'
 /** Brings the schema up to date; returns the migrations it applied. */
 export async function migrate(pool: Pool): Promise<number> {
   const client = await pool.connect();
+  // Errors of a broken connection surface in the queries (no listener would end the process).
+  const onError = (): void => {};
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
@@ -66,6 +69,7 @@ export async function migrate(pool: Pool): Promise<number> {
     await client.query('ROLLBACK').catch(() => {});
     throw err;
   } finally {
+    client.off('error', onError);
     client.release();
   }
 }

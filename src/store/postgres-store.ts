@@ -195,6 +195,12 @@ class PostgresStepSink implements StepSink {
   async append(records: LogRecord[], state: StepLogState): Promise<void> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // A connection that breaks between two queries emits 'error': without a listener that
+    // would end the process. The next query fails instead, and the write is retried.
+    const onError = (err: Error): void => {
+      broken = err;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<{ out_offset: string; err_offset: string; next_seq: string }>(
@@ -224,6 +230,7 @@ class PostgresStepSink implements StepSink {
       throw err;
     } finally {
       // A connection that failed mid-transaction is not handed out again.
+      client.off('error', onError);
       client.release(broken);
     }
   }

@@ -146,7 +146,7 @@ describe('several workers sharing the PostgreSQL build store', function () {
     assert.equal(readFileSync(counter, 'utf8'), 'run\n', 'the command ran once');
     const records = (await readAllRecords(store, id)).map((r) => r.record);
     assert.deepEqual(records.filter((r) => r.s === 'out').map((r) => r.l), expected('away'));
-    assert.ok(records.some((r) => r.s === 'sys' && /^the build store did not answer/.test(r.l)), records.map((r) => r.l).join('\n'));
+    assert.ok(records.some((r) => r.s === 'sys' && /^the build store did not answer/.test(r.l)), `${records.filter((r) => r.s === 'sys').map((r) => r.l).join('\n')}\nworker:\n${w.out()}`);
     assert.match(w.out(), /the build store does not answer/);
     assert.match(w.out(), /the build store answers again after/);
   });
