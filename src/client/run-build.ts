@@ -58,9 +58,6 @@ export async function runBuild(options: RunBuildOptions): Promise<number> {
       return 0;
     }
 
-    const { store } = options;
-    const follower = new LogFollower(store, input.buildId, (step, record) => terminal.logLine(step, record), null, (message) => terminal.line(message));
-    await follower.start();
     let interrupts = 0;
     const onInterrupt = (): void => {
       interrupts++;
@@ -77,6 +74,9 @@ export async function runBuild(options: RunBuildOptions): Promise<number> {
       removeSignals.push(() => process.off(signal, onInterrupt));
     }
 
+    const { store } = options;
+    const follower = new LogFollower(store, input.buildId, (step, record) => terminal.logLine(step, record), null, (message) => terminal.line(message));
+    await follower.start();
     const outcome = await awaitBuildOutcome(client, input.buildId);
     await follower.stop();
     if (outcome.result) terminal.summary(outcome.result);

@@ -1,5 +1,5 @@
 // Creates the Temporal worker that runs builds: the workflows, and the step activities
-// bound to a pod facade and the log store.
+// bound to a pod facade and the build store.
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';

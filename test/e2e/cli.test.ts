@@ -154,7 +154,7 @@ describe('command line on the lab', function () {
     let out = '';
     worker.stdout.on('data', (c: Buffer) => (out += c.toString()));
     try {
-      for (let i = 0; i < 100 && !out.includes('polling task queue'); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 300 && !out.includes('polling task queue'); i++) await new Promise((r) => setTimeout(r, 100));
       assert.match(out, new RegExp(`deleted orphan pods: .*${orphan}`));
       assert.ok(!out.includes(foreign), out);
       const left = await lab.core.listNamespacedPod({ namespace: lab.namespace, fieldSelector: `metadata.name=${orphan}` });
@@ -169,7 +169,7 @@ describe('command line on the lab', function () {
 
   it('answers logs, list and status from the build store after Temporal has forgotten the build', async () => {
     assert.ok(passedBuild, 'the demo ran');
-    execFileSync(lab.status.TEMPORAL_CLI!, ['workflow', 'delete', '--address', lab.status.TEMPORAL_ADDRESS!, '-w', passedBuild], { stdio: 'ignore' });
+    execFileSync(lab.status.TEMPORAL_CLI!, ['workflow', 'delete', '--address', lab.status.TEMPORAL_ADDRESS!, '-w', passedBuild], { input: 'y\n', stdio: ['pipe', 'ignore', 'ignore'] });
     const address = lab.status.TEMPORAL_ADDRESS!;
     for (let i = 0; i < 100; i++) {
       const gone = spawnSync(lab.status.TEMPORAL_CLI!, ['workflow', 'describe', '--address', address, '-w', passedBuild], { encoding: 'utf8' });

@@ -1,4 +1,4 @@
-// `wharf-temporal logs <build>`: a build's logs from the log store, during the build,
+// `wharf-temporal logs <build>`: a build's logs from the build store, during the build,
 // after it and after a worker restart; --follow keeps printing until the build ends.
 import { resolveRuntimeConfig } from '../../config/runtime-config.ts';
 import { awaitBuildOutcome, exitCodeOf } from '../../client/build-outcome.ts';
