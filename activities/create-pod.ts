@@ -6,6 +6,7 @@ import { Context } from '@temporalio/activity';
 import type { V1Pod } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { describeApiError, isConflict } from '../src/kube/api-error.ts';
+import { applyWorkerSettingsToPod } from '../src/pod/apply-worker-settings.ts';
 import { IDENTITY_LABELS, LABELS } from '../src/pod/labels.ts';
 import type { CreatePodInput, PodRef } from '../workflows/types.ts';
 import { pause, type ActivityDeps } from './deps.ts';
@@ -17,10 +18,11 @@ export function createPodActivity(deps: ActivityDeps) {
   return async function createPod(input: CreatePodInput): Promise<PodRef> {
     const name = input.pod.metadata?.name;
     if (!name) throw permanentFailure('the step pod has no name', FailureType.InvalidPod);
+    const configured = deps.podSettings ? applyWorkerSettingsToPod(input.pod, deps.podSettings) : input.pod;
     // Labelled with this worker's deployment: only its own sweeper ever deletes it.
     const pod: V1Pod = deps.deployment
-      ? { ...input.pod, metadata: { ...input.pod.metadata, labels: { ...input.pod.metadata?.labels, [LABELS.deployment]: deps.deployment } } }
-      : input.pod;
+      ? { ...configured, metadata: { ...configured.metadata, labels: { ...configured.metadata?.labels, [LABELS.deployment]: deps.deployment } } }
+      : configured;
     try {
       const created = await deps.pods.create(pod);
       await pause(deps.pauseAfterMs?.createPod);
@@ -40,7 +42,7 @@ export function createPodActivity(deps: ActivityDeps) {
     });
     // Deleted in between: let the retry create it afresh.
     if (!existing) throw new Error(`pod ${name} vanished while being adopted`);
-    const mismatch = IDENTITY_LABELS.find((l) => existing.metadata?.labels?.[l] !== pod.metadata?.labels?.[l]);
+    const mismatch = [...IDENTITY_LABELS, LABELS.deployment].find((l) => existing.metadata?.labels?.[l] !== pod.metadata?.labels?.[l]);
     if (mismatch) {
       throw permanentFailure(`pod ${name} already exists and belongs to something else (label ${mismatch} differs)`, FailureType.PodNameTaken);
     }

@@ -9,6 +9,7 @@ import { followCommandLine, RUN_STATE_MOUNT, type StreamOffsets } from '../src/c
 import { FollowerProtocolError, FollowFrameParser, type FollowFrame } from '../src/command/follow-frames.ts';
 import { ExecConnectionLost, ExecRejected } from '../src/kube/pod-exec.ts';
 import { LineSplitter, type Line } from '../src/logs/line-splitter.ts';
+import { applyWorkerSettingsToExec } from '../src/pod/apply-worker-settings.ts';
 import type { StepLog } from '../src/store/step-log.ts';
 import type { RunCommandInput, RunCommandOutput } from '../workflows/types.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -126,13 +127,15 @@ async function followOnce(
         break;
     }
   };
+  // The worker's docker builder decides the command as it decided the pod (create-pod).
+  const exec = deps.podSettings ? applyWorkerSettingsToExec({ command: input.command, shell: input.shell }, deps.podSettings) : input;
   const command = followCommandLine({
     // Keyed by the pod's uid: a pod without the state volume still never sees another's state.
     stateDir: `${RUN_STATE_MOUNT}/${input.pod.uid}`,
     offsets,
     sessionSeconds: deps.followSessionSeconds ?? 300,
-    command: input.command,
-    shell: input.shell,
+    command: exec.command,
+    shell: exec.shell,
   });
   try {
     const followerExit = await deps.pods.exec(input.pod.name, input.container, command, {

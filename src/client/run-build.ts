@@ -7,6 +7,7 @@ import type { RuntimeConfig } from '../config/runtime-config.ts';
 import { buildUiLink } from '../config/runtime-config.ts';
 import type { BuildStore } from '../store/build-store.ts';
 import type { StoreSettings } from '../store/store-settings.ts';
+import type { WorkerPodSettings } from '../pod/worker-pod-settings.ts';
 import type { BuildPrinter } from './build-printer.ts';
 import { createBuildWorker, type BuildWorker } from '../worker/build-worker.ts';
 import type { BuildWorkflowInput } from '../../workflows/types.ts';
@@ -28,6 +29,8 @@ export interface RunBuildOptions {
   /** The build store the worker writes and this follows (opened by the caller). */
   store: BuildStore;
   storeSettings: StoreSettings;
+  /** The in-process worker's step images, pod defaults and docker builder. */
+  podSettings?: WorkerPodSettings;
   /** The deployment identity of the in-process worker. */
   deployment: string;
 }
@@ -42,6 +45,7 @@ export async function runBuild(options: RunBuildOptions): Promise<number> {
     if (options.inProcessWorker) {
       worker = await createBuildWorker({
         config, maxConcurrentSteps: options.maxConcurrentSteps, shutdownGraceSeconds: 5, store: options.store, deployment: options.deployment,
+        ...(options.podSettings ? { podSettings: options.podSettings } : {}),
         stepLog: { maxBytes: options.storeSettings.stepLogLimitBytes, bufferBytes: options.storeSettings.bufferBytes },
         onReaped: (pods) => terminal.line(`deleted ${pods.length} pod(s) left over from finished builds`),
         onWarning: (message) => terminal.line(`warning: ${message}`),

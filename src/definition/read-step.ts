@@ -66,13 +66,16 @@ function readStepType(name: string, entry: MapEntry, stepPath: string, ctx: Step
       continue;
     }
     const fieldPath = `${path}/${field}`;
+    const before = r.errors.length;
     const value = readField(e.value, spec.kind, {
       walker: r.walker,
       report: (node, message, suffix = '') => r.error(node ?? e.keyNode, `${fieldPath}${suffix}`, message),
       substitute: (text, node) => ctx.substitute(text, node, fieldPath),
     });
     if (value === undefined) continue;
-    if (spec.required && (value === '' || (Array.isArray(value) && value.length === 0))) r.error(e.value, fieldPath, 'missing required field');
+    // A field whose items were reported already is not also "missing".
+    const reported = r.errors.length > before;
+    if (spec.required && !reported && (value === '' || (Array.isArray(value) && value.length === 0))) r.error(e.value, fieldPath, 'missing required field');
     step.fields[field] = value;
   }
   for (const [key, e] of given) {

@@ -25,8 +25,11 @@ export const ANNOTATIONS = {
 export const MANAGED_BY = 'wharf-temporal';
 export const STEP_POD_NAME = 'wharf-step';
 
-/** The labels that prove a pod found by name is the step's own (adoption after a retry). */
-export const IDENTITY_LABELS = [LABELS.buildId, LABELS.stage, LABELS.step, LABELS.deployment] as const;
+/**
+ * The labels that prove a pod found by name is the step's own, as the plan sets them
+ * (adoption after a retry, deletion; creation checks the deployment label too).
+ */
+export const IDENTITY_LABELS: readonly string[] = [LABELS.buildId, LABELS.stage, LABELS.step];
 
 /** Everything wharf-temporal made, of any deployment. */
 export const MANAGED_BY_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY}`;

@@ -1,20 +1,24 @@
 // Creates the Temporal worker that runs builds: the workflows, and the step activities
 // bound to a pod facade and the build store.
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, makeTelemetryFilterString, type InjectedSinks } from '@temporalio/worker';
+import type { WorkflowMetricsSinks } from '../../workflows/metrics-interceptor.ts';
 import { createActivities } from '../../activities/index.ts';
 import { pausesFromEnv } from '../../activities/deps.ts';
 import type { RuntimeConfig } from '../config/runtime-config.ts';
 import { BuildSecrets } from '../kube/build-secret.ts';
 import { describeApiError } from '../kube/api-error.ts';
-import { loadKubeConfig } from '../kube/kube-config.ts';
+import { loadClusterConfig } from '../kube/kube-config.ts';
 import { PodFacade } from '../kube/pod-facade.ts';
+import { deploymentSelector } from '../pod/labels.ts';
+import type { WorkerPodSettings } from '../pod/worker-pod-settings.ts';
 import type { BuildStore } from '../store/build-store.ts';
 import type { StepLogOptions } from '../store/step-log.ts';
-import { deploymentSelector } from '../pod/labels.ts';
 import { reapOrphanPods } from './reap-orphan-pods.ts';
 import { loadWorkflowBundle } from './workflow-bundle.ts';
-import { unreachable } from '../temporal/unreachable.ts';
+import type { WorkerLog } from './worker-log.ts';
+import { workflowKind, type WorkerMetrics } from './worker-metrics.ts';
+import { temporalConnectOptions, unreachable } from '../temporal/connection-options.ts';
 
 export interface BuildWorkerOptions {
   config: RuntimeConfig;
@@ -26,6 +30,8 @@ export interface BuildWorkerOptions {
   stepLog?: Omit<StepLogOptions, 'secrets' | 'onTrouble'>;
   /** Finished builds older than this are deleted from the store at each sweep; 0 keeps them. */
   retentionDays?: number;
+  /** Step images, pod defaults and the docker builder, applied to every step pod. */
+  podSettings?: WorkerPodSettings;
   /** Cap on steps (pods) this worker drives at once: backpressure for the cluster and the host. */
   maxConcurrentSteps: number;
   /**
@@ -43,6 +49,15 @@ export interface BuildWorkerOptions {
   onReaped?: (pods: string[]) => void;
   /** Sweep for orphan pods again this often while running (besides at start); 0 = only at start. */
   sweepEverySeconds?: number;
+  /** Counts builds, steps, pods and sweeps. */
+  metrics?: WorkerMetrics;
+  /**
+   * Where the Temporal runtime serves its own Prometheus metrics (HOST:PORT). Taken only by
+   * the first worker of a process, which sets the runtime up.
+   */
+  runtimeMetricsAddress?: string;
+  /** Where the SDK's warnings and errors go; default: standard error. */
+  log?: WorkerLog;
 }
 
 export interface BuildWorker {
@@ -63,24 +78,29 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
     // No shutdown on signals by the SDK: `worker` shuts down on SIGTERM itself, and in
     // `run` Ctrl-C cancels the build, which needs the in-process worker to keep going.
     Runtime.install({
-      logger: new QuietLogger(),
-      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
+      logger: new QuietLogger(options.log),
+      telemetryOptions: {
+        logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) },
+        ...(options.runtimeMetricsAddress ? { metrics: { prometheus: { bindAddress: options.runtimeMetricsAddress, countersTotalSuffix: true, useSecondsForDurations: true } } } : {}),
+      },
       shutdownSignals: [],
     });
     runtimeInstalled = true;
   }
-  const kc = loadKubeConfig(config.kubeconfig ?? undefined);
-  const pods = new PodFacade(kc, config.kubeNamespace, deploymentSelector(options.deployment));
+  const kc = loadClusterConfig(config);
+  const metrics = options.metrics;
+  const pods = new PodFacade(kc, config.kubeNamespace, deploymentSelector(options.deployment), metrics ? { events: { created: () => metrics.podCreated(), deleted: () => metrics.podDeleted() } } : {});
   const secrets = new BuildSecrets(kc, config.kubeNamespace);
   const fail = (err: unknown): never => {
-    throw unreachable(config.temporalAddress, err);
+    throw unreachable(config, err);
   };
-  const connection = await NativeConnection.connect({ address: config.temporalAddress }).catch(fail);
-  const clientConnection = await Connection.connect({ address: config.temporalAddress, connectTimeout: '10 seconds' }).catch(fail);
+  const connection = await NativeConnection.connect(temporalConnectOptions(config)).catch(fail);
+  const clientConnection = await Connection.connect({ ...temporalConnectOptions(config), connectTimeout: '10 seconds' }).catch(fail);
   const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
   const sweep = async (first = false): Promise<void> => {
     try {
       const reaped = await reapOrphanPods(client, pods, options.deployment, secrets);
+      metrics?.orphansSwept(reaped.length);
       if (reaped.length) options.onReaped?.(reaped);
       if (options.retentionDays) await options.store.deleteBuilds(Date.now() - options.retentionDays * 86_400_000);
     } catch (err) {
@@ -98,7 +118,8 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
     taskQueue: config.taskQueue,
     workflowBundle: await loadWorkflowBundle(),
     activities: createActivities({
-      pods, secrets, store: options.store, deployment: options.deployment, pauseAfterMs: pausesFromEnv(process.env.WHARF_TEMPORAL_PAUSE_AFTER),
+      pods, secrets, ...(options.podSettings ? { podSettings: options.podSettings } : {}), store: options.store, deployment: options.deployment,
+      pauseAfterMs: pausesFromEnv(process.env.WHARF_TEMPORAL_PAUSE_AFTER),
       stepLog: { ...options.stepLog, onTrouble: (message) => options.onWarning?.(message) },
     }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentSteps,
@@ -108,6 +129,8 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
     // 5 s (not 0.8 x the heartbeat timeout), so a cancelled step stops within seconds.
     maxHeartbeatThrottleInterval: '5 seconds',
     shutdownGraceTime: `${options.shutdownGraceSeconds} seconds`,
+    // Always registered: the workflows call them whether this worker counts or not.
+    sinks: workflowMetricsSinks(metrics),
     ...(options.identity ? { identity: options.identity } : {}),
   });
   return {
@@ -122,18 +145,49 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
   };
 }
 
+/** Counts each build and step workflow once (sinks are not called on replay). */
+function workflowMetricsSinks(metrics: WorkerMetrics | undefined): InjectedSinks<WorkflowMetricsSinks> {
+  return {
+    workflowMetrics: {
+      started: {
+        fn: (info) => {
+          const kind = workflowKind(info.workflowType);
+          if (kind) metrics?.workflowStarted(kind);
+        },
+        callDuringReplay: false,
+      },
+      finished: {
+        fn: (info, outcome) => {
+          const kind = workflowKind(info.workflowType);
+          if (kind) metrics?.workflowFinished(kind, outcome, (Date.now() - info.startTime.getTime()) / 1000);
+        },
+        callDuringReplay: false,
+      },
+    },
+  };
+}
+
 class QuietLogger {
-  log(level: string, message: string): void {
-    // Failed steps are reported to the user as results; only the worker's own trouble is shown.
-    if (level === 'ERROR') process.stderr.write(`worker: ${level.toLowerCase()}: ${message}\n`);
+  private readonly out: WorkerLog | undefined;
+
+  constructor(out?: WorkerLog) {
+    this.out = out;
+  }
+
+  log(level: string, message: string, meta?: Record<string, unknown>): void {
+    // Failed steps are reported to the user as results (the SDK warns of each failed
+    // workflow); only the worker's own trouble is shown.
+    if (level !== 'ERROR') return;
+    if (this.out) this.out.error(message, meta ?? {});
+    else process.stderr.write(`worker: error: ${message}\n`);
   }
   trace(): void {}
   debug(): void {}
   info(): void {}
-  warn(message: string): void {
-    this.log('WARN', message);
+  warn(message: string, meta?: Record<string, unknown>): void {
+    this.log('WARN', message, meta);
   }
-  error(message: string): void {
-    this.log('ERROR', message);
+  error(message: string, meta?: Record<string, unknown>): void {
+    this.log('ERROR', message, meta);
   }
 }

@@ -11,17 +11,19 @@ import { deploymentSelector, LABELS } from '../pod/labels.ts';
 export async function reapOrphanPods(client: Client, pods: PodFacade, deployment: string, secrets?: BuildSecrets): Promise<string[]> {
   const selector = deploymentSelector(deployment);
   const byBuild = new Map<string, string[]>();
+  const uids = new Map<string, string | undefined>();
   for (const pod of await pods.list(selector)) {
     const build = pod.metadata?.labels?.[LABELS.buildId];
     const name = pod.metadata?.name;
     if (!build || !name || pod.metadata?.deletionTimestamp) continue;
     byBuild.set(build, [...(byBuild.get(build) ?? []), name]);
+    uids.set(name, pod.metadata?.uid);
   }
   const reaped: string[] = [];
   for (const [build, names] of byBuild) {
     if (await isRunning(client, build)) continue;
     for (const name of names) {
-      if (await pods.delete(name, { gracePeriodSeconds: 0 })) reaped.push(name);
+      if (await pods.delete(name, { gracePeriodSeconds: 0, uid: uids.get(name) })) reaped.push(name);
     }
   }
   // The password-input secrets of finished builds go too. A secret is made just before

@@ -154,7 +154,7 @@ describe('command line on the lab', function () {
     let out = '';
     worker.stdout.on('data', (c: Buffer) => (out += c.toString()));
     try {
-      for (let i = 0; i < 300 && !out.includes('polling task queue'); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 600 && !out.includes('polling task queue'); i++) await new Promise((r) => setTimeout(r, 100));
       assert.match(out, new RegExp(`deleted orphan pods: .*${orphan}`));
       assert.ok(!out.includes(foreign), out);
       const left = await lab.core.listNamespacedPod({ namespace: lab.namespace, fieldSelector: `metadata.name=${orphan}` });

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { readLabStatus } from '../../src/config/lab-endpoints.ts';
+import { readLabStatus } from '../../src/cli/local-lab.ts';
 import type { RuntimeConfig } from '../../src/config/runtime-config.ts';
 import { loadKubeConfig } from '../../src/kube/kube-config.ts';
 

@@ -2,7 +2,7 @@
 import pg from 'pg';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseKeyValues } from '../../src/config/lab-endpoints.ts';
+import { parseKeyValues } from '../../src/cli/local-lab.ts';
 
 export const POSTGRES_SH = fileURLToPath(new URL('../../tools/lab/postgres.sh', import.meta.url));
 

@@ -28,6 +28,8 @@ K8S_VERSION="v1.36.3"
 ETCD_PORT="${LAB_ETCD_PORT:-12379}"
 ETCD_PEER_PORT="${LAB_ETCD_PEER_PORT:-12380}"
 API_PORT="${LAB_KUBE_API_PORT:-16443}"
+# All addresses by default: pods on the real node reach the API server through their bridge.
+API_BIND="${LAB_KUBE_API_BIND:-0.0.0.0}"
 CM_PORT="${LAB_CONTROLLER_MANAGER_PORT:-16457}"
 SCHED_PORT="${LAB_SCHEDULER_PORT:-16459}"
 KWOK_PORT="${LAB_KWOK_PORT:-16447}"
@@ -91,7 +93,12 @@ pki() {
     openssl genrsa -out "$PKI/ca.key" 2048 2>/dev/null
     openssl req -x509 -new -key "$PKI/ca.key" -subj "/CN=wharf-temporal-lab-ca" -days 3650 -sha256 -out "$PKI/ca.crt" 2>/dev/null
   fi
-  cert apiserver "/CN=kube-apiserver" "IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc"
+  # Pods on the real node reach the API server at the pod bridge's address.
+  local gateway; gateway="$(lab_gateway)"
+  if [ -f "$PKI/apiserver.crt" ] && ! openssl x509 -in "$PKI/apiserver.crt" -noout -ext subjectAltName 2>/dev/null | grep -q "IP Address:$gateway\b"; then
+    rm -f "$PKI/apiserver.crt" "$PKI/apiserver.key"
+  fi
+  cert apiserver "/CN=kube-apiserver" "IP:127.0.0.1,IP:$gateway,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc"
   cert admin "/O=system:masters/CN=lab-admin"
   cert apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client"
   cert kubelet "/CN=lab-kubelet" "IP:127.0.0.1,DNS:localhost"
@@ -204,7 +211,7 @@ up() {
 
   start kube-apiserver "$BIN/kube-apiserver" \
     --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
-    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$API_PORT" \
+    --bind-address "$API_BIND" --advertise-address 127.0.0.1 --secure-port "$API_PORT" \
     --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
     --client-ca-file "$PKI/ca.crt" --authorization-mode RBAC \
     --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
@@ -244,7 +251,8 @@ up() {
 nodes_ready() {
   api /api/v1/nodes | python3 -c '
 import json, sys
-nodes = json.load(sys.stdin)["items"]
+# The simulated nodes only: the real node (node.sh) is waited for on its own.
+nodes = [n for n in json.load(sys.stdin)["items"] if n["metadata"].get("annotations", {}).get("kwok.x-k8s.io/node") == "fake"]
 ok = [n for n in nodes if any(c["type"] == "Ready" and c["status"] == "True" for c in n.get("status", {}).get("conditions", []))]
 sys.exit(0 if nodes and len(ok) == len(nodes) else 1)'
 }

@@ -1,10 +1,9 @@
 // `wharf-temporal list`: recent builds with their repository, branch, environment and status.
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import type { BuildRecord } from '../../store/build-store.ts';
-import { resolveRuntimeConfig } from '../../config/runtime-config.ts';
 import { connectClient } from '../../client/temporal-client.ts';
 import { WharfBranch, WharfBuildStatus, WharfEnvironment, WharfRepository } from '../../../workflows/search-attributes.ts';
-import { CONNECTION_HELP, CONNECTION_OPTIONS, connectionOverrides } from '../connection-flags.ts';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, resolveConnection } from '../connection-flags.ts';
 import { openStoreOf, STORE_HELP, STORE_OPTIONS } from '../store-flags.ts';
 import { parseCommandArgs, positiveInt } from '../parse-command-args.ts';
 
@@ -28,7 +27,7 @@ export async function listCommand(argv: string[]): Promise<number> {
   const filters = [`WorkflowType = 'buildWorkflow'`];
   if (values.status) filters.push(`WharfBuildStatus = ${quote(values.status)}`);
   if (values.repository) filters.push(`WharfRepository = ${quote(values.repository)}`);
-  const { client, close } = await connectClient(resolveRuntimeConfig(connectionOverrides(values)));
+  const { client, close } = await connectClient(resolveConnection(values));
   const { store } = await openStoreOf(values);
   try {
     const rows: BuildRow[] = [];

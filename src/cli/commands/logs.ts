@@ -1,11 +1,10 @@
 // `wharf-temporal logs <build>`: a build's logs from the build store, during the build,
 // after it and after a worker restart; --follow keeps printing until the build ends.
-import { resolveRuntimeConfig } from '../../config/runtime-config.ts';
 import { awaitBuildOutcome, exitCodeOf } from '../../client/build-outcome.ts';
 import { LogFollower, readAllRecords } from '../../client/log-follower.ts';
 import { connectClient } from '../../client/temporal-client.ts';
 import { noLogsNote } from '../../client/run-build.ts';
-import { CONNECTION_HELP, CONNECTION_OPTIONS, connectionOverrides } from '../connection-flags.ts';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, resolveConnection } from '../connection-flags.ts';
 import { openStoreOf, STORE_HELP, STORE_OPTIONS } from '../store-flags.ts';
 import { Terminal } from '../output/terminal.ts';
 import { parseCommandArgs } from '../parse-command-args.ts';
@@ -30,7 +29,7 @@ export async function logsCommand(argv: string[]): Promise<number> {
   }
   const [buildId] = positionals;
   if (!buildId) throw new UsageError('logs: which build? usage: wharf-temporal logs <build-id>');
-  const config = resolveRuntimeConfig(connectionOverrides(values));
+  const config = resolveConnection(values);
   const terminal = new Terminal();
   const onlyStep = values.step ?? null;
   if (!values.follow) {

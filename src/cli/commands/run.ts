@@ -3,17 +3,17 @@
 // in-process worker, so one command runs a real build. Exit code 0 only on success.
 import { execFileSync } from 'node:child_process';
 import { basename, dirname, resolve } from 'node:path';
-import { resolveRuntimeConfig } from '../../config/runtime-config.ts';
 import { describeApiError } from '../../kube/api-error.ts';
 import { BuildSecrets } from '../../kube/build-secret.ts';
-import { loadKubeConfig } from '../../kube/kube-config.ts';
+import { loadClusterConfig } from '../../kube/kube-config.ts';
+import { resolveWorkerSettings } from '../../config/worker-settings.ts';
 import { runBuild } from '../../client/run-build.ts';
 import { resolveDeployment } from '../../worker/deployment.ts';
 import { newBuildId } from '../../client/start-build.ts';
 import { formatErrors, makePlan } from '../../plan/make-plan.ts';
 import { printPlanRemarks } from '../output/plan-remarks.ts';
 import type { SourceSpec } from '../../../workflows/types.ts';
-import { CONNECTION_HELP, CONNECTION_OPTIONS, connectionOverrides } from '../connection-flags.ts';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, resolveConnection } from '../connection-flags.ts';
 import { openStoreOf, STORE_HELP, STORE_OPTIONS } from '../store-flags.ts';
 import { Terminal } from '../output/terminal.ts';
 import { parseCommandArgs, positiveInt } from '../parse-command-args.ts';
@@ -80,7 +80,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stderr.write(`${file}: no stage to run ${values.env ? `in environment ${values.env}` : 'without an environment (--env)'}\n`);
     return 1;
   }
-  const config = resolveRuntimeConfig(connectionOverrides(values));
+  const config = resolveConnection(values);
   const unknownStages = (values.stage ?? []).filter((s) => !planned.plan.stages.some((st) => st.name === s));
   if (unknownStages.length) {
     const filtered = unknownStages.filter((s) => planned.leftOut.includes(s));
@@ -89,7 +89,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const plan = planned.plan;
   const passwords = planned.passwordValues;
-  const secrets = new BuildSecrets(loadKubeConfig(config.kubeconfig ?? undefined), config.kubeNamespace);
+  const secrets = new BuildSecrets(loadClusterConfig(config), config.kubeNamespace);
   // The deployment whose workers run the build: its sweeper deletes the Secret if need be.
   const deployment = resolveDeployment(config, undefined);
   if (Object.keys(passwords).length) {
@@ -116,6 +116,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       },
       labels: { repository, branch: gitOutput(dirname(resolve(file)), ['rev-parse', '--abbrev-ref', 'HEAD']) ?? '' },
       inProcessWorker: values['no-worker'] || values.detach ? false : values.worker ? true : config.fromLab,
+      // The in-process worker takes its pod settings from the environment, as `worker` does.
+      podSettings: resolveWorkerSettings(),
       detach: values.detach === true,
       maxConcurrentSteps: 50,
       terminal: new Terminal(),

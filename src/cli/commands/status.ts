@@ -1,8 +1,7 @@
 // `wharf-temporal status <build>`: stages, steps, states and timings of a build.
-import { resolveRuntimeConfig } from '../../config/runtime-config.ts';
 import { readBuildOutcome } from '../../client/build-outcome.ts';
 import { connectClient } from '../../client/temporal-client.ts';
-import { CONNECTION_HELP, CONNECTION_OPTIONS, connectionOverrides } from '../connection-flags.ts';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, resolveConnection } from '../connection-flags.ts';
 import { openStoreOf, STORE_HELP, STORE_OPTIONS } from '../store-flags.ts';
 import { Terminal } from '../output/terminal.ts';
 import { parseCommandArgs } from '../parse-command-args.ts';
@@ -21,7 +20,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
   }
   const [buildId] = positionals;
   if (!buildId) throw new UsageError('status: which build? usage: wharf-temporal status <build-id>');
-  const { client, close } = await connectClient(resolveRuntimeConfig(connectionOverrides(values)));
+  const { client, close } = await connectClient(resolveConnection(values));
   try {
     const outcome = await readBuildOutcome(client, buildId).catch(async (err: unknown) => {
       // Forgotten by Temporal (past its retention): the build store keeps its record.

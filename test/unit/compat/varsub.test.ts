@@ -85,12 +85,20 @@ describe('wharf-cmd compatibility: pkg/varsub and internal/util', () => {
   });
 
   describe('varsub.go: recursion, loops and sources (derived from the code)', () => {
-    it(from('varsub.go (recursive substitution)', 'a value holding references is substituted too, keeping the type of a lone reference'), () => {
-      assert.equal(substitute('${a}', layeredLookup([{ a: '${b}', b: 7 }])), 7);
-      assert.equal(substitute('x ${a}', layeredLookup([{ a: '${b}-${c}', b: 1, c: 'z' }])), 'x 1-z');
+    it(from('varsub_test.go TestSubstitute_recursive/string', 'a value holding references is substituted too'), () => {
+      assert.equal(substitute('00${one}00', layeredLookup([{ one: '11${two}11', two: 2222 }])), '001122221100');
     });
-    it(from('varsub.go (ErrRecursiveLoop)', 'a loop is an error naming its chain'), () => {
+    it(from('varsub_test.go TestSubstitute_recursive/typed', 'through a lone reference the type is kept'), () => {
+      assert.equal(substitute('${one}', layeredLookup([{ one: '${two}', two: 2222 }])), 2222);
+    });
+    it(from('varsub_test.go TestSubstitute_errIfRecursiveLoop', 'a loop is an error naming its chain'), () => {
+      assert.throws(() => substitute('root: ${lorem}', layeredLookup([{ lorem: 'ipsum: ${lorem}' }])), /recursive variable loop: lorem -> lorem/);
       assert.throws(() => substitute('${a}', layeredLookup([{ a: '${b}', b: '${a}' }])), /recursive variable loop: a -> b -> a/);
+    });
+    it(from('varsub_test.go TestSubstitute_errIfRecursiveLoop', 'through a definition, positioned at the field'), () => {
+      const result = plan('s:\n  c:\n    container: {image: alpine, cmds: ["root: ${lorem}"]}\n', { vars: { lorem: 'ipsum: ${lorem}' } });
+      assert.ok('errors' in result);
+      assert.deepEqual(result.errors.map((e) => `${e.line}:${e.column} ${e.path}: ${e.message}`), ['3:39 s/c/container/cmds: recursive variable loop: lorem -> lorem']);
     });
     it(from('definition.go visitDefNode (source order)', '--input, input defaults, the environment, then outside sources'), () => {
       const text = 'inputs:\n  - {name: v, type: string, default: from-default}\nenvironments:\n  e: {v: from-env, w: from-env}\ns:\n  environments: [e]\n  c:\n    container: {image: alpine, cmds: ["${v} ${w} ${x}"]}\n';
@@ -114,10 +122,10 @@ describe('wharf-cmd compatibility: pkg/varsub and internal/util', () => {
   });
 
   describe('copier_test.go and reader_test.go', () => {
-    const entry = { type: 'file' as const, path: 'f', content: Buffer.from('foo ${var1}\nbar ${var2}'), size: 23, mode: 0o644, mtime: 0 };
+    const entry = { type: 'file' as const, path: 'f', content: Buffer.from('foo ${var1}\nbar ${var2}'), size: 23, mode: 0o644, mtime: new Date(0) };
     for (const test of ['copier_test.go TestCopier', 'reader_test.go TestReader']) {
-      it(from(test, 'references in a file are substituted; the file keeps its own last line (deliberate: no newline added)'), () => {
-        const [out] = substituteEntries([entry], { var1: 'value1', var2: 'value2' });
+      it(from(test, 'references in a file are substituted; the file keeps its own last line (deliberate: no newline added)'), async () => {
+        const [out] = await substituteEntries([entry], { var1: 'value1', var2: 'value2' });
         assert.equal('content' in out! ? out.content.toString('utf8') : '', 'foo value1\nbar value2');
       });
     }

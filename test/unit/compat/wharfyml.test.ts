@@ -3,9 +3,18 @@
 import assert from 'node:assert/strict';
 import { stageInEnvironment } from '../../../src/plan/make-plan.ts';
 import { varsFilePaths } from '../../../src/varsub/vars-files.ts';
-import { F, from, parse, plan } from './compat-support.ts';
+import type { VarValue } from '../../../src/varsub/substitute.ts';
+import { F, from, parse as parseWith, plan as planWith } from './compat-support.ts';
 
-const HP = (name: string): string => `  ${name}:\n    helm-package: {destination: d}\n`;
+/** parse_test.go testVarSource: the built-ins wharf-cmd's parser tests run with. */
+const TEST_VAR_SOURCE: Record<string, VarValue> = {
+  REPO_GROUP: 'iver-wharf', REPO_NAME: 'wharf-cmd', REG_URL: 'http://harbor.example.com', REG_SECRET: 'docker-secret',
+  CHART_REPO: 'http://charts.example.com', REG_USER: 'admin', REG_PASS: 'nimda',
+};
+const parse = (text: string, vars: Record<string, VarValue> = TEST_VAR_SOURCE): ReturnType<typeof parseWith> => parseWith(text, vars);
+const plan = (text: string, options: Parameters<typeof planWith>[1] = {}): ReturnType<typeof planWith> => planWith(text, { vars: TEST_VAR_SOURCE, ...options });
+
+const HP = (name: string): string => `  ${name}:\n    helm-package: {}\n`;
 
 describe('wharf-cmd compatibility: pkg/wharfyml', () => {
   describe('definition_test.go TestFilterStagesOnEnv', () => {
@@ -50,7 +59,7 @@ myStage2:
   myKubectlStep:
     kubectl: {file: deploy/pod.yaml}
 `;
-      const { definition, messages } = parse(text, { REG_URL: 'r', REPO_GROUP: 'g', REPO_NAME: 'n' });
+      const { definition, messages } = parse(text);
       assert.deepEqual(messages, []);
       assert.deepEqual(definition.inputs.map((i) => [i.name, i.type, i.default]), [
         ['myStringVar', 'string', 'foo bar'], ['myPasswordVar', 'password', 'supersecret'], ['myNumberVar', 'number', 123], ['myChoiceVar', 'choice', 'A'],
@@ -64,7 +73,7 @@ myStage2:
       assert.deepEqual([definition.stages[0]!.steps[0]!.fields.file, definition.stages[0]!.steps[0]!.fields.tag], ['Dockerfile', 'latest']);
       assert.deepEqual([definition.stages[0]!.steps[1]!.fields.image, definition.stages[0]!.steps[1]!.fields.cmds], ['alpine:latest', ['echo hello']]);
       assert.equal(definition.stages[1]!.steps[0]!.fields.file, 'deploy/pod.yaml');
-      const planned = plan(text, { env: 'myEnvA', vars: { REG_URL: 'r', REPO_GROUP: 'g', REPO_NAME: 'n' } });
+      const planned = plan(text, { env: 'myEnvA' });
       assert.ok('plan' in planned);
       assert.deepEqual(planned.plan.stages.map((s) => s.name), ['myStage1', 'myStage2']);
     });
@@ -76,13 +85,13 @@ myStage2:
     });
 
     it(from('parse_test.go TestParse_SupportsAnchoringStages', 'a stage reused by an alias'), () => {
-      const { definition, messages } = parse('myStage1: &reused\n  myStep:\n    helm-package: {destination: d}\n\nmyStage2: *reused\n');
+      const { definition, messages } = parse('myStage1: &reused\n  myStep:\n    helm-package: {}\n\nmyStage2: *reused\n');
       assert.deepEqual(messages, []);
       assert.deepEqual(definition.stages.map((s) => [s.name, s.steps.map((st) => st.type)]), [['myStage1', ['helm-package']], ['myStage2', ['helm-package']]]);
     });
 
     it(from('parse_test.go TestParse_SupportsMergingStages', 'a stage merged into another with <<'), () => {
-      const { definition, messages } = parse('myStage1: &reused\n  myStep:\n    helm-package: {destination: d}\n\nmyStage2:\n  <<: *reused\n  myOtherStep:\n    helm-package: {destination: d}\n');
+      const { definition, messages } = parse('myStage1: &reused\n  myStep:\n    helm-package: {}\n\nmyStage2:\n  <<: *reused\n  myOtherStep:\n    helm-package: {}\n');
       assert.deepEqual(messages, []);
       assert.deepEqual(definition.stages.map((s) => [s.name, s.steps.length]), [['myStage1', 1], ['myStage2', 2]]);
     });
@@ -177,6 +186,64 @@ myStage:
     }
   });
 
+  describe('stage_test.go (visit)', () => {
+    const cases: { test: string; stage: string; want: RegExp | null }[] = [
+      { test: 'TestVisitStage_ErrIfNotMap', stage: '123', want: /^\.wharf-ci\.yml:1:10 myStage: expected a stage \(a map of steps\), got an integer$/ },
+      { test: 'TestVisitStage_ErrIfEmptyMap', stage: '{}', want: /^\.wharf-ci\.yml:1:1 myStage: stage is missing steps$/ },
+    ];
+    for (const c of cases) {
+      it(from(`stage_test.go ${c.test}`, 'reports it'), () => {
+        const { messages } = parse(`myStage: ${c.stage}\n`);
+        assert.ok(messages.some((m) => c.want!.test(m)), messages.join('\n'));
+      });
+    }
+    it(from('stage_test.go TestVisitStage_Name', 'names the stage by its key'), () => {
+      assert.equal(parse(`myStage:\n${HP('s')}`).definition.stages[0]!.name, 'myStage');
+    });
+  });
+
+  describe('builddefinition_test.go TestGetStageWithReplacement', () => {
+    const text = `environments:
+  stage: {namespace: stage, isProduction: false, cluster: stage-config, url: wharf.test.local}
+  prod: {namespace: prod, isProduction: true, cluster: prod-config}
+  dev: {namespace: wharf, isProduction: false, cluster: dev-config}
+deploy:
+  environments: [dev, stage, prod]
+  wharf:
+    helm:
+      name: wharf-\${namespace}
+      namespace: \${namespace}
+      chart: wharf-helm
+      chartVersion: 0.7.7
+      repo: \${CHART_REPO}/tools
+      files: ['deploy/wharf.yaml']
+      cluster: \${cluster}
+      helmVersion: v3.0.2
+  postgres:
+    kubectl:
+      file: 'deploy/postgres.yml'
+      namespace: \${namespace}
+      cluster: \${cluster}
+`;
+    it(from('builddefinition_test.go TestGetStageWithReplacement', "the chosen environment's variables fill every step"), () => {
+      const result = planWith(text, { env: 'stage', vars: {} });
+      assert.ok('plan' in result, JSON.stringify(result));
+      const [stage] = result.plan.stages;
+      assert.equal(stage!.name, 'deploy');
+      assert.equal(stage!.steps.length, 2);
+      const [helm, kubectl] = stage!.steps;
+      assert.deepEqual(helm!.exec.command.slice(0, 9), ['helm', 'upgrade', '--install', 'wharf-stage', 'wharf-helm', '--repo', '${CHART_REPO}/tools', '--namespace', 'stage']);
+      assert.equal(helm!.pod.spec!.volumes!.find((v) => v.name === 'kubeconfig')?.configMap?.name, 'stage-config');
+      assert.deepEqual(kubectl!.exec.command, ['kubectl', 'apply', '--namespace', 'stage', '--filename', 'deploy/postgres.yml']);
+      assert.equal(kubectl!.pod.spec!.volumes!.find((v) => v.name === 'kubeconfig')?.configMap?.name, 'stage-config');
+    });
+    it(from('builddefinition_test.go TestGetStageWithReplacementInvalidEnv', 'an undefined environment is an error'), () => {
+      const result = planWith(text, { env: 'test', vars: {} });
+      assert.ok('errors' in result);
+      assert.match(result.errors.map((e) => e.message).join('\n'), /use of undefined environment "test" \(given with --env; the file defines stage, prod, dev\)/);
+    });
+  });
+
   describe('stage_test.go', () => {
     it(from('stage_test.go TestParseStageEnvironments', 'a list of environment names'), () => {
       const { definition, messages } = parse('environments: {dev: {}, stage: {}, prod: {}}\nst:\n  environments: [dev, stage, prod]\n' + HP('s'));
@@ -211,7 +278,7 @@ myStage:
       { test: 'step_test.go TestParseStep_ErrIfNotMap', step: '123', want: /^\.wharf-ci\.yml:2:11 st\/myStep: expected a step \(a map with one step type\), got an integer$/ },
       { test: 'step_test.go TestParseStep_ErrIfEmpty', step: '{}', want: /st\/myStep: missing a step type/ },
       { test: 'step_test.go TestParseStep_ErrIfMultipleStepTypes', step: '\n    container: {image: a, cmds: [b]}\n    docker: {file: D, tag: t, destination: d}', want: /st\/myStep: contains multiple step types: container, docker/ },
-      { test: 'step_test.go TestParseStep_Name', step: '\n    helm-package: {destination: d}', want: null },
+      { test: 'step_test.go TestParseStep_Name', step: '\n    helm-package: {}', want: null },
       { test: 'steptype_test.go TestParseStepType_ErrIfNotMap', step: '\n    container: 123', want: /st\/myStep\/container: expected the container step's fields \(a map\), got an integer/ },
       { test: 'steptype_test.go TestParseStepType_ErrIfInvalidField', step: '\n    container: {image: [123], cmds: [x]}', want: /st\/myStep\/container\/image: expected a string, got a list/ },
       { test: 'steptype_test.go TestParseStepType_ErrIfMissingRequiredField', step: '\n    container: {}', want: /st\/myStep\/container\/(image|cmds): missing required field/ },
