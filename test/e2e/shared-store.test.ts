@@ -40,8 +40,11 @@ describe('several workers sharing the PostgreSQL build store', function () {
     db = await scratchDatabase('shared');
     store = await PostgresStore.open(db.url);
   });
+  // Each test has workers of its own: the next one's build must not run on them.
+  afterEach(() => {
+    for (const child of children.splice(0)) child.kill('SIGKILL');
+  });
   after(async () => {
-    for (const child of children) child.kill('SIGKILL');
     await store?.close();
     await closeClient?.();
     await db?.drop();
