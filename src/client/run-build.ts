@@ -7,9 +7,9 @@ import type { RuntimeConfig } from '../config/runtime-config.ts';
 import { buildUiLink } from '../config/runtime-config.ts';
 import type { BuildStore } from '../store/build-store.ts';
 import type { StoreSettings } from '../store/store-settings.ts';
+import type { BuildWorker } from '../worker/build-worker.ts';
 import type { WorkerPodSettings } from '../pod/worker-pod-settings.ts';
 import type { BuildPrinter } from './build-printer.ts';
-import { createBuildWorker, type BuildWorker } from '../worker/build-worker.ts';
 import type { BuildWorkflowInput } from '../../workflows/types.ts';
 import { awaitBuildOutcome, EXIT_CANCELLED, exitCodeOf } from './build-outcome.ts';
 import { LogFollower } from './log-follower.ts';
@@ -43,6 +43,8 @@ export async function runBuild(options: RunBuildOptions): Promise<number> {
   const removeSignals: (() => void)[] = [];
   try {
     if (options.inProcessWorker) {
+      // The worker SDK (a native module) is loaded only when this process runs a worker.
+      const { createBuildWorker } = await import('../worker/build-worker.ts');
       worker = await createBuildWorker({
         config, maxConcurrentSteps: options.maxConcurrentSteps, shutdownGraceSeconds: 5, store: options.store, deployment: options.deployment,
         ...(options.podSettings ? { podSettings: options.podSettings } : {}),

@@ -1,7 +1,8 @@
 // Starts a build workflow with what makes it findable in the Temporal Web UI: search
 // attributes (repository, branch, environment, status, file), a memo and a summary.
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { buildWorkflow } from '../../workflows/build.ts';
+// Only the workflow's type: the CLI that starts builds need not load the workflow code.
+import type { buildWorkflow } from '../../workflows/build.ts';
 import { WharfBranch, WharfBuildStatus, WharfEnvironment, WharfFile, WharfRepository } from '../../workflows/search-attributes.ts';
 import type { BuildWorkflowInput } from '../../workflows/types.ts';
 
@@ -12,7 +13,7 @@ export interface BuildLabels {
 
 export function startBuild(client: Client, taskQueue: string, input: BuildWorkflowInput, labels: BuildLabels): Promise<WorkflowHandle<typeof buildWorkflow>> {
   const environment = input.plan.environment ?? '';
-  return client.workflow.start(buildWorkflow, {
+  return client.workflow.start<typeof buildWorkflow>('buildWorkflow', {
     taskQueue,
     workflowId: input.buildId,
     args: [input],

@@ -128,6 +128,10 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
     // Cancellation reaches an activity in a heartbeat's answer: send one at least every
     // 5 s (not 0.8 x the heartbeat timeout), so a cancelled step stops within seconds.
     maxHeartbeatThrottleInterval: '5 seconds',
+    // A workflow's next task waits this long on the queue of the worker that ran its last
+    // one before any worker may take it: after a worker dies, every build and step it had
+    // cached waits that long (the SDK's 10 s made a killed worker's builds stall ~20 s).
+    stickyQueueScheduleToStartTimeout: '3 seconds',
     shutdownGraceTime: `${options.shutdownGraceSeconds} seconds`,
     // Always registered: the workflows call them whether this worker counts or not.
     sinks: workflowMetricsSinks(metrics),

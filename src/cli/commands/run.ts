@@ -3,10 +3,9 @@
 // in-process worker, so one command runs a real build. Exit code 0 only on success.
 import { execFileSync } from 'node:child_process';
 import { basename, dirname, resolve } from 'node:path';
-import { describeApiError } from '../../kube/api-error.ts';
-import { BuildSecrets } from '../../kube/build-secret.ts';
-import { loadClusterConfig } from '../../kube/kube-config.ts';
+import type { RuntimeConfig } from '../../config/runtime-config.ts';
 import { resolveWorkerSettings } from '../../config/worker-settings.ts';
+import type { BuildSecrets } from '../../kube/build-secret.ts';
 import { runBuild } from '../../client/run-build.ts';
 import { resolveDeployment } from '../../worker/deployment.ts';
 import { newBuildId } from '../../client/start-build.ts';
@@ -89,13 +88,15 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const plan = planned.plan;
   const passwords = planned.passwordValues;
-  const secrets = new BuildSecrets(loadClusterConfig(config), config.kubeNamespace);
   // The deployment whose workers run the build: its sweeper deletes the Secret if need be.
   const deployment = resolveDeployment(config, undefined);
-  if (Object.keys(passwords).length) {
+  // The Kubernetes client is loaded only for a build that has passwords to store.
+  const secrets = Object.keys(passwords).length ? await passwordSecrets(config) : null;
+  if (secrets) {
     try {
       await secrets.create(passwordSecret, buildId, passwords, deployment);
     } catch (err) {
+      const { describeApiError } = await import('../../kube/api-error.ts');
       throw new Error(`cannot store the password inputs in Secret ${config.kubeNamespace}/${passwordSecret}: ${describeApiError(err).message}`);
     }
   }
@@ -125,9 +126,14 @@ export async function runCommand(argv: string[]): Promise<number> {
   } finally {
     // A detached build still needs it: the workers' sweeper deletes it once the build is
     // over, as it does should this process die first.
-    if (Object.keys(passwords).length && !values.detach) await secrets.delete(passwordSecret).catch(() => {});
+    if (secrets && !values.detach) await secrets.delete(passwordSecret).catch(() => {});
     await store.close();
   }
+}
+
+async function passwordSecrets(config: RuntimeConfig): Promise<BuildSecrets> {
+  const [{ BuildSecrets }, { loadClusterConfig }] = await Promise.all([import('../../kube/build-secret.ts'), import('../../kube/kube-config.ts')]);
+  return new BuildSecrets(loadClusterConfig(config), config.kubeNamespace);
 }
 
 function chooseSource(file: string, values: { source?: string; git?: string; ref?: string; 'no-source'?: boolean }): SourceSpec {

@@ -98,7 +98,7 @@ describe('wharf-cmd compatibility: pkg/varsub and internal/util', () => {
     it(from('varsub_test.go TestSubstitute_errIfRecursiveLoop', 'through a definition, positioned at the field'), () => {
       const result = plan('s:\n  c:\n    container: {image: alpine, cmds: ["root: ${lorem}"]}\n', { vars: { lorem: 'ipsum: ${lorem}' } });
       assert.ok('errors' in result);
-      assert.deepEqual(result.errors.map((e) => `${e.line}:${e.column} ${e.path}: ${e.message}`), ['3:39 s/c/container/cmds: recursive variable loop: lorem -> lorem']);
+      assert.deepEqual(result.errors.map((e) => `${e.line}:${e.column} ${e.path}: ${e.message}`), ['3:39 s/c/container/cmds[0]: recursive variable loop: lorem -> lorem']);
     });
     it(from('definition.go visitDefNode (source order)', '--input, input defaults, the environment, then outside sources'), () => {
       const text = 'inputs:\n  - {name: v, type: string, default: from-default}\nenvironments:\n  e: {v: from-env, w: from-env}\ns:\n  environments: [e]\n  c:\n    container: {image: alpine, cmds: ["${v} ${w} ${x}"]}\n';

@@ -77,6 +77,11 @@ describe('deployment files', () => {
     assert.deepEqual(pkg.bin, { 'wharf-temporal': 'bin/wharf-temporal.js' });
     assert.ok(pkg.files.includes('bin/') && pkg.files.includes('dist/'));
     assert.match(pkg.scripts.prepack ?? '', /build/);
+    // Compiled JavaScript goes to dist/ only, never beside the sources it would shadow.
+    for (const dir of ['src', 'workflows', 'activities']) {
+      const js = readdirSync(join(ROOT, dir), { recursive: true }).map(String).filter((f) => f.endsWith('.js'));
+      assert.deepEqual(js, [], `no compiled JavaScript in ${dir}/`);
+    }
   });
 
   it('has manifests for one namespace of workers and one of builds, bound by a Role', () => {
