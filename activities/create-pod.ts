@@ -7,13 +7,14 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { describeApiError, isConflict } from '../src/kube/api-error.ts';
 import { applyWorkerSettingsToPod } from '../src/pod/apply-worker-settings.ts';
+import { IDENTITY_LABELS, LABELS } from '../src/pod/labels.ts';
 import type { CreatePodInput, PodRef } from '../workflows/types.ts';
 import { pause, type ActivityDeps } from './deps.ts';
 import { FailureType, kubernetesFailure, permanentFailure } from './failures.ts';
 import { buildSecretName } from '../src/plan/build-plan.ts';
 import { DEFAULT_POD_POLICY, podPolicyViolations, withPolicyDefaults } from '../src/pod/pod-policy.ts';
+import { remark } from './remark.ts';
 
-export const IDENTITY_LABELS = ['wharf-temporal/build-id', 'wharf-temporal/stage', 'wharf-temporal/step'];
 
 export function createPodActivity(deps: ActivityDeps) {
   return async function createPod(input: CreatePodInput): Promise<PodRef> {
@@ -22,8 +23,12 @@ export function createPodActivity(deps: ActivityDeps) {
     refuseOutsidePolicy(input, deps);
     // The plan's pod is checked; the worker's own settings (pull secrets, ...) are laid over it after.
     const checked = withPolicyDefaults(input.pod, deps.podPolicy ?? DEFAULT_POD_POLICY);
+    const configured = deps.podSettings ? applyWorkerSettingsToPod(checked, deps.podSettings) : checked;
+    // Labelled with this worker's deployment: only its own sweeper ever deletes it.
+    const pod: V1Pod = deps.deployment
+      ? { ...configured, metadata: { ...configured.metadata, labels: { ...configured.metadata?.labels, [LABELS.deployment]: deps.deployment } } }
+      : configured;
     try {
-      const pod = deps.podSettings ? applyWorkerSettingsToPod(checked, deps.podSettings) : checked;
       const created = await deps.pods.create(pod);
       await pause(deps.pauseAfterMs?.createPod);
       return ref(created);
@@ -32,7 +37,7 @@ export function createPodActivity(deps: ActivityDeps) {
         const failure = kubernetesFailure(err, `creating pod ${name}`);
         const { attempt } = Context.current().info;
         if (input.log && !(failure instanceof ApplicationFailure) && (attempt & (attempt - 1)) === 0) {
-          deps.logs.openWriter(input.log).write('sys', [{ text: `cannot create pod ${name} yet (attempt ${attempt}): ${describeApiError(err).message}; retrying` }]);
+          await remark(deps, input.log, [`cannot create pod ${name} yet (attempt ${attempt}): ${describeApiError(err).message}; retrying`]);
         }
         throw failure;
       }
@@ -42,7 +47,7 @@ export function createPodActivity(deps: ActivityDeps) {
     });
     // Deleted in between: let the retry create it afresh.
     if (!existing) throw new Error(`pod ${name} vanished while being adopted`);
-    const mismatch = IDENTITY_LABELS.find((l) => existing.metadata?.labels?.[l] !== input.pod.metadata?.labels?.[l]);
+    const mismatch = [...IDENTITY_LABELS, LABELS.deployment].find((l) => existing.metadata?.labels?.[l] !== pod.metadata?.labels?.[l]);
     if (mismatch) {
       throw permanentFailure(`pod ${name} already exists and belongs to something else (label ${mismatch} differs)`, FailureType.PodNameTaken);
     }

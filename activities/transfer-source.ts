@@ -16,6 +16,7 @@ import { FILE_VARIABLES_KEY, GIT_URL_KEY } from '../src/plan/build-plan.ts';
 import { gitRefProblem, gitUrlProblem, maskUrlCredentials, urlCredentials } from '../src/source/git-source.ts';
 import { maskText } from '../src/logs/secret-mask.ts';
 import type { VarValue } from '../src/varsub/substitute.ts';
+import { remark } from './remark.ts';
 import { keepHeartbeating } from './heartbeat.ts';
 
 const EXTRACT = 'mkdir -p "$1" && tar -x -f - -C "$1"';
@@ -82,7 +83,7 @@ export function transferSourceActivity(deps: ActivityDeps) {
         for (const n of notes) lines.push({ text: n });
         for (const s of skipped.slice(0, MAX_REPORTED_SKIPS)) lines.push({ text: `left out ${s}` });
         if (skipped.length > MAX_REPORTED_SKIPS) lines.push({ text: `left out ${skipped.length - MAX_REPORTED_SKIPS} more path(s)` });
-        if (exit === 0) deps.logs.openWriter(input.log).write('sys', lines);
+        if (exit === 0) await remark(deps, input.log, lines.map((l) => l.text));
       }
       if (exit !== 0) {
         throw permanentFailure(`could not put the source into ${input.pod.name} at ${input.path} (exit ${exit}): ${maskText(stderr.trim(), masks)}`, FailureType.SourceTransferFailed);

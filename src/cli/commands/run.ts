@@ -7,6 +7,7 @@ import type { RuntimeConfig } from '../../config/runtime-config.ts';
 import { resolveWorkerSettings } from '../../config/worker-settings.ts';
 import type { BuildSecrets } from '../../kube/build-secret.ts';
 import { runBuild } from '../../client/run-build.ts';
+import { resolveDeployment } from '../../worker/deployment.ts';
 import { newBuildId } from '../../client/start-build.ts';
 import { DEFAULT_ACTIVE_DEADLINE_SECONDS, formatErrors, makePlan } from '../../plan/make-plan.ts';
 import { buildSecretName, GIT_URL_KEY } from '../../plan/build-plan.ts';
@@ -14,6 +15,7 @@ import { gitRefProblem, gitUrlProblem, maskUrlCredentials, urlCredentials } from
 import { printPlanRemarks } from '../output/plan-remarks.ts';
 import type { SourceSpec } from '../../../workflows/types.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, resolveConnection } from '../connection-flags.ts';
+import { openStoreOf, STORE_HELP, STORE_OPTIONS } from '../store-flags.ts';
 import { Terminal } from '../output/terminal.ts';
 import { parseCommandArgs, positiveInt } from '../parse-command-args.ts';
 import { UsageError } from '../usage-error.ts';
@@ -36,11 +38,12 @@ Runs the build in [file] (default: .wharf-ci.yml) and follows it.
   --timeout SEC           how long a step's command may run (default 3600, at most 604800);
                           a step's pod lives at least 4 h, longer when the budgets need it
   --heartbeat SEC         heartbeat timeout of long activities (default 20, at most 3600)
-${CONNECTION_HELP}`;
+${CONNECTION_HELP}
+${STORE_HELP}`;
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('run', argv, {
-    ...CONNECTION_OPTIONS,
+    ...CONNECTION_OPTIONS, ...STORE_OPTIONS,
     env: { type: 'string' },
     input: { type: 'string', multiple: true },
     stage: { type: 'string', multiple: true },
@@ -99,19 +102,22 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const hasSecret = Object.keys(stored).length > 0;
   if (hasSecret && source.kind !== 'none') source.secretName = buildSecret;
+  // The deployment whose workers run the build: its sweeper deletes the Secret if need be.
+  const deployment = resolveDeployment(config, undefined);
   // The Kubernetes client is loaded only for a build that has secret values to store.
   const secrets = hasSecret ? await buildSecrets(config) : null;
   if (secrets) {
     try {
-      await secrets.create(buildSecret, buildId, stored);
+      await secrets.create(buildSecret, buildId, stored, deployment);
     } catch (err) {
       const { describeApiError } = await import('../../kube/api-error.ts');
       throw new Error(`cannot store the build's secret values in Secret ${config.kubeNamespace}/${buildSecret}: ${describeApiError(err).message}`);
     }
   }
+  const { settings: storeSettings, store } = await openStoreOf(values);
   try {
     return await runBuild({
-      config,
+      config, store, storeSettings, deployment,
       input: {
         buildId,
         plan,
@@ -131,6 +137,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     // A detached build still needs it: the workers' sweeper deletes it once the build is
     // over, as it does should this process die first.
     if (secrets && !values.detach) await secrets.delete(buildSecret).catch(() => {});
+    await store.close();
   }
 }
 

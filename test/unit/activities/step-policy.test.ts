@@ -8,7 +8,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createPodActivity } from '../../../activities/create-pod.ts';
 import type { PodFacade } from '../../../src/kube/pod-facade.ts';
-import { LogStore } from '../../../src/logs/log-store.ts';
+import { FileStore } from '../../../src/store/file-store.ts';
 import { planDefinition } from '../../../src/plan/make-plan.ts';
 import type { PodPolicy } from '../../../src/pod/pod-policy.ts';
 import { stepPolicyFrom } from '../../../src/worker/step-policy.ts';
@@ -33,7 +33,7 @@ function podsOf(buildId: string) {
 async function create(stepName: string, policy: PodPolicy, workflowId = 'b1.build.x'): Promise<{ created: number; error?: Error }> {
   let created = 0;
   const pods = { create: async (pod: unknown) => (created++, { metadata: { name: 'p', uid: 'u' }, ...(pod as object) }) } as unknown as PodFacade;
-  const activity = createPodActivity({ pods, logs: new LogStore(mkdtempSync(join(tmpdir(), 'policy-'))), podPolicy: policy });
+  const activity = createPodActivity({ pods, store: new FileStore(mkdtempSync(join(tmpdir(), 'policy-'))), podPolicy: policy });
   const env = new MockActivityEnvironment({ workflowExecution: { workflowId, runId: 'r' } }, { logger: new DefaultLogger('ERROR') });
   try {
     await env.run(activity, { pod: podsOf('b1')[stepName]!, log: { buildId: 'b1', stage: 'build', step: stepName } });
@@ -71,7 +71,7 @@ describe('step policy', () => {
   it('does not mount the token of an account not allowed when the pod does not say', async () => {
     let created: { spec?: { automountServiceAccountToken?: boolean } } = {};
     const pods = { create: async (pod: typeof created) => ((created = pod), { metadata: { name: 'p', uid: 'u' } }) } as unknown as PodFacade;
-    const activity = createPodActivity({ pods, logs: new LogStore(mkdtempSync(join(tmpdir(), 'policy-'))), podPolicy: none });
+    const activity = createPodActivity({ pods, store: new FileStore(mkdtempSync(join(tmpdir(), 'policy-'))), podPolicy: none });
     await new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') }).run(activity, { pod: { metadata: { name: 'p' }, spec: { containers: [] } } });
     assert.equal(created.spec?.automountServiceAccountToken, false);
   });

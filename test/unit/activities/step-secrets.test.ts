@@ -14,14 +14,14 @@ import { transferSourceActivity } from '../../../activities/transfer-source.ts';
 import { readAllRecords } from '../../../src/client/log-follower.ts';
 import type { BuildSecrets } from '../../../src/kube/build-secret.ts';
 import type { PodFacade } from '../../../src/kube/pod-facade.ts';
-import { LogStore } from '../../../src/logs/log-store.ts';
+import { FileStore } from '../../../src/store/file-store.ts';
 
 type Exec = PodFacade['exec'];
 
-function deps(exec: Exec, stored: Record<string, string>): ActivityDeps & { logs: LogStore } {
+function deps(exec: Exec, stored: Record<string, string>): ActivityDeps & { store: FileStore } {
   const pods = { exec, get: async () => null } as unknown as PodFacade;
   const secrets = { read: async (name: string) => (name === 'wharf-b1-inputs' ? stored : null) } as unknown as BuildSecrets;
-  return { pods, secrets, logs: new LogStore(mkdtempSync(join(tmpdir(), 'step-secrets-'))) };
+  return { pods, secrets, store: new FileStore(mkdtempSync(join(tmpdir(), 'step-secrets-'))) };
 }
 
 const env = (): MockActivityEnvironment => new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }, { logger: new DefaultLogger('ERROR') });
@@ -39,7 +39,7 @@ describe('secrets in the step activities', () => {
     const out: { logTail: string[] } = await env().run(runCommandActivity(d), {
       buildId: 'b1', stage: 's', step: 'x', pod: { name: 'p', uid: 'u' }, container: 'step', command: ['true'], secrets: [], secretName: 'wharf-b1-inputs',
     });
-    const lines = readAllRecords(d.logs, 'b1', null).map(({ record }) => record.l);
+    const lines = (await readAllRecords(d.store, 'b1', null)).map(({ record }) => record.l);
     assert.deepEqual(lines, ['token: ***!', 'plain', 'err ***']);
     assert.deepEqual(out.logTail.sort(), ['err ***', 'plain', 'token: ***!']);
   });
@@ -60,7 +60,7 @@ describe('secrets in the step activities', () => {
     assert.deepEqual(argv.slice(3), ['clone', '/mnt/repo', 'https://bot:pa%24s@git.example/r.git', 'main']);
     assert.match(argv[2]!, /git clone --quiet --no-checkout -- "\$2"/);
     assert.match(argv[2]!, /git checkout --quiet --force "\$3" --/);
-    const lines = readAllRecords(d.logs, 'b1', null).map(({ record }) => record.l);
+    const lines = (await readAllRecords(d.store, 'b1', null)).map(({ record }) => record.l);
     assert.deepEqual(lines, ['cloned https://bot:***@git.example/r.git at main into /mnt/repo']);
   });
 
