@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { awaitBuildOutcome } from '../../src/client/build-outcome.ts';
 import { readAllRecords } from '../../src/client/log-follower.ts';
 import { startBuild } from '../../src/client/start-build.ts';
-import { LogStore } from '../../src/logs/log-store.ts';
+import { FileStore } from '../../src/store/file-store.ts';
 import type { BuildWorkflowInput, SourceSpec } from '../../workflows/types.ts';
 import { watchProcessFaults } from '../support/fake-exec-server.ts';
 import { startInProcessWorker, type InProcessWorker } from '../support/in-process-worker.ts';
@@ -59,7 +59,7 @@ describe('a faulty step beside a healthy build on one worker', function () {
       assert.match(step?.error ?? '', /command follower .* broke its protocol \(unexpected output from the command follower: "Welcome to BusyBox v1\.36\.1 \(built-in shell\)"\)/);
 
       assert.equal(healthyOutcome.result?.status, 'success', healthyOutcome.error ?? '');
-      const lines = readAllRecords(new LogStore(worker.config.logRoot), healthyId).filter((r) => r.record.s === 'out').map((r) => r.record.l);
+      const lines = (await readAllRecords(new FileStore(worker.config.logRoot), healthyId)).filter((r) => r.record.s === 'out').map((r) => r.record.l);
       assert.deepEqual(lines, ['healthy source', 'tick 1', 'tick 2', 'tick 3']);
       assert.deepEqual(await buildPods(lab, faultyId), [], 'the faulty step\'s pod is deleted');
     } finally {
