@@ -44,8 +44,13 @@ export const SETTINGS: readonly Setting[] = [
   { flag: 'kubeconfig', value: 'PATH', env: 'KUBECONFIG', file: null, default: 'in a pod: its service account; else ~/.kube/config', scope: 'both', connection: true, summary: 'the kubeconfig file' },
   { flag: 'context', value: 'NAME', env: 'WHARF_TEMPORAL_KUBE_CONTEXT', file: null, default: "the kubeconfig's current context", scope: 'both', connection: true, summary: 'the kubeconfig context' },
   { flag: 'kube-namespace', value: 'NAME', env: 'WHARF_TEMPORAL_NAMESPACE', file: null, default: 'wharf', scope: 'both', connection: true, summary: 'the namespace step pods run in' },
-  // The build store.
-  { flag: null, value: null, env: 'WHARF_TEMPORAL_LOG_DIR', file: null, default: '~/.local/state/wharf-temporal/logs', scope: 'both', summary: 'the folder step logs are kept in' },
+  // The build store (src/store/store-settings.ts reads these).
+  { flag: 'store', value: 'URL', env: 'WHARF_TEMPORAL_STORE_URL', file: null, default: 'the folder WHARF_TEMPORAL_LOG_DIR', scope: 'both', summary: 'the build store: `postgres://user:password@host:port/database` (shared by workers and CLIs), or `file:///path`' },
+  { flag: null, value: null, env: 'WHARF_TEMPORAL_LOG_DIR', file: null, default: '~/.local/state/wharf-temporal/logs', scope: 'both', summary: 'the folder store: step logs and build records' },
+  { flag: null, value: null, env: 'WHARF_TEMPORAL_STEP_LOG_LIMIT', file: null, default: '67108864 (64 MiB)', scope: 'worker', summary: 'bytes of output stored per step; the log says when it is cut' },
+  { flag: null, value: null, env: 'WHARF_TEMPORAL_STORE_BUFFER', file: null, default: '16777216 (16 MiB)', scope: 'worker', summary: 'bytes per step held in memory while the store is away; then reading the output pauses' },
+  { flag: null, value: null, env: 'WHARF_TEMPORAL_STORE_RETENTION_DAYS', file: null, default: '30', scope: 'worker', summary: 'days finished builds (record and logs) are kept; 0 keeps them' },
+  { flag: 'deployment', value: 'ID', env: 'WHARF_TEMPORAL_DEPLOYMENT', file: null, default: 'derived from the Temporal address, namespace and task queue', scope: 'both', summary: "this deployment's identity, labelled on its pods and Secrets; its sweeper deletes only those (`run` reads the variable)" },
   // The worker.
   { flag: 'max-concurrent-steps', value: 'N', env: 'WHARF_TEMPORAL_MAX_STEPS', file: null, default: '50', scope: 'worker', summary: 'steps (pods) one worker drives at once' },
   { flag: 'max-cached-workflows', value: 'N', env: 'WHARF_TEMPORAL_MAX_CACHED_WORKFLOWS', file: null, default: '100', scope: 'worker', summary: 'workflows kept in memory between their tasks' },
