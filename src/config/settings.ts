@@ -39,6 +39,8 @@ export const SETTINGS: readonly Setting[] = [
   { flag: 'tls-server-name', value: 'NAME', env: 'TEMPORAL_TLS_SERVER_NAME', file: 'tls.server_name', default: 'the address host', scope: 'both', connection: true, summary: "name to verify the server's certificate against" },
   { flag: null, value: null, env: 'TEMPORAL_GRPC_META_<NAME>', file: 'grpc_meta.<name>', default: 'none', scope: 'both', summary: 'extra gRPC metadata (headers) sent with every call' },
   { flag: null, value: null, env: 'TEMPORAL_UI_URL', file: null, default: 'the local lab\'s, else none', scope: 'cli', summary: 'base URL of the Temporal Web UI, for links' },
+  { flag: 'codec-key-file', value: 'PATH', env: 'WHARF_TEMPORAL_CODEC_KEY_FILE', file: null, default: 'none (payloads not encrypted)', scope: 'both', connection: true, summary: 'keys of the payload codec, one `<id> <base64 of 32 bytes>` a line; the last encrypts' },
+  { flag: null, value: null, env: 'WHARF_TEMPORAL_CODEC_KEYS', file: null, default: 'none', scope: 'both', summary: 'the codec keys inline, `id:base64,...` (when no key file is given)' },
   { flag: 'task-queue', value: 'NAME', env: 'WHARF_TEMPORAL_TASK_QUEUE', file: null, default: 'wharf-builds', scope: 'both', connection: true, summary: 'the task queue builds run on' },
   // Kubernetes.
   { flag: 'kubeconfig', value: 'PATH', env: 'KUBECONFIG', file: null, default: 'in a pod: its service account; else ~/.kube/config', scope: 'both', connection: true, summary: 'the kubeconfig file' },
@@ -55,6 +57,10 @@ export const SETTINGS: readonly Setting[] = [
   { flag: 'max-concurrent-steps', value: 'N', env: 'WHARF_TEMPORAL_MAX_STEPS', file: null, default: '50', scope: 'worker', summary: 'steps (pods) one worker drives at once' },
   { flag: 'max-cached-workflows', value: 'N', env: 'WHARF_TEMPORAL_MAX_CACHED_WORKFLOWS', file: null, default: '100', scope: 'worker', summary: 'workflows kept in memory between their tasks' },
   { flag: 'shutdown-grace', value: 'SECONDS', env: 'WHARF_TEMPORAL_SHUTDOWN_GRACE', file: null, default: '30', scope: 'worker', summary: 'how long running steps get to finish on SIGTERM' },
+  // The step policy: what step pods may use beyond their build's own Secret.
+  { flag: 'allow-service-account', value: 'NAME', env: 'WHARF_TEMPORAL_ALLOWED_SERVICE_ACCOUNTS', file: null, default: 'none (the `default` account, no token)', scope: 'worker', summary: 'a service account steps may run as, token mounted (repeatable, `NAME*` a prefix; the variable takes a,b)' },
+  { flag: 'allow-secret', value: 'NAME', env: 'WHARF_TEMPORAL_ALLOWED_SECRETS', file: null, default: "none (the build's own)", scope: 'worker', summary: 'a Secret step pods may read (repeatable, `NAME*` a prefix; the variable takes a,b)' },
+  { flag: null, value: null, env: 'WHARF_TEMPORAL_SECRET_VARS', file: null, default: 'none', scope: 'cli', summary: 'variables whose values are secret, besides password inputs and REG_PASS (a,b)' },
   // Step pods: every pod the worker creates.
   { flag: 'config', value: 'FILE', env: 'WHARF_TEMPORAL_WORKER_CONFIG', file: null, default: 'none', scope: 'worker', summary: 'the worker settings file (YAML) for step pods' },
   { flag: 'docker-builder', value: 'NAME', env: 'WHARF_TEMPORAL_DOCKER_BUILDER', file: 'dockerBuilder', default: 'kaniko', scope: 'worker', summary: '`kaniko` or `buildkit`, for docker steps' },
