@@ -2,7 +2,7 @@
 // design notes: create the pod, wait until it is ready, put the source in, run the
 // command, and delete the pod whatever happened (in a scope cancellation cannot stop).
 import {
-  ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler,
+  ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, patched, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler,
 } from '@temporalio/workflow';
 import type { StepActivities } from '../activities/index.ts';
 import { failureMessage, timeoutOf } from './failure-message.ts';
@@ -16,6 +16,9 @@ const quick = proxyLocalActivities<StepActivities>({
   scheduleToCloseTimeout: '10 minutes',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
 });
+
+/** deletePod gets the created pod's uid and the step's labels. */
+export const DELETE_OWN_POD_ONLY = 'delete-own-pod-only';
 
 export async function stepWorkflow(input: StepWorkflowInput): Promise<StepResult> {
   const { step, timeouts } = input;
@@ -44,9 +47,11 @@ export async function stepWorkflow(input: StepWorkflowInput): Promise<StepResult
     name: step.name, type: step.type, status: 'running', startedAt, durationMs: 0, error: null, exitCode: null, logTail: [],
   };
   let cancellation: unknown = null;
+  let created: PodRef | undefined;
   try {
     const log = { buildId: input.buildId, stage: input.stage, step: step.name };
     const pod: PodRef = await quick.createPod({ pod: step.pod, log });
+    created = pod;
     enter('waiting-for-pod');
     await waiting.awaitPodReady({ pod, pendingSeconds: timeouts.pendingSeconds, log });
     if (step.source && input.source.kind !== 'none') {
@@ -78,7 +83,9 @@ export async function stepWorkflow(input: StepWorkflowInput): Promise<StepResult
     }
   } finally {
     enter('deleting-pod');
-    await CancellationScope.nonCancellable(() => quick.deletePod({ name: podName }));
+    // Only the pod this step created: a name taken by another build's pod is not ours to delete.
+    const target = patched(DELETE_OWN_POD_ONLY) ? { name: podName, uid: created?.uid, labels: step.pod.metadata?.labels ?? {} } : { name: podName };
+    await CancellationScope.nonCancellable(() => quick.deletePod(target));
     enter('done');
   }
   result.durationMs = Date.now() - startedAt;

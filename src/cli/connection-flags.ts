@@ -1,29 +1,45 @@
-// Flags every command that talks to Temporal or Kubernetes shares.
+// Flags every command that talks to Temporal or Kubernetes shares, made from the settings
+// table, and the configuration they resolve to (the local lab when nothing is configured).
 import type { ParseArgsConfig } from 'node:util';
-import type { ConfigOverrides } from '../config/runtime-config.ts';
+import { resolveRuntimeConfig, type ConfigOverrides, type RuntimeConfig } from '../config/runtime-config.ts';
+import { SETTINGS } from '../config/settings.ts';
+import { readLabStatus } from './local-lab.ts';
 
-export const CONNECTION_OPTIONS = {
-  'temporal-address': { type: 'string' },
-  'temporal-namespace': { type: 'string' },
-  'task-queue': { type: 'string' },
-  kubeconfig: { type: 'string' },
-  'kube-namespace': { type: 'string' },
-} as const satisfies ParseArgsConfig['options'];
+const CONNECTION_SETTINGS = SETTINGS.filter((s) => s.connection && s.flag);
 
-export const CONNECTION_HELP = `connection (default: the environment, then the local lab):
-  --temporal-address HOST:PORT   (TEMPORAL_ADDRESS)
-  --temporal-namespace NAME      (TEMPORAL_NAMESPACE, default: default)
-  --task-queue NAME              (WHARF_TEMPORAL_TASK_QUEUE, default: wharf-builds)
-  --kubeconfig PATH              (KUBECONFIG)
-  --kube-namespace NAME          namespace step pods run in (WHARF_TEMPORAL_NAMESPACE, default: wharf)`;
+export const CONNECTION_OPTIONS: ParseArgsConfig['options'] = Object.fromEntries([
+  ...CONNECTION_SETTINGS.map((s) => [s.flag!, { type: s.value === null ? 'boolean' : 'string' }] as const),
+  ['no-tls', { type: 'boolean' }] as const,
+]);
 
-export function connectionOverrides(values: Record<string, string | boolean | (string | boolean)[] | undefined>): ConfigOverrides {
+export const CONNECTION_HELP = `connection (flags, then the environment, then Temporal's configuration file; the
+local lab when nothing is configured):
+${CONNECTION_SETTINGS.map((s) => `  ${`--${s.flag}${s.value ? ` ${s.value}` : ''}`.padEnd(28)} ${s.summary} (${s.env}, default: ${s.default})`).join('\n')}`;
+
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+export function connectionOverrides(values: Values): ConfigOverrides {
   const str = (key: string): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
   return {
     temporalAddress: str('temporal-address'),
     temporalNamespace: str('temporal-namespace'),
+    profile: str('profile'),
+    configFile: str('config-file'),
+    apiKey: str('api-key'),
+    ...(values['no-tls'] ? { tls: false } : values.tls ? { tls: true } : {}),
+    tlsCertPath: str('tls-cert-path'),
+    tlsKeyPath: str('tls-key-path'),
+    tlsCaPath: str('tls-ca-path'),
+    tlsServerName: str('tls-server-name'),
     taskQueue: str('task-queue'),
     kubeconfig: str('kubeconfig'),
+    context: str('context'),
     kubeNamespace: str('kube-namespace'),
+    codecKeyFile: str('codec-key-file'),
   };
+}
+
+/** The configuration a command's flags and the environment give; the local lab when they give none. */
+export function resolveConnection(values: Values, env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  return resolveRuntimeConfig(connectionOverrides(values), env, readLabStatus);
 }

@@ -1,27 +1,22 @@
 // Dispatches `wharf-temporal <command>` to the command modules. Users see one-line
 // errors, never stack traces: UsageError -> exit 2, other known errors -> exit 1.
+// Each command's module is imported only when that command runs: `--help` and
+// `validate` must not pay for the Temporal and Kubernetes clients.
 import { ConfigError } from '../config/runtime-config.ts';
-import { cancelCommand } from './commands/cancel.ts';
-import { listCommand } from './commands/list.ts';
-import { logsCommand } from './commands/logs.ts';
-import { planCommand } from './commands/plan.ts';
-import { runCommand } from './commands/run.ts';
-import { statusCommand } from './commands/status.ts';
-import { validateCommand } from './commands/validate.ts';
-import { workerCommand } from './commands/worker.ts';
 import { UsageError } from './usage-error.ts';
 
 type Command = (argv: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, { run: Command; summary: string }> = {
-  validate: { run: validateCommand, summary: 'check a build definition; print every error with its position' },
-  plan: { run: planCommand, summary: 'print the resolved stages, steps and pod manifests' },
-  run: { run: runCommand, summary: 'run a build and follow it live' },
-  worker: { run: workerCommand, summary: 'run builds from the task queue' },
-  status: { run: statusCommand, summary: "show a build's stages, steps and states" },
-  list: { run: listCommand, summary: 'list recent builds' },
-  logs: { run: logsCommand, summary: "print a build's logs (--follow while it runs)" },
-  cancel: { run: cancelCommand, summary: 'cancel a running build' },
+const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }> = {
+  validate: { load: async () => (await import('./commands/validate.ts')).validateCommand, summary: 'check a build definition; print every error with its position' },
+  plan: { load: async () => (await import('./commands/plan.ts')).planCommand, summary: 'print the resolved stages, steps and pod manifests' },
+  run: { load: async () => (await import('./commands/run.ts')).runCommand, summary: 'run a build and follow it live' },
+  worker: { load: async () => (await import('./commands/worker.ts')).workerCommand, summary: 'run builds from the task queue' },
+  status: { load: async () => (await import('./commands/status.ts')).statusCommand, summary: "show a build's stages, steps and states" },
+  list: { load: async () => (await import('./commands/list.ts')).listCommand, summary: 'list recent builds' },
+  logs: { load: async () => (await import('./commands/logs.ts')).logsCommand, summary: "print a build's logs (--follow while it runs)" },
+  cancel: { load: async () => (await import('./commands/cancel.ts')).cancelCommand, summary: 'cancel a running build' },
+  'codec-server': { load: async () => (await import('./commands/codec-server.ts')).codecServerCommand, summary: 'serve the payload codec to the Temporal Web UI' },
 };
 
 function usage(): string {
@@ -42,7 +37,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await command.run(rest);
+    return await (await command.load())(rest);
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`wharf-temporal ${err.message.startsWith(`${name}:`) ? err.message : `${name}: ${err.message}`}\n`);

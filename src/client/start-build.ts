@@ -1,9 +1,11 @@
 // Starts a build workflow with what makes it findable in the Temporal Web UI: search
 // attributes (repository, branch, environment, status, file), a memo and a summary.
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { buildWorkflow } from '../../workflows/build.ts';
+// Only the workflow's type: the CLI that starts builds need not load the workflow code.
+import type { buildWorkflow } from '../../workflows/build.ts';
 import { WharfBranch, WharfBuildStatus, WharfEnvironment, WharfFile, WharfRepository } from '../../workflows/search-attributes.ts';
 import type { BuildWorkflowInput } from '../../workflows/types.ts';
+import { maskUrlCredentials } from '../source/git-source.ts';
 
 export interface BuildLabels {
   repository: string;
@@ -12,7 +14,7 @@ export interface BuildLabels {
 
 export function startBuild(client: Client, taskQueue: string, input: BuildWorkflowInput, labels: BuildLabels): Promise<WorkflowHandle<typeof buildWorkflow>> {
   const environment = input.plan.environment ?? '';
-  return client.workflow.start(buildWorkflow, {
+  return client.workflow.start<typeof buildWorkflow>('buildWorkflow', {
     taskQueue,
     workflowId: input.buildId,
     args: [input],
@@ -33,7 +35,7 @@ function describeSource(input: BuildWorkflowInput): string {
     case 'local':
       return `local:${input.source.path}`;
     case 'git':
-      return `git:${input.source.url}#${input.source.ref}`;
+      return `git:${maskUrlCredentials(input.source.url)}#${input.source.ref}`;
     case 'none':
       return 'none';
   }

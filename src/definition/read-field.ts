@@ -13,7 +13,7 @@ export interface FieldReader {
   /** Reports a problem at `node`; `suffix` extends the scope path (e.g. `[2]`, `.image.tag`). */
   report: (node: Node | null, message: string, suffix?: string) => void;
   /** Substitutes variables in a string scalar; undefined when it failed (and was reported). */
-  substitute?: (text: string, node: Node | null) => VarValue | undefined;
+  substitute?: (text: string, node: Node | null, suffix?: string) => VarValue | undefined;
 }
 
 const WANTED: Record<FieldKind, string> = {
@@ -39,7 +39,7 @@ export function readField(node: Node | null, kind: FieldKind, r: FieldReader): F
       if (!isMap(node)) return void r.report(node, `expected ${WANTED.map}, got ${kindOf(node)}`);
       const out: Record<string, string> = {};
       for (const e of r.walker.entries(node)) {
-        const key = r.substitute && e.keyIsString ? r.substitute(e.key, e.keyNode) : e.key;
+        const key = r.substitute && e.keyIsString ? r.substitute(e.key, e.keyNode, `.${e.key}`) : e.key;
         const v = readScalar(e.value, 'string', r, `.${e.key}`);
         if (typeof v === 'string' && key !== undefined) out[stringify(key)] = v;
       }
@@ -53,7 +53,7 @@ export function readField(node: Node | null, kind: FieldKind, r: FieldReader): F
 function readScalar(node: Node | null, kind: 'string' | 'boolean' | 'number', r: FieldReader, suffix?: string): Value | undefined {
   const raw = scalarValue(node);
   if (raw === undefined) return void r.report(node, `expected ${WANTED[kind]}, got ${kindOf(node)}`, suffix);
-  const value = typeof raw === 'string' && r.substitute ? r.substitute(raw, node) : raw;
+  const value = typeof raw === 'string' && r.substitute ? r.substitute(raw, node, suffix) : raw;
   if (value === undefined) return undefined;
   if (value !== null && typeof value === kind) return value;
   const got = value === raw ? kindOf(node) : `${kindOfValue(value)} from ${JSON.stringify(raw)}`;

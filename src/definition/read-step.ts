@@ -70,7 +70,7 @@ function readStepType(name: string, entry: MapEntry, stepPath: string, ctx: Step
     const value = readField(e.value, spec.kind, {
       walker: r.walker,
       report: (node, message, suffix = '') => r.error(node ?? e.keyNode, `${fieldPath}${suffix}`, message),
-      substitute: (text, node) => ctx.substitute(text, node, fieldPath),
+      substitute: (text, node, suffix = '') => ctx.substitute(text, node, `${fieldPath}${suffix}`),
     });
     if (value === undefined) continue;
     // A field whose items were reported already is not also "missing".

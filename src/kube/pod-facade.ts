@@ -12,10 +12,17 @@ export interface ExecIo {
   signal?: AbortSignal;
 }
 
+/** Told of each pod this facade created or deleted (for the worker's metrics). */
+export interface PodEvents {
+  created?(): void;
+  deleted?(): void;
+}
+
 export interface PodFacadeOptions {
   watch?: Partial<PodWatcherTimings>;
   /** A waiter also reads its pod this often, whatever the watch says. */
   resyncMs?: number;
+  events?: PodEvents;
 }
 
 const DEFAULT_RESYNC_MS = 30_000;
@@ -25,12 +32,14 @@ export class PodFacade {
   readonly watcher: PodWatcher;
   private readonly kc: KubeConfig;
   private readonly core: CoreV1Api;
+  private readonly events: PodEvents;
 
   private readonly resyncMs: number;
 
   /** `labelSelector` scopes the shared watch to the pods this facade manages. */
   constructor(kc: KubeConfig, namespace: string, labelSelector: string, options: PodFacadeOptions = {}) {
     this.kc = kc;
+    this.events = options.events ?? {};
     this.namespace = namespace;
     this.core = kc.makeApiClient(CoreV1Api);
     this.watcher = new PodWatcher(kc, namespace, labelSelector, options.watch);
@@ -39,6 +48,7 @@ export class PodFacade {
 
   async create(pod: V1Pod): Promise<V1Pod> {
     const created = await this.core.createNamespacedPod({ namespace: this.namespace, body: pod });
+    this.events.created?.();
     this.watcher.observe(created);
     return created;
   }
@@ -71,6 +81,7 @@ export class PodFacade {
         gracePeriodSeconds: options.gracePeriodSeconds,
         body: options.uid ? { preconditions: { uid: options.uid } } : undefined,
       });
+      this.events.deleted?.();
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;

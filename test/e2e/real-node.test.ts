@@ -14,7 +14,8 @@ import { awaitBuildOutcome } from '../../src/client/build-outcome.ts';
 import { readAllRecords } from '../../src/client/log-follower.ts';
 import { startBuild } from '../../src/client/start-build.ts';
 import { resolveWorkerSettings } from '../../src/config/worker-settings.ts';
-import { LogStore } from '../../src/logs/log-store.ts';
+import { FileStore } from '../../src/store/file-store.ts';
+import { resolveDeployment } from '../../src/worker/deployment.ts';
 import { makePlan } from '../../src/plan/make-plan.ts';
 import type { RuntimeConfig } from '../../src/config/runtime-config.ts';
 import { connectClient } from '../../src/client/temporal-client.ts';
@@ -47,7 +48,7 @@ describe('builds on the real node', function () {
     real = realNode(lab);
     config = lab.config('real-node');
     const worker = await createBuildWorker({
-      config, maxConcurrentSteps: 10, shutdownGraceSeconds: 1, podSettings: resolveWorkerSettings({ config: real.settingsFile }, {}),
+      config, store: new FileStore(config.logRoot), deployment: resolveDeployment(config, undefined), maxConcurrentSteps: 10, shutdownGraceSeconds: 1, podSettings: resolveWorkerSettings({ config: real.settingsFile }, {}),
     });
     const running = worker.worker.run();
     const connected = await connectClient(config);
@@ -90,8 +91,8 @@ describe('builds on the real node', function () {
     }
   }
 
-  function logsOf(buildId: string, step: string): string[] {
-    return readAllRecords(new LogStore(config.logRoot), buildId).filter((r) => r.step.step === step && r.record.s !== 'sys').map((r) => r.record.l);
+  async function logsOf(buildId: string, step: string): Promise<string[]> {
+    return (await readAllRecords(new FileStore(config.logRoot), buildId)).filter((r) => r.step.step === step && r.record.s !== 'sys').map((r) => r.record.l);
   }
 
   const stepsOf = (outcome: Awaited<ReturnType<typeof run>>['outcome']) =>
@@ -136,16 +137,16 @@ on-failure:
     const steps = stepsOf(outcome);
     assert.equal(outcome.result?.status, 'failed');
     assert.equal(steps['on-busybox']!.status, 'success', steps['on-busybox']!.error ?? '');
-    assert.deepEqual(logsOf(id, 'on-busybox').slice(0, 1), ['hello from the source tree']);
-    assert.match(logsOf(id, 'on-busybox')[1] ?? '', /kubepods/, 'the step ran in a cgroup of the kubelet');
-    assert.match(logsOf(id, 'on-debian')[0] ?? '', /^git version 2\./);
-    assert.match(logsOf(id, 'on-debian')[1] ?? '', /^tar \(GNU tar\)/);
-    assert.deepEqual(logsOf(id, 'as-user'), ['1000', 'written']);
+    assert.deepEqual((await logsOf(id, 'on-busybox')).slice(0, 1), ['hello from the source tree']);
+    assert.match((await logsOf(id, 'on-busybox'))[1] ?? '', /kubepods/, 'the step ran in a cgroup of the kubelet');
+    assert.match((await logsOf(id, 'on-debian'))[0] ?? '', /^git version 2\./);
+    assert.match((await logsOf(id, 'on-debian'))[1] ?? '', /^tar \(GNU tar\)/);
+    assert.deepEqual((await logsOf(id, 'as-user')), ['1000', 'written']);
     assert.equal(steps.broken!.exitCode, 3);
     assert.equal(steps.never!.status, 'skipped', 'a stage after a failed one does not run');
-    assert.deepEqual(logsOf(id, 'never'), []);
+    assert.deepEqual((await logsOf(id, 'never')), []);
     assert.equal(steps.cleanup!.status, 'success');
-    assert.deepEqual(logsOf(id, 'cleanup'), ['cleaning up after the failure']);
+    assert.deepEqual((await logsOf(id, 'cleanup')), ['cleaning up after the failure']);
     for (const [step, node] of nodes) assert.equal(node, real.node, `${step} ran on ${node}`);
     assert.equal(nodes.size, 5);
     assert.equal(podCount, 5, 'one pod per step (none for the skipped stage)');
@@ -170,7 +171,7 @@ on-failure:
       const text = `build:\n  read:\n    container:\n      image: ${real.images.DEBIAN_GIT}\n      cmds: [cat README, git log --format=%s -n 1]\n`;
       const { outcome } = await run(planOf(id, text, { kind: 'git', url: `git://${real.gateway}:${port}/app`, ref: 'main' }));
       assert.equal(outcome.result?.status, 'success', JSON.stringify(outcome.result?.stages));
-      assert.deepEqual(logsOf(id, 'read'), ['cloned over the pod network', 'first']);
+      assert.deepEqual((await logsOf(id, 'read')), ['cloned over the pod network', 'first']);
     } finally {
       daemon.kill();
     }

@@ -2,7 +2,7 @@
 // (KEY=value lines). A lab that is down is an error with the status output, never a skip.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseKeyValues } from '../../src/config/lab-endpoints.ts';
+import { parseKeyValues } from '../../src/cli/local-lab.ts';
 
 export const LAB_SH = fileURLToPath(new URL('../../tools/lab/lab.sh', import.meta.url));
 

@@ -16,6 +16,10 @@ export interface ExecSession {
   exit(code: number): void;
   /** Resolves with all of stdin once the client closes it (v5 close frame). */
   stdin(): Promise<Buffer>;
+  /** Bytes of stdin received so far (kept only until discardStdin is called). */
+  readonly stdinBytes: number;
+  /** Counts stdin from now on without keeping it. */
+  discardStdin(): void;
 }
 
 export interface FakeExecServer {
@@ -36,11 +40,17 @@ export async function startFakeExecServer(onExec: (session: ExecSession) => void
   wss.on('connection', (ws, req) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const chunks: Buffer[] = [];
+    let keep = true;
+    let received = 0;
     let stdinDone!: (data: Buffer) => void;
     const stdinClosed = new Promise<Buffer>((resolve) => (stdinDone = resolve));
     ws.on('message', (data: Buffer) => {
-      if (data[0] === 0) chunks.push(Buffer.from(data.subarray(1)));
-      else if (data[0] === 255 && data[1] === 0) stdinDone(Buffer.concat(chunks));
+      if (data[0] === 0) {
+        received += data.length - 1;
+        if (keep) chunks.push(Buffer.from(data.subarray(1)));
+      } else if (data[0] === 255 && data[1] === 0) {
+        stdinDone(Buffer.concat(chunks));
+      }
     });
     const frame = (channel: number, data: string | Buffer): void => ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]));
     onExec({
@@ -56,6 +66,13 @@ export async function startFakeExecServer(onExec: (session: ExecSession) => void
         ws.close();
       },
       stdin: () => stdinClosed,
+      get stdinBytes() {
+        return received;
+      },
+      discardStdin: () => {
+        keep = false;
+        chunks.length = 0;
+      },
     });
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));

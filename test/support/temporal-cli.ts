@@ -1,5 +1,5 @@
 // Finds the Temporal CLI the lab installed, for tests that start their own dev server.
-import { readLabStatus } from '../../src/config/lab-endpoints.ts';
+import { readLabStatus } from '../../src/cli/local-lab.ts';
 
 export function temporalCliPath(): string {
   const path = process.env.TEMPORAL_CLI ?? readLabStatus()?.TEMPORAL_CLI;

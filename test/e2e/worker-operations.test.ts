@@ -1,0 +1,103 @@
+// The worker as operations see it, on the lab: JSON logs, the health endpoint the
+// Deployment probes, and the Prometheus metrics after a real build (scraped from the
+// running worker's own port).
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildPods, connectLab, type Lab } from '../support/lab.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = join(ROOT, 'bin/wharf-temporal.js');
+const FIXTURE = join(ROOT, 'test/e2e/fixtures/pass-then-fail.wharf-ci.yml');
+
+/** The value of one series in Prometheus text, 0 when absent. */
+function sample(text: string, series: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
+
+describe('worker operations on the lab', function () {
+  this.timeout(180_000);
+  let lab: Lab;
+  let env: NodeJS.ProcessEnv;
+  let worker: ChildProcess;
+  let out = '';
+  let base = '';
+
+  before(async () => {
+    lab = connectLab();
+    env = { ...process.env, TEMPORAL_ADDRESS: '', WHARF_TEMPORAL_TASK_QUEUE: `ops-${process.pid}`, WHARF_TEMPORAL_LOG_DIR: mkdtempSync(join(tmpdir(), 'ops-logs-')), NO_COLOR: '1' };
+    worker = spawn(process.execPath, [CLI, 'worker', '--log-format', 'json', '--http-port', '0', '--http-host', '127.0.0.1'], { cwd: ROOT, env });
+    worker.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    worker.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    for (let i = 0; i < 600 && !out.includes('polling task queue'); i++) await new Promise((r) => setTimeout(r, 100));
+    const polling = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string; httpPort?: number }).find((l) => l.msg.startsWith('polling task queue'));
+    assert.ok(polling?.httpPort, `the worker says where it serves metrics: ${out}`);
+    base = `http://127.0.0.1:${polling.httpPort}`;
+  });
+
+  after(() => {
+    if (worker.exitCode === null) worker.kill('SIGKILL');
+  });
+
+  const scrape = async (): Promise<string> => (await fetch(`${base}/metrics`)).text();
+
+  it('is live and ready while it polls', async () => {
+    assert.equal((await fetch(`${base}/livez`)).status, 200);
+    let ready = 0;
+    for (let i = 0; i < 50 && ready !== 200; i++) {
+      ready = (await fetch(`${base}/readyz`)).status;
+      if (ready !== 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(ready, 200);
+  });
+
+  it('counts a build, its steps by outcome, and its pods', async () => {
+    const before = await scrape();
+    const run = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'run', FIXTURE, '--no-worker'], { cwd: ROOT, env });
+      let output = '';
+      child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+      child.on('close', (code) => resolve({ code, output }));
+    });
+    assert.equal(run.code, 1, run.output);
+    const buildId = /build (\S+) started/.exec(run.output)?.[1] ?? assert.fail(run.output);
+    assert.deepEqual(await buildPods(lab, buildId), []);
+    // The build's end is counted as its last workflow task completes: give it a moment.
+    let after = await scrape();
+    for (let i = 0; i < 50 && sample(after, 'wharf_workflows_finished_total{kind="build",outcome="failed"}') === sample(before, 'wharf_workflows_finished_total{kind="build",outcome="failed"}'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await scrape();
+    }
+    const delta = (series: string): number => sample(after, series) - sample(before, series);
+    assert.equal(delta('wharf_workflows_started_total{kind="build"}'), 1);
+    assert.equal(delta('wharf_workflows_started_total{kind="step"}'), 2);
+    assert.equal(delta('wharf_workflows_finished_total{kind="build",outcome="failed"}'), 1);
+    assert.equal(delta('wharf_workflows_finished_total{kind="step",outcome="success"}'), 1);
+    assert.equal(delta('wharf_workflows_finished_total{kind="step",outcome="failed"}'), 1);
+    assert.equal(delta('wharf_workflow_duration_seconds_count{kind="step",outcome="failed"}'), 1);
+    assert.ok(delta('wharf_workflow_duration_seconds_sum{kind="build",outcome="failed"}') > 0);
+    assert.equal(delta('wharf_pods_total{action="created"}'), 2);
+    assert.ok(delta('wharf_pods_total{action="deleted"}') >= 2, 'both step pods deleted (sweeps may add more)');
+    // The Temporal runtime's own metrics come on the same port.
+    assert.match(after, /^temporal_workflow_completed_total\{.*workflow_type="stepWorkflow".*\} \d+$/m);
+    assert.match(after, /^temporal_worker_task_slots_available\{/m);
+  });
+
+  it('stops on SIGTERM: not ready any more, then exit code 0, every log line JSON', async () => {
+    const exited = new Promise<number | null>((resolve) => worker.on('exit', resolve));
+    worker.kill('SIGTERM');
+    // Readiness drops at once, while the worker still drains (or, if it is that quick, it is gone).
+    const readyz = await fetch(`${base}/readyz`).then((r) => r.status, () => (worker.exitCode !== null ? 'gone' : 'refused'));
+    assert.ok(readyz === 503 || readyz === 'gone', `readyz during shutdown: ${readyz}`);
+    assert.equal(await exited, 0, out);
+    const lines = out.trimEnd().split('\n').map((l) => JSON.parse(l) as { time: string; level: string; msg: string });
+    assert.ok(lines.every((l) => l.time && l.level && typeof l.msg === 'string'));
+    assert.deepEqual(lines.slice(-2).map((l) => l.msg), ['shutting down', 'stopped']);
+    await assert.rejects(fetch(`${base}/readyz`), 'the port is closed once the worker stopped');
+  });
+});
