@@ -9,6 +9,7 @@ import type { AwaitPodReadyInput } from '../workflows/types.ts';
 import type { ActivityDeps } from './deps.ts';
 import { FailureType, permanentFailure } from './failures.ts';
 import { keepHeartbeating } from './heartbeat.ts';
+import { remark } from './remark.ts';
 
 type Verdict = { ok: true; node: string | undefined } | { fail: string; type: string };
 
@@ -54,7 +55,7 @@ export function awaitPodReadyActivity(deps: ActivityDeps) {
       });
       if ('fail' in verdict) throw permanentFailure(verdict.fail, verdict.type);
       if (input.log) {
-        deps.logs.openWriter(input.log).write('sys', [{ text: `pod ${input.pod.name} ready${verdict.node ? ` on ${verdict.node}` : ''}` }]);
+        await remark(deps, input.log, [`pod ${input.pod.name} ready${verdict.node ? ` on ${verdict.node}` : ''}`]);
       }
     } finally {
       clearTimeout(deadline);

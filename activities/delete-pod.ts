@@ -3,8 +3,8 @@
 // checks), or, when its creation was never confirmed, only a pod carrying the step's
 // identity labels. A pod of that name that belongs to someone else is left alone.
 import { isConflict } from '../src/kube/api-error.ts';
+import { IDENTITY_LABELS } from '../src/pod/labels.ts';
 import type { DeletePodInput } from '../workflows/types.ts';
-import { IDENTITY_LABELS } from './create-pod.ts';
 import { pause, type ActivityDeps } from './deps.ts';
 import { kubernetesFailure } from './failures.ts';
 

@@ -1,12 +1,18 @@
 // What the activities need from the outside world; the worker builds it once.
 import type { BuildSecrets } from '../src/kube/build-secret.ts';
 import type { PodFacade } from '../src/kube/pod-facade.ts';
-import type { LogStore } from '../src/logs/log-store.ts';
 import type { WorkerPodSettings } from '../src/pod/worker-pod-settings.ts';
+import type { BuildStore } from '../src/store/build-store.ts';
+import type { StepLogOptions } from '../src/store/step-log.ts';
 
 export interface ActivityDeps {
   pods: PodFacade;
-  logs: LogStore;
+  /** Where step logs and build records go. */
+  store: BuildStore;
+  /** Size cap, memory bound while the store is away, and where store trouble is told. */
+  stepLog?: Omit<StepLogOptions, 'secrets'>;
+  /** This worker's deployment identity, labelled on every pod it creates. */
+  deployment?: string;
   /** Where builds keep their password inputs; read to mask them in logs. */
   secrets?: BuildSecrets;
   /** The worker's step images, pod defaults and docker builder, laid over every step pod. */

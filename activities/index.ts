@@ -3,6 +3,7 @@ import { awaitPodReadyActivity } from './await-pod-ready.ts';
 import { createPodActivity } from './create-pod.ts';
 import { deletePodActivity } from './delete-pod.ts';
 import type { ActivityDeps } from './deps.ts';
+import { recordBuildActivity } from './record-build.ts';
 import { runCommandActivity } from './run-command.ts';
 import { transferSourceActivity } from './transfer-source.ts';
 
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     transferSource: transferSourceActivity(deps),
     runCommand: runCommandActivity(deps),
     deletePod: deletePodActivity(deps),
+    recordBuild: recordBuildActivity(deps),
   };
 }
 

@@ -1,14 +1,16 @@
 // Runs the step's command in its pod and streams its output, line by line, into the
-// log store. The command runs detached in the container (see detached-command.ts): a
+// build store. The command runs detached in the container (see detached-command.ts): a
 // retried attempt, after a dropped connection or a worker crash, re-attaches to the
 // command already running, from the last stored line, and never starts it again.
+// While the store is away, lines wait in memory; past the step log's bound, reading
+// pauses (the output stays in the pod) and resumes from the same offsets when it returns.
 import { activityInfo, cancellationSignal } from '@temporalio/activity';
 import { followCommandLine, RUN_STATE_MOUNT, type StreamOffsets } from '../src/command/detached-command.ts';
 import { FollowerProtocolError, FollowFrameParser, type FollowFrame } from '../src/command/follow-frames.ts';
 import { ExecConnectionLost, ExecRejected } from '../src/kube/pod-exec.ts';
 import { LineSplitter, type Line } from '../src/logs/line-splitter.ts';
 import { applyWorkerSettingsToExec } from '../src/pod/apply-worker-settings.ts';
-import type { StepLogWriter } from '../src/logs/log-store.ts';
+import type { StepLog } from '../src/store/step-log.ts';
 import type { RunCommandInput, RunCommandOutput } from '../workflows/types.ts';
 import type { ActivityDeps } from './deps.ts';
 import { FailureType, permanentFailure } from './failures.ts';
@@ -20,21 +22,30 @@ const REATTACH_DELAY_MS = 1000;
 export function runCommandActivity(deps: ActivityDeps) {
   return async function runCommand(input: RunCommandInput): Promise<RunCommandOutput> {
     const fromSecret = input.secretName && deps.secrets ? Object.values((await deps.secrets.read(input.secretName)) ?? {}) : [];
-    const writer = deps.logs.openWriter({ buildId: input.buildId, stage: input.stage, step: input.step }, [...input.secrets, ...fromSecret]);
     const last = activityInfo().heartbeatDetails as Partial<StreamOffsets> | undefined;
-    // Both the local store and the last heartbeat hold only complete lines: resume at the furthest.
-    const offsets: StreamOffsets = {
-      out: Math.max(writer.stored.out, last?.out ?? 0),
-      err: Math.max(writer.stored.err, last?.err ?? 0),
-    };
-    const tail = new Tail(TAIL_LINES);
-    const stopHeartbeat = keepHeartbeating(() => ({ ...offsets }));
+    // Until the log is open, heartbeats repeat the last ones: the offsets stay where they were.
+    let writer: StepLog | null = null;
+    const stopHeartbeat = keepHeartbeating(() => (writer ? { ...writer.durable } : { out: last?.out ?? 0, err: last?.err ?? 0 }));
     const signal = cancellationSignal();
     try {
+      writer = await openStepLog(deps, input, [...input.secrets, ...fromSecret], signal);
+      // Both the store and the last heartbeat hold only stored lines: resume at the furthest.
+      const offsets: StreamOffsets = {
+        out: Math.max(writer.stored.out, last?.out ?? 0),
+        err: Math.max(writer.stored.err, last?.err ?? 0),
+      };
+      const tail = new Tail(TAIL_LINES);
       for (let session = 0; ; session++) {
         const outcome = await followOnce(deps, input, writer, offsets, tail, signal, session);
-        if (outcome.exitCode !== null) return { exitCode: outcome.exitCode, logTail: tail.lines() };
+        if (outcome.exitCode !== null) {
+          await writer.finish();
+          return { exitCode: outcome.exitCode, logTail: tail.lines() };
+        }
         if (signal.aborted) throw signal.reason;
+        if (outcome.paused) {
+          await Promise.race([writer.whenRoom(), aborted(signal)]);
+          continue;
+        }
         if (outcome.lost) {
           const pod = await deps.pods.get(input.pod.name).catch(() => undefined);
           if (pod === null || (pod && pod.metadata?.uid !== input.pod.uid)) {
@@ -53,19 +64,48 @@ interface SessionOutcome {
   exitCode: number | null;
   /** The connection dropped (as opposed to the follow session ending normally). */
   lost: boolean;
+  /** Reading stopped because the step log holds as much as it may while the store is away. */
+  paused?: boolean;
+}
+
+const OPEN_RETRY_MS = 1000;
+
+/** Opens the step's log, waiting (heartbeating) while the store is away. */
+async function openStepLog(deps: ActivityDeps, input: RunCommandInput, secrets: string[], signal: AbortSignal): Promise<StepLog> {
+  let told = false;
+  for (;;) {
+    try {
+      return await deps.store.openStep({ buildId: input.buildId, stage: input.stage, step: input.step }, { ...deps.stepLog, secrets });
+    } catch (err) {
+      if (!told) deps.stepLog?.onTrouble?.(`step ${input.stage}/${input.step}: cannot open its log in ${deps.store.location} (${String(err)}); waiting for the store`);
+      told = true;
+      await Promise.race([sleep(OPEN_RETRY_MS), aborted(signal)]);
+    }
+  }
+}
+
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
 }
 
 async function followOnce(
-  deps: ActivityDeps, input: RunCommandInput, writer: StepLogWriter, offsets: StreamOffsets,
+  deps: ActivityDeps, input: RunCommandInput, writer: StepLog, offsets: StreamOffsets,
   tail: Tail, signal: AbortSignal, session: number,
 ): Promise<SessionOutcome> {
   const splitters = { out: new LineSplitter(offsets.out), err: new LineSplitter(offsets.err) };
   const parser = new FollowFrameParser();
   let exitCode: number | null = null;
   let followerErrors = '';
+  // Aborted when the step log is full: this session ends, the next resumes at `offsets`.
+  const pause = new AbortController();
   const store = (stream: 'out' | 'err', lines: Line[]): void => {
+    if (pause.signal.aborted) return;
     for (const r of writer.write(stream, lines)) tail.push(r.l);
     offsets[stream] = splitters[stream].committedOffset;
+    if (writer.full) pause.abort();
   };
   const onFrame = (frame: FollowFrame): void => {
     switch (frame.kind) {
@@ -74,9 +114,10 @@ async function followOnce(
         store(frame.kind, splitters[frame.kind].push(frame.data));
         break;
       case 'started':
-        if (!frame.fresh && session === 0) writer.write('sys', [{ text: 're-attached to the running command' }]);
+        if (!frame.fresh && session === 0) writer.note('re-attached to the running command');
         break;
       case 'exit':
+        if (pause.signal.aborted) break; // read again, whole, after the pause
         store('out', splitters.out.flush());
         store('err', splitters.err.flush());
         exitCode = frame.code;
@@ -100,9 +141,10 @@ async function followOnce(
     const followerExit = await deps.pods.exec(input.pod.name, input.container, command, {
       onStdout: (chunk) => parser.push(chunk).forEach(onFrame),
       onStderr: (chunk) => (followerErrors += chunk.toString('utf8')),
-      signal,
+      signal: AbortSignal.any([signal, pause.signal]),
     });
     if (exitCode !== null) return { exitCode, lost: false };
+    if (pause.signal.aborted && !signal.aborted) return { exitCode: null, lost: false, paused: true };
     // Killed by a signal (e.g. its pod is being deleted): like a dropped connection,
     // the caller checks on the pod and re-attaches.
     if (followerExit > 128) return { exitCode: null, lost: true };
@@ -115,6 +157,7 @@ async function followOnce(
     return { exitCode: null, lost: false };
   } catch (err) {
     if (exitCode !== null) return { exitCode, lost: false };
+    if (pause.signal.aborted && !signal.aborted) return { exitCode: null, lost: false, paused: true };
     if (err instanceof ExecConnectionLost) return { exitCode: null, lost: true };
     if (err instanceof FollowerProtocolError) {
       throw permanentFailure(

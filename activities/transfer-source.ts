@@ -12,6 +12,7 @@ import { substituteEntries } from '../src/source/substitute-files.ts';
 import type { TransferSourceInput } from '../workflows/types.ts';
 import type { ActivityDeps } from './deps.ts';
 import { FailureType, permanentFailure } from './failures.ts';
+import { remark } from './remark.ts';
 import { keepHeartbeating } from './heartbeat.ts';
 
 const EXTRACT = 'mkdir -p "$1" && tar -x -f - -C "$1"';
@@ -69,7 +70,7 @@ export function transferSourceActivity(deps: ActivityDeps) {
         for (const n of notes) lines.push({ text: n });
         for (const s of skipped.slice(0, MAX_REPORTED_SKIPS)) lines.push({ text: `left out ${s}` });
         if (skipped.length > MAX_REPORTED_SKIPS) lines.push({ text: `left out ${skipped.length - MAX_REPORTED_SKIPS} more path(s)` });
-        if (exit === 0) deps.logs.openWriter(input.log).write('sys', lines);
+        if (exit === 0) await remark(deps, input.log, lines.map((l) => l.text));
       }
       if (exit !== 0) {
         throw permanentFailure(`could not put the source into ${input.pod.name} at ${input.path} (exit ${exit}): ${stderr.trim()}`, FailureType.SourceTransferFailed);

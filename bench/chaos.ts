@@ -17,7 +17,8 @@ import { parseArgs } from 'node:util';
 import { awaitBuildOutcome, type BuildOutcome } from '../src/client/build-outcome.ts';
 import { startBuild } from '../src/client/start-build.ts';
 import { connectClient } from '../src/client/temporal-client.ts';
-import { LogStore } from '../src/logs/log-store.ts';
+import { FileStore } from '../src/store/file-store.ts';
+import { readStep } from './lib/shapes.ts';
 import { connectLab } from '../test/support/lab.ts';
 import { labStep } from '../test/support/lab-plans.ts';
 import { plan, stage } from '../test/support/plans.ts';
@@ -56,7 +57,7 @@ const sleep = (msec: number): Promise<void> => new Promise((r) => setTimeout(r, 
 
 const lab = connectLab();
 const config = lab.config('bench-chaos');
-const logs = new LogStore(config.logRoot);
+const logs = new FileStore(config.logRoot);
 const tag = `ch-${(Date.now() % 1e8).toString(36)}`;
 const markers = join(tmpdir(), `wharf-chaos-${tag}`);
 mkdirSync(markers, { recursive: true });
@@ -189,7 +190,7 @@ for (const id of ids) {
       const runs = markerFiles.filter((f) => f.startsWith(`${id}.s${i}.p${j}.`)).length;
       if (runs > 1) ranTwice++;
       if (runs === 0) neverRan++;
-      const records = logs.read({ buildId: id, stage: `s${i}`, step: `p${j}` }).records;
+      const records = await readStep(logs, { buildId: id, stage: `s${i}`, step: `p${j}` });
       progress.push(...records.map((r) => r.t));
       for (let n = 1; n <= LINES; n++) {
         const count = records.filter((r) => r.l === `chaos-line-${n}`).length;

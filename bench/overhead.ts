@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { awaitBuildOutcome } from '../src/client/build-outcome.ts';
 import { startBuild } from '../src/client/start-build.ts';
 import { connectClient } from '../src/client/temporal-client.ts';
-import { LogStore } from '../src/logs/log-store.ts';
+import { FileStore } from '../src/store/file-store.ts';
 import { connectLab } from '../test/support/lab.ts';
 import { labStep } from '../test/support/lab-plans.ts';
 import { plan, stage } from '../test/support/plans.ts';
@@ -26,7 +26,7 @@ import { runFloor } from './lib/floor.ts';
 import { figure, header, ms, pct, spread } from './lib/figures.ts';
 import { PodTimeline } from './lib/pod-timeline.ts';
 import {
-  describeShape, historyFigures, parseShape, shapedPlan, shapedSteps, spanFigures, spansFromLogs, type PodPlacement, type Shape,
+  describeShape, historyFigures, parseShape, readStep, shapedPlan, shapedSteps, spanFigures, spansFromLogs, type PodPlacement, type Shape,
 } from './lib/shapes.ts';
 import { WorkerProcess } from './lib/worker-process.ts';
 
@@ -53,7 +53,7 @@ const shapes: Shape[] = values.shapes.split(',').flatMap((s) => values.seconds.s
 
 const lab = connectLab();
 const config = lab.config('bench-overhead');
-const logs = new LogStore(config.logRoot);
+const logs = new FileStore(config.logRoot);
 const worker = new WorkerProcess({ config });
 await worker.start();
 const { client, close } = await connectClient(config);
@@ -73,7 +73,7 @@ async function ours(shape: Shape): Promise<BuildFigures & { eventsPerStep: numbe
   const outcome = await awaitBuildOutcome(client, id);
   const wall = Date.now() - startedAt;
   if (outcome.result?.status !== 'success') throw new Error(`${id}: ${outcome.error}`);
-  const spans = spansFromLogs(logs, id, shape);
+  const spans = await spansFromLogs(logs, id, shape);
   const history = await historyFigures(client, id, shape);
   return { ...figures(shape, wall, spans.length ? spanFigures(spans, startedAt, shape) : { firstCommand: NaN, gaps: [] }), eventsPerStep: history.events / (shape.stages * shape.steps), timeouts: history.timeouts };
 }
@@ -170,18 +170,18 @@ if (!values['skip-resume']) {
     const shape: Shape = { stages: 1, steps: 1, seconds: 2 };
     await startBuild(client, config.taskQueue, { buildId: id, plan: shapedPlan(id, shape, placement, script), source: { kind: 'none' }, onlyStages: [], timeouts }, { repository: 'bench', branch: 'main' });
     const ref = { buildId: id, stage: 's0', step: 'p0' };
-    const lines = (): string[] => logs.read(ref).records.map((r) => r.l);
-    while (!lines().includes('wharf-bench-before')) await new Promise((r) => setTimeout(r, 20));
+    const lines = async (): Promise<string[]> => (await readStep(logs, ref)).map((r) => r.l);
+    while (!(await lines()).includes('wharf-bench-before')) await new Promise((r) => setTimeout(r, 20));
     const pending = (await client.workflow.getHandle(`${id}.s0.p0`).describe()).raw.pendingActivities ?? [];
     const runner = pool.find((w) => pending.some((a) => a.lastWorkerIdentity?.startsWith(`${w.pid}@`))) ?? worker;
     await runner.kill();
     const killedAt = Date.now();
     const outcome = await awaitBuildOutcome(client, id);
     finishes.push(Date.now() - killedAt);
-    const records = logs.read(ref).records;
+    const records = await readStep(logs, ref);
     const resumed = records.find((r) => r.s === 'sys' && /re-attached/.test(r.l));
     if (outcome.result?.status !== 'success' || !resumed) throw new Error(`${id} did not resume after the kill: ${outcome.error}`);
-    if (lines().filter((l) => l === 'wharf-bench-before').length !== 1) throw new Error(`${id}: the command's first line was stored more than once`);
+    if ((await lines()).filter((l) => l === 'wharf-bench-before').length !== 1) throw new Error(`${id}: the command's first line was stored more than once`);
     resumes.push(resumed.t - killedAt);
     await runner.start();
   }

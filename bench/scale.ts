@@ -12,11 +12,11 @@ import { parseArgs } from 'node:util';
 import { awaitBuildOutcome } from '../src/client/build-outcome.ts';
 import { startBuild } from '../src/client/start-build.ts';
 import { connectClient } from '../src/client/temporal-client.ts';
-import { LogStore } from '../src/logs/log-store.ts';
+import { FileStore } from '../src/store/file-store.ts';
 import { connectLab } from '../test/support/lab.ts';
 import { figure, header, ms, pct } from './lib/figures.ts';
 import { apiServerRequests, temporalMetricsUrl, temporalStoreRequests } from './lib/metrics.ts';
-import { historyFigures, shapedPlan, type Shape } from './lib/shapes.ts';
+import { historyFigures, readStep, shapedPlan, type Shape } from './lib/shapes.ts';
 import { WorkerProcess } from './lib/worker-process.ts';
 
 const { values } = parseArgs({
@@ -44,7 +44,7 @@ const breaks: string[] = [];
 for (const workers of workerCounts) {
   for (const n of rounds) {
     const config = lab.config(`bench-scale-${workers}w-${n}`);
-    const logs = new LogStore(config.logRoot);
+    const logs = new FileStore(config.logRoot);
     const pool = Array.from({ length: workers }, (_, i) => new WorkerProcess({ config, identity: `w${i}`, maxConcurrentSteps: Number(values['max-concurrent-steps']) }));
     await Promise.all(pool.map((w) => w.start()));
     await new Promise((r) => setTimeout(r, 2000));
@@ -85,7 +85,8 @@ for (const workers of workerCounts) {
         timeouts += h.timeouts;
         delays.push(...h.scheduledToCommand);
       }
-      const records = ids.reduce((sum, id) => sum + logs.steps(id).reduce((s, ref) => s + logs.read(ref).records.length, 0), 0);
+      let records = 0;
+      for (const id of ids) for (const ref of await logs.steps(id)) records += (await readStep(logs, ref)).length;
       figure(`${label}: wall`, `${(elapsed / 1000).toFixed(1)} s, ${(n / (elapsed / 60_000)).toFixed(1)} builds/min, ${failed.length} failed`);
       figure(`${label}: step asked -> command started`, `p50=${ms(pct(delays, 0.5))} p95=${ms(pct(delays, 0.95))} max=${ms(Math.max(...delays))}`);
       figure(`${label}: timeouts in histories`, String(timeouts));

@@ -1,6 +1,10 @@
 // Build orchestration: stages one after another, honouring each stage's `runs-if` and
 // environment filter as Wharf does. The build's state answers the status query.
-import { ApplicationFailure, CancellationScope, CancelledFailure, setCurrentDetails, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  ApplicationFailure, CancellationScope, CancelledFailure, log, patched, proxyLocalActivities, setCurrentDetails, setHandler, upsertMemo,
+  upsertSearchAttributes, workflowInfo,
+} from '@temporalio/workflow';
+import type { StepActivities } from '../activities/index.ts';
 import type { StagePlan } from '../src/plan/build-plan.ts';
 import { buildStatusQuery } from './queries.ts';
 import { WharfBuildStatus } from './search-attributes.ts';
@@ -36,6 +40,7 @@ export async function buildWorkflow(input: BuildWorkflowInput): Promise<BuildRes
   state.durationMs = Date.now() - startedAt;
   upsertSearchAttributes([{ key: WharfBuildStatus, value: state.status }]);
   describe(state);
+  if (patched('record-build')) await recordBuild(state);
   if (state.status === 'cancelled') {
     // Ends the workflow as Canceled (not Failed) in Temporal. A cancelled workflow keeps no
     // result, so the outcome goes into the memo, where clients find it (without log tails).
@@ -46,6 +51,37 @@ export async function buildWorkflow(input: BuildWorkflowInput): Promise<BuildRes
     throw ApplicationFailure.create({ message: failureSummary(state), type: 'BuildFailed', nonRetryable: true, details: [state] });
   }
   return state;
+}
+
+const store = proxyLocalActivities<StepActivities>({
+  startToCloseTimeout: '30 seconds',
+  // A store that is away holds the build's end this long at most; then the build ends
+  // unrecorded (its logs are stored either way).
+  scheduleToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+/** The finished build's record in the build store (no log tails: the lines are stored). */
+async function recordBuild(state: BuildResult): Promise<void> {
+  const info = workflowInfo();
+  const memo = (info.memo ?? {}) as { repository?: unknown; branch?: unknown };
+  try {
+    // A cancelled build still records itself.
+    await CancellationScope.nonCancellable(() => store.recordBuild({
+      buildId: state.buildId,
+      workflowId: info.workflowId,
+      runId: info.runId,
+      repository: typeof memo.repository === 'string' ? memo.repository : '',
+      branch: typeof memo.branch === 'string' ? memo.branch : '',
+      environment: state.environment,
+      status: state.status,
+      startedAt: state.startedAt,
+      finishedAt: state.startedAt + state.durationMs,
+      stages: state.stages.map((stage) => ({ ...stage, steps: stage.steps.map((step) => ({ ...step, logTail: [] })) })),
+    }));
+  } catch (err) {
+    log.warn('the build could not be recorded in the build store', { error: String(err) });
+  }
 }
 
 /** Wharf's rules: the stage filter, --stage, and `runs-if` against the build's outcome so far. */

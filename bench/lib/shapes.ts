@@ -4,7 +4,8 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { LogStore } from '../../src/logs/log-store.ts';
+import type { LogRecord } from '../../src/logs/log-record.ts';
+import type { BuildStore, StepRef } from '../../src/store/build-store.ts';
 import type { BuildPlan, StepPlan } from '../../src/plan/build-plan.ts';
 import { stepWorkflowId } from '../../workflows/stage.ts';
 import { labStep } from '../../test/support/lab-plans.ts';
@@ -77,12 +78,23 @@ export function spanFromLines(lines: string[]): { start: number; end: number } |
   return Number.isFinite(start) && Number.isFinite(end) ? { start, end } : null;
 }
 
-/** Every command's span of one of our builds, from the log store. */
-export function spansFromLogs(logs: LogStore, buildId: string, shape: Shape): CommandSpan[] {
+/** Every record of one step's log, in the order it was stored. */
+export async function readStep(store: BuildStore, ref: StepRef): Promise<LogRecord[]> {
+  const all: LogRecord[] = [];
+  for (let cursor = 0; ;) {
+    const { records, next } = await store.read(ref, cursor);
+    if (records.length === 0) return all;
+    all.push(...records);
+    cursor = next;
+  }
+}
+
+/** Every command's span of one of our builds, from the build store. */
+export async function spansFromLogs(logs: BuildStore, buildId: string, shape: Shape): Promise<CommandSpan[]> {
   const spans: CommandSpan[] = [];
   for (let i = 0; i < shape.stages; i++) {
     for (let j = 0; j < shape.steps; j++) {
-      const span = spanFromLines(logs.read({ buildId, stage: stageName(i), step: stepName(j) }).records.map((r) => r.l));
+      const span = spanFromLines((await readStep(logs, { buildId, stage: stageName(i), step: stepName(j) })).map((r) => r.l));
       if (span) spans.push({ stage: i, step: j, ...span });
     }
   }

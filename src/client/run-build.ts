@@ -5,35 +5,34 @@
 // Detached, it only starts the build and says how to follow it.
 import type { RuntimeConfig } from '../config/runtime-config.ts';
 import { buildUiLink } from '../config/runtime-config.ts';
-import type { LogRecord } from '../logs/log-record.ts';
-import { LogStore, type StepRef } from '../logs/log-store.ts';
+import type { BuildStore } from '../store/build-store.ts';
+import type { StoreSettings } from '../store/store-settings.ts';
 import type { BuildWorker } from '../worker/build-worker.ts';
 import type { WorkerPodSettings } from '../pod/worker-pod-settings.ts';
-import type { BuildResult, BuildWorkflowInput } from '../../workflows/types.ts';
+import type { BuildPrinter } from './build-printer.ts';
+import type { BuildWorkflowInput } from '../../workflows/types.ts';
 import { awaitBuildOutcome, EXIT_CANCELLED, exitCodeOf } from './build-outcome.ts';
 import { LogFollower } from './log-follower.ts';
 import { startBuild, type BuildLabels } from './start-build.ts';
 import { connectClient } from './temporal-client.ts';
 import { noWorkerNote, workerPolls } from './worker-presence.ts';
 
-/** Where the build's progress is printed (the CLI's terminal). */
-export interface BuildPrinter {
-  line(text: string): void;
-  logLine(step: StepRef, record: LogRecord): void;
-  summary(result: BuildResult): void;
-}
-
 export interface RunBuildOptions {
   config: RuntimeConfig;
   input: BuildWorkflowInput;
   labels: BuildLabels;
   inProcessWorker: boolean;
-  /** The in-process worker's step images, pod defaults and docker builder. */
-  podSettings?: WorkerPodSettings;
   /** Start the build and return at once (needs a worker elsewhere). */
   detach?: boolean;
   maxConcurrentSteps: number;
   terminal: BuildPrinter;
+  /** The build store the worker writes and this follows (opened by the caller). */
+  store: BuildStore;
+  storeSettings: StoreSettings;
+  /** The in-process worker's step images, pod defaults and docker builder. */
+  podSettings?: WorkerPodSettings;
+  /** The deployment identity of the in-process worker. */
+  deployment: string;
 }
 
 export async function runBuild(options: RunBuildOptions): Promise<number> {
@@ -47,8 +46,9 @@ export async function runBuild(options: RunBuildOptions): Promise<number> {
       // The worker SDK (a native module) is loaded only when this process runs a worker.
       const { createBuildWorker } = await import('../worker/build-worker.ts');
       worker = await createBuildWorker({
-        config, maxConcurrentSteps: options.maxConcurrentSteps, shutdownGraceSeconds: 5,
+        config, maxConcurrentSteps: options.maxConcurrentSteps, shutdownGraceSeconds: 5, store: options.store, deployment: options.deployment,
         ...(options.podSettings ? { podSettings: options.podSettings } : {}),
+        stepLog: { maxBytes: options.storeSettings.stepLogLimitBytes, bufferBytes: options.storeSettings.bufferBytes },
         onReaped: (pods) => terminal.line(`deleted ${pods.length} pod(s) left over from finished builds`),
         onWarning: (message) => terminal.line(`warning: ${message}`),
       });
@@ -64,9 +64,6 @@ export async function runBuild(options: RunBuildOptions): Promise<number> {
       return 0;
     }
 
-    const store = new LogStore(config.logRoot);
-    const follower = new LogFollower(store, input.buildId, (step, record) => terminal.logLine(step, record));
-    follower.start();
     let interrupts = 0;
     const onInterrupt = (): void => {
       interrupts++;
@@ -83,15 +80,16 @@ export async function runBuild(options: RunBuildOptions): Promise<number> {
       removeSignals.push(() => process.off(signal, onInterrupt));
     }
 
+    const { store } = options;
+    const follower = new LogFollower(store, input.buildId, (step, record) => terminal.logLine(step, record), null, (message) => terminal.line(message));
+    await follower.start();
     const outcome = await awaitBuildOutcome(client, input.buildId);
-    follower.stop();
+    await follower.stop();
     if (outcome.result) terminal.summary(outcome.result);
     else if (outcome.error) terminal.line(`build ${input.buildId}: ${outcome.error}`);
     if (outcome.error && outcome.result?.status !== 'cancelled') terminal.line(outcome.error);
     const ran = outcome.result?.stages.some((stage) => stage.steps.some((step) => step.startedAt !== null)) ?? false;
-    if (ran && store.steps(input.buildId).length === 0) {
-      terminal.line(`no log lines reached ${config.logRoot}: the worker writes them to its WHARF_TEMPORAL_LOG_DIR, which this machine does not share`);
-    }
+    if (ran && (await store.steps(input.buildId).catch(() => null))?.length === 0) terminal.line(noLogsNote(store.location));
     return exitCodeOf(outcome);
   } finally {
     for (const remove of removeSignals) remove();
@@ -102,4 +100,10 @@ export async function runBuild(options: RunBuildOptions): Promise<number> {
     }
     await close();
   }
+}
+
+/** Why a build that ran has no lines here: its worker writes to a store this machine does not read. */
+export function noLogsNote(location: string): string {
+  return `no log lines of this build in ${location}: its worker writes them to another build store (the folder of its own machine, `
+    + 'WHARF_TEMPORAL_LOG_DIR, or WHARF_TEMPORAL_STORE_URL); point WHARF_TEMPORAL_STORE_URL or --store at the one it uses';
 }

@@ -2,9 +2,9 @@
 // values never enter workflow history. Labelled like the build's pods, so the sweeper
 // that deletes a finished build's pods deletes it too.
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { LABELS, MANAGED_BY } from '../pod/labels.ts';
+import { labelValue } from '../pod/pod-name.ts';
 import { isNotFound } from './api-error.ts';
-
-export const BUILD_ID_LABEL = 'wharf-temporal/build-id';
 
 export class BuildSecrets {
   private readonly core: CoreV1Api;
@@ -15,11 +15,12 @@ export class BuildSecrets {
     this.namespace = namespace;
   }
 
-  async create(name: string, buildId: string, values: Record<string, string>): Promise<void> {
+  /** Labelled with the deployment whose sweeper may delete it once the build is over. */
+  async create(name: string, buildId: string, values: Record<string, string>, deployment: string): Promise<void> {
     await this.core.createNamespacedSecret({
       namespace: this.namespace,
       body: {
-        metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'wharf-temporal', [BUILD_ID_LABEL]: labelSafe(buildId) } },
+        metadata: { name, labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.buildId]: labelValue(buildId), [LABELS.deployment]: deployment } },
         type: 'Opaque',
         stringData: values,
       },
@@ -48,12 +49,9 @@ export class BuildSecrets {
   /** Secrets made by wharf-temporal, with the build they belong to and when they were made. */
   async list(selector: string): Promise<{ name: string; buildId: string; createdAt: number }[]> {
     const list = await this.core.listNamespacedSecret({ namespace: this.namespace, labelSelector: selector });
-    return list.items.flatMap((s) => (s.metadata?.name && s.metadata.labels?.[BUILD_ID_LABEL]
-      ? [{ name: s.metadata.name, buildId: s.metadata.labels[BUILD_ID_LABEL], createdAt: new Date(s.metadata.creationTimestamp ?? 0).getTime() }]
-      : []));
+    return list.items.flatMap((s) => {
+      const buildId = s.metadata?.labels?.[LABELS.buildId];
+      return s.metadata?.name && buildId ? [{ name: s.metadata.name, buildId, createdAt: new Date(s.metadata.creationTimestamp ?? 0).getTime() }] : [];
+    });
   }
-}
-
-function labelSafe(value: string): string {
-  return value.replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
 }

@@ -8,6 +8,7 @@ import type { StepDefinition, Value } from '../definition/types.ts';
 import type { SourcePlacement, StepPlan } from '../plan/build-plan.ts';
 import { RECIPES } from './recipes/index.ts';
 import { REPO_MOUNT } from './recipes/recipe.ts';
+import { ANNOTATIONS, LABELS, MANAGED_BY, STEP_POD_NAME } from './labels.ts';
 import { labelValue, podName } from './pod-name.ts';
 
 export { REPO_MOUNT };
@@ -58,18 +59,19 @@ export function translateStep(step: StepDefinition, ctx: TranslateContext): Step
     kind: 'Pod',
     metadata: {
       name: podName(ctx.buildId, ctx.stage, step.name),
+      // The deployment label is the worker's to add (createPod): a plan is the same for any.
       labels: {
-        'app.kubernetes.io/managed-by': 'wharf-temporal',
-        'app.kubernetes.io/name': 'wharf-step',
-        'wharf-temporal/build-id': labelValue(ctx.buildId),
-        'wharf-temporal/stage': labelValue(ctx.stage),
-        'wharf-temporal/step': labelValue(step.name),
+        [LABELS.managedBy]: MANAGED_BY,
+        [LABELS.name]: STEP_POD_NAME,
+        [LABELS.buildId]: labelValue(ctx.buildId),
+        [LABELS.stage]: labelValue(ctx.stage),
+        [LABELS.step]: labelValue(step.name),
       },
       annotations: {
-        'wharf-temporal/build-id': ctx.buildId,
-        'wharf-temporal/stage': ctx.stage,
-        'wharf-temporal/step': step.name,
-        'wharf-temporal/step-type': step.type,
+        [ANNOTATIONS.buildId]: ctx.buildId,
+        [ANNOTATIONS.stage]: ctx.stage,
+        [ANNOTATIONS.step]: step.name,
+        [ANNOTATIONS.stepType]: step.type,
       },
     },
     spec: {

@@ -1,5 +1,5 @@
 // Creates the Temporal worker that runs builds: the workflows, and the step activities
-// bound to a pod facade and the log store.
+// bound to a pod facade and the build store.
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString, type InjectedSinks } from '@temporalio/worker';
 import type { WorkflowMetricsSinks } from '../../workflows/metrics-interceptor.ts';
@@ -10,9 +10,11 @@ import { BuildSecrets } from '../kube/build-secret.ts';
 import { describeApiError } from '../kube/api-error.ts';
 import { loadClusterConfig } from '../kube/kube-config.ts';
 import { PodFacade } from '../kube/pod-facade.ts';
-import { LogStore } from '../logs/log-store.ts';
+import { deploymentSelector } from '../pod/labels.ts';
 import type { WorkerPodSettings } from '../pod/worker-pod-settings.ts';
-import { MANAGED_BY_SELECTOR, reapOrphanPods } from './reap-orphan-pods.ts';
+import type { BuildStore } from '../store/build-store.ts';
+import type { StepLogOptions } from '../store/step-log.ts';
+import { reapOrphanPods } from './reap-orphan-pods.ts';
 import { loadWorkflowBundle } from './workflow-bundle.ts';
 import type { WorkerLog } from './worker-log.ts';
 import { workflowKind, type WorkerMetrics } from './worker-metrics.ts';
@@ -20,6 +22,14 @@ import { temporalConnectOptions, unreachable } from '../temporal/connection-opti
 
 export interface BuildWorkerOptions {
   config: RuntimeConfig;
+  /** This deployment's identity: labelled on its pods; its sweeper deletes only those (see deployment.ts). */
+  deployment: string;
+  /** Where step logs and build records go (opened, and migrated, by the caller). */
+  store: BuildStore;
+  /** Size cap and memory bound of step logs. */
+  stepLog?: Omit<StepLogOptions, 'secrets' | 'onTrouble'>;
+  /** Finished builds older than this are deleted from the store at each sweep; 0 keeps them. */
+  retentionDays?: number;
   /** Step images, pod defaults and the docker builder, applied to every step pod. */
   podSettings?: WorkerPodSettings;
   /** Cap on steps (pods) this worker drives at once: backpressure for the cluster and the host. */
@@ -79,7 +89,7 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
   }
   const kc = loadClusterConfig(config);
   const metrics = options.metrics;
-  const pods = new PodFacade(kc, config.kubeNamespace, MANAGED_BY_SELECTOR, metrics ? { events: { created: () => metrics.podCreated(), deleted: () => metrics.podDeleted() } } : {});
+  const pods = new PodFacade(kc, config.kubeNamespace, deploymentSelector(options.deployment), metrics ? { events: { created: () => metrics.podCreated(), deleted: () => metrics.podDeleted() } } : {});
   const secrets = new BuildSecrets(kc, config.kubeNamespace);
   const fail = (err: unknown): never => {
     throw unreachable(config, err);
@@ -89,9 +99,10 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
   const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
   const sweep = async (first = false): Promise<void> => {
     try {
-      const reaped = await reapOrphanPods(client, pods, secrets);
+      const reaped = await reapOrphanPods(client, pods, options.deployment, secrets);
       metrics?.orphansSwept(reaped.length);
       if (reaped.length) options.onReaped?.(reaped);
+      if (options.retentionDays) await options.store.deleteBuilds(Date.now() - options.retentionDays * 86_400_000);
     } catch (err) {
       // A sweep that cannot run now runs next time; it must never stop the worker. The
       // first one is also the worker's first word with the cluster: say when it fails.
@@ -106,7 +117,11 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     workflowBundle: await loadWorkflowBundle(),
-    activities: createActivities({ pods, secrets, ...(options.podSettings ? { podSettings: options.podSettings } : {}), logs: new LogStore(config.logRoot), pauseAfterMs: pausesFromEnv(process.env.WHARF_TEMPORAL_PAUSE_AFTER) }),
+    activities: createActivities({
+      pods, secrets, ...(options.podSettings ? { podSettings: options.podSettings } : {}), store: options.store, deployment: options.deployment,
+      pauseAfterMs: pausesFromEnv(process.env.WHARF_TEMPORAL_PAUSE_AFTER),
+      stepLog: { ...options.stepLog, onTrouble: (message) => options.onWarning?.(message) },
+    }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentSteps,
     maxConcurrentLocalActivityExecutions: options.maxConcurrentSteps,
     maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,

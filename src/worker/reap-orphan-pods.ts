@@ -1,17 +1,19 @@
 // The last of three cleanup layers (after the step's own delete and the pod's
 // activeDeadlineSeconds): delete labelled build pods whose build workflow is closed.
+// Only this deployment's: pods and Secrets carry the deployment's identity, and another
+// deployment's builds (another Temporal namespace or task queue, in the same Kubernetes
+// namespace) are not this worker's to judge.
 import type { Client } from '@temporalio/client';
 import type { BuildSecrets } from '../kube/build-secret.ts';
 import type { PodFacade } from '../kube/pod-facade.ts';
+import { deploymentSelector, LABELS } from '../pod/labels.ts';
 
-export const MANAGED_BY_SELECTOR = 'app.kubernetes.io/managed-by=wharf-temporal';
-const BUILD_ID_LABEL = 'wharf-temporal/build-id';
-
-export async function reapOrphanPods(client: Client, pods: PodFacade, secrets?: BuildSecrets): Promise<string[]> {
+export async function reapOrphanPods(client: Client, pods: PodFacade, deployment: string, secrets?: BuildSecrets): Promise<string[]> {
+  const selector = deploymentSelector(deployment);
   const byBuild = new Map<string, string[]>();
   const uids = new Map<string, string | undefined>();
-  for (const pod of await pods.list(MANAGED_BY_SELECTOR)) {
-    const build = pod.metadata?.labels?.[BUILD_ID_LABEL];
+  for (const pod of await pods.list(selector)) {
+    const build = pod.metadata?.labels?.[LABELS.buildId];
     const name = pod.metadata?.name;
     if (!build || !name || pod.metadata?.deletionTimestamp) continue;
     byBuild.set(build, [...(byBuild.get(build) ?? []), name]);
@@ -26,7 +28,7 @@ export async function reapOrphanPods(client: Client, pods: PodFacade, secrets?: 
   }
   // The password-input secrets of finished builds go too. A secret is made just before
   // its build starts, so one without a build is given an hour before it counts as orphaned.
-  for (const secret of secrets ? await secrets.list(MANAGED_BY_SELECTOR) : []) {
+  for (const secret of secrets ? await secrets.list(selector) : []) {
     const state = await buildState(client, secret.buildId);
     if (state === 'closed' || (state === 'missing' && Date.now() - secret.createdAt > SECRET_GRACE_MS)) await secrets!.delete(secret.name);
   }

@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { awaitBuildOutcome } from '../../src/client/build-outcome.ts';
 import { startBuild } from '../../src/client/start-build.ts';
-import type { RuntimeConfig } from '../../src/config/runtime-config.ts';
-import { LogStore } from '../../src/logs/log-store.ts';
+import type { LabConfig } from '../support/lab.ts';
+import { FileStore } from '../../src/store/file-store.ts';
 import { readAllRecords } from '../../src/client/log-follower.ts';
 import type { BuildWorkflowInput, SourceSpec } from '../../workflows/types.ts';
 import { startInProcessWorker, type InProcessWorker } from '../support/in-process-worker.ts';
@@ -35,7 +35,7 @@ function runCli(args: string[], env: Record<string, string>): Promise<{ code: nu
 describe('builds on the lab', function () {
   this.timeout(180_000);
   let lab: Lab;
-  let config: RuntimeConfig;
+  let config: LabConfig;
   let client: Client;
   let worker: InProcessWorker;
 
@@ -56,8 +56,8 @@ describe('builds on the lab', function () {
     };
   }
 
-  function logsOf(buildId: string, step: string, stream?: 'out' | 'err'): string[] {
-    return readAllRecords(new LogStore(config.logRoot), buildId)
+  async function logsOf(buildId: string, step: string, stream?: 'out' | 'err'): Promise<string[]> {
+    return (await readAllRecords(new FileStore(config.logRoot), buildId))
       .filter((r) => r.step.step === step && r.record.s !== 'sys' && (!stream || r.record.s === stream))
       .map((r) => r.record.l);
   }
@@ -85,12 +85,12 @@ describe('builds on the lab', function () {
       stage('test', [labStep(id, 'test', 'unit', 'test -f hello.txt && ! test -f out.txt && echo isolated')]),
     ], { kind: 'local', path: src }));
     assert.equal(outcome.result?.status, 'success', outcome.error ?? '');
-    assert.deepEqual(logsOf(id, 'compile'), ['hello from the source tree', 'compile-done']);
+    assert.deepEqual(await logsOf(id, 'compile'), ['hello from the source tree', 'compile-done']);
     // stdout and stderr are separate streams: their relative order is not kept.
-    assert.deepEqual(logsOf(id, 'lint', 'out'), ['lint-out', '/mnt/repo']);
-    assert.deepEqual(logsOf(id, 'lint', 'err'), ['lint-warning']);
-    assert.deepEqual(logsOf(id, 'unit'), ['isolated'], 'each pod has its own workspace');
-    const remarks = readAllRecords(new LogStore(config.logRoot), id).filter((r) => r.step.step === 'compile' && r.record.s === 'sys').map((r) => r.record.l);
+    assert.deepEqual(await logsOf(id, 'lint', 'out'), ['lint-out', '/mnt/repo']);
+    assert.deepEqual(await logsOf(id, 'lint', 'err'), ['lint-warning']);
+    assert.deepEqual(await logsOf(id, 'unit'), ['isolated'], 'each pod has its own workspace');
+    const remarks = (await readAllRecords(new FileStore(config.logRoot), id)).filter((r) => r.step.step === 'compile' && r.record.s === 'sys').map((r) => r.record.l);
     assert.match(remarks.join('\n'), /^pod \S+ ready on lab-node-\d\nsent 1 file\(s\) to \/mnt\/repo$/);
     assert.deepEqual(Object.values(census.counts()), [1, 1, 1], 'one pod per step');
     assert.deepEqual(await buildPods(lab, id), [], 'no pod left behind');
@@ -112,8 +112,8 @@ describe('builds on the lab', function () {
     assert.match(outcome.error ?? '', /build\/broken: command exited with code 3/);
     assert.deepEqual(outcome.result?.stages.map((s) => s.status), ['failed', 'skipped', 'success', 'success']);
     assert.deepEqual(outcome.result?.stages[0]?.steps.map((s) => s.status), ['failed', 'cancelled']);
-    assert.deepEqual(logsOf(id, 'alert'), ['alerted']);
-    assert.ok(!logsOf(id, 'slow').includes('never'));
+    assert.deepEqual(await logsOf(id, 'alert'), ['alerted']);
+    assert.ok(!(await logsOf(id, 'slow')).includes('never'));
     assert.ok(Date.now() - started < 50_000, 'the sibling was cancelled, not waited for');
     assert.deepEqual(await buildPods(lab, id), []);
   });
@@ -151,7 +151,7 @@ describe('builds on the lab', function () {
     missing.source = { ...missing.source!, onlyFiles: ['nope.yaml'], variables: {} };
     const ok = await run(input(id, [stage('deploy', [step])], { kind: 'local', path: src }));
     assert.equal(ok.outcome.result?.status, 'success', ok.outcome.error ?? '');
-    assert.deepEqual(logsOf(id, 'apply'), ['manifest.yaml', 'image: app:1.2.3', 'literal: ${TAG}', 'unknown: ${NOPE}']);
+    assert.deepEqual(await logsOf(id, 'apply'), ['manifest.yaml', 'image: app:1.2.3', 'literal: ${TAG}', 'unknown: ${NOPE}']);
     const bad = await run(input(`${id}-m`, [stage('deploy', [missing])], { kind: 'local', path: src }));
     assert.match(bad.outcome.error ?? '', /the step's files are not in the source: nope\.yaml/);
   });
@@ -167,14 +167,14 @@ describe('builds on the lab', function () {
     const { outcome } = await run(input(id, [stage('build', [labStep(id, 'build', 'read', 'cat VERSION; git rev-parse --abbrev-ref HEAD >/dev/null && echo in-git')])],
       { kind: 'git', url: repo, ref: 'main' }));
     assert.equal(outcome.result?.status, 'success', outcome.error ?? '');
-    assert.deepEqual(logsOf(id, 'read'), ['1.2.3', 'in-git']);
+    assert.deepEqual(await logsOf(id, 'read'), ['1.2.3', 'in-git']);
   });
 
   it('is cancelled from the CLI: steps stop, pods are deleted, the result says cancelled', async () => {
     const id = newId('cancel');
     const build = input(id, [stage('build', [labStep(id, 'build', 'long', 'echo long-start; sleep 120')])]);
     await startBuild(client, config.taskQueue, build, { repository: 'e2e', branch: 'main' });
-    for (let i = 0; i < 300 && !logsOf(id, 'long').includes('long-start'); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 300 && !(await logsOf(id, 'long')).includes('long-start'); i++) await new Promise((r) => setTimeout(r, 100));
     // Asynchronously: the worker runs in this process and must keep working meanwhile.
     const cancel = await runCli(['cancel', id], {
       TEMPORAL_ADDRESS: config.temporalAddress, KUBECONFIG: config.kubeconfig ?? '', WHARF_TEMPORAL_TASK_QUEUE: config.taskQueue,

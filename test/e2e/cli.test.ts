@@ -1,11 +1,12 @@
 // The command line as a user runs it, against the lab: run (the demo, passing and
 // failing), logs, status and list, and the start-up sweep of orphan pods.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LABELS, MANAGED_BY } from '../../src/pod/labels.ts';
 import { buildPods, connectLab, type Lab } from '../support/lab.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -29,6 +30,7 @@ describe('command line on the lab', function () {
     env = {
       WHARF_TEMPORAL_TASK_QUEUE: `cli-${process.pid}`,
       WHARF_TEMPORAL_LOG_DIR: mkdtempSync(join(tmpdir(), 'cli-logs-')),
+      WHARF_TEMPORAL_DEPLOYMENT: `cli-${process.pid}`,
       NO_COLOR: '1',
     };
   });
@@ -135,25 +137,57 @@ describe('command line on the lab', function () {
     assert.match(usage.stderr, /Unknown option '--no-such-flag'/);
   });
 
-  it('deletes, when a worker starts, labelled pods whose build is over', async () => {
+  it('deletes, when a worker starts, labelled pods of its own deployment whose build is over, and no other deployment\'s', async () => {
     const orphan = `wharf-orphan-${process.pid}`;
-    await lab.core.createNamespacedPod({
+    const foreign = `wharf-foreign-${process.pid}`;
+    const pod = (name: string, deployment: string) => lab.core.createNamespacedPod({
       namespace: lab.namespace,
       body: {
-        metadata: { name: orphan, labels: { 'app.kubernetes.io/managed-by': 'wharf-temporal', 'wharf-temporal/build-id': `gone-${process.pid}` } },
+        metadata: { name, labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.buildId]: `gone-${process.pid}`, [LABELS.deployment]: deployment } },
         spec: { containers: [{ name: 'c', image: 'alpine:3', command: ['sleep', '600'] }] },
       },
     });
+    await pod(orphan, env.WHARF_TEMPORAL_DEPLOYMENT!);
+    // Another deployment's pod in the same Kubernetes namespace: its build is not ours to judge.
+    await pod(foreign, `other-${process.pid}`);
     const worker = spawn(process.execPath, [CLI, 'worker'], { cwd: ROOT, env: { ...process.env, TEMPORAL_ADDRESS: '', ...env } });
     let out = '';
     worker.stdout.on('data', (c: Buffer) => (out += c.toString()));
     try {
       for (let i = 0; i < 600 && !out.includes('polling task queue'); i++) await new Promise((r) => setTimeout(r, 100));
       assert.match(out, new RegExp(`deleted orphan pods: .*${orphan}`));
+      assert.ok(!out.includes(foreign), out);
       const left = await lab.core.listNamespacedPod({ namespace: lab.namespace, fieldSelector: `metadata.name=${orphan}` });
       assert.ok(left.items.every((p) => p.metadata?.deletionTimestamp), 'the orphan is gone or going');
+      const other = await lab.core.readNamespacedPod({ namespace: lab.namespace, name: foreign });
+      assert.ok(!other.metadata?.deletionTimestamp, 'the other deployment\'s pod is left alone');
     } finally {
       worker.kill('SIGTERM');
+      await lab.core.deleteNamespacedPod({ namespace: lab.namespace, name: foreign, gracePeriodSeconds: 0 }).catch(() => {});
     }
+  });
+
+  it('answers logs, list and status from the build store after Temporal has forgotten the build', async () => {
+    assert.ok(passedBuild, 'the demo ran');
+    execFileSync(lab.status.TEMPORAL_CLI!, ['workflow', 'delete', '--address', lab.status.TEMPORAL_ADDRESS!, '-w', passedBuild], { input: 'y\n', stdio: ['pipe', 'ignore', 'ignore'] });
+    const address = lab.status.TEMPORAL_ADDRESS!;
+    for (let i = 0; i < 100; i++) {
+      const gone = spawnSync(lab.status.TEMPORAL_CLI!, ['workflow', 'describe', '--address', address, '-w', passedBuild], { encoding: 'utf8' });
+      if (gone.status !== 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const logs = await cli(['logs', passedBuild]);
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.match(logs.stdout, /^\[build\/compile\] compiled 29 bytes$/m);
+    const follow = await cli(['logs', passedBuild, '--follow']);
+    assert.equal(follow.code, 0, follow.stderr);
+    assert.match(follow.stdout, /^build \S+: success$/m);
+    const list = await cli(['list', '--json']);
+    assert.equal(list.code, 0, list.stderr);
+    const row = (JSON.parse(list.stdout) as { id: string; status: string; environment: string }[]).find((r) => r.id === passedBuild);
+    assert.deepEqual(row && [row.status, row.environment], ['success', 'lab']);
+    const status = await cli(['status', passedBuild]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /^success +build \S+ in /m);
   });
 });

@@ -10,8 +10,8 @@ import type { Client } from '@temporalio/client';
 import { awaitBuildOutcome } from '../../src/client/build-outcome.ts';
 import { readAllRecords } from '../../src/client/log-follower.ts';
 import { startBuild } from '../../src/client/start-build.ts';
-import type { RuntimeConfig } from '../../src/config/runtime-config.ts';
-import { LogStore } from '../../src/logs/log-store.ts';
+import type { LabConfig } from '../support/lab.ts';
+import { FileStore } from '../../src/store/file-store.ts';
 import { startInProcessWorker, type InProcessWorker } from '../support/in-process-worker.ts';
 import { connectLab, type Lab } from '../support/lab.ts';
 import { labStep } from '../support/lab-plans.ts';
@@ -22,7 +22,7 @@ const KUBE_SH = fileURLToPath(new URL('../../tools/lab/kube.sh', import.meta.url
 describe('exec connection dropped mid-command', function () {
   this.timeout(240_000);
   let lab: Lab;
-  let config: RuntimeConfig;
+  let config: LabConfig;
   let client: Client;
   let worker: InProcessWorker;
 
@@ -37,13 +37,13 @@ describe('exec connection dropped mid-command', function () {
   it('re-attaches after the kubelet comes back, without running the command again', async () => {
     const id = `drop-${process.pid}`;
     const counter = join(mkdtempSync(join(tmpdir(), 'drop-')), 'runs');
-    const records = () => readAllRecords(new LogStore(config.logRoot), id).map((r) => r.record);
+    const records = async () => (await readAllRecords(new FileStore(config.logRoot), id)).map((r) => r.record);
     await startBuild(client, config.taskQueue, {
       buildId: id,
       plan: plan([stage('build', [labStep(id, 'build', 'long', `echo started; echo run >> ${counter}; sleep 6; echo finished`)])]),
       source: { kind: 'none' }, onlyStages: [], timeouts: { pendingSeconds: 60, runSeconds: 300, heartbeatSeconds: 10 },
     }, { repository: 'drop', branch: 'main' });
-    for (let i = 0; i < 300 && !records().some((r) => r.l === 'started'); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 300 && !(await records()).some((r) => r.l === 'started'); i++) await new Promise((r) => setTimeout(r, 100));
     const pidFile = join(dirname(lab.status.KUBECONFIG!), 'run', 'lab-kubelet.pid');
     process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
     await new Promise((r) => setTimeout(r, 1500));
@@ -51,6 +51,6 @@ describe('exec connection dropped mid-command', function () {
     const outcome = await awaitBuildOutcome(client, id);
     assert.equal(outcome.result?.status, 'success', outcome.error ?? '');
     assert.equal(existsSync(counter) ? readFileSync(counter, 'utf8') : '', 'run\n', 'the command ran once');
-    assert.deepEqual(records().filter((r) => r.s === 'out').map((r) => r.l), ['started', 'finished']);
+    assert.deepEqual((await records()).filter((r) => r.s === 'out').map((r) => r.l), ['started', 'finished']);
   });
 });

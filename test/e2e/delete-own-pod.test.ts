@@ -11,8 +11,8 @@ import { createPodActivity } from '../../activities/create-pod.ts';
 import { deletePodActivity } from '../../activities/delete-pod.ts';
 import { FailureType } from '../../activities/failures.ts';
 import { PodFacade } from '../../src/kube/pod-facade.ts';
-import { LogStore } from '../../src/logs/log-store.ts';
-import { MANAGED_BY_SELECTOR } from '../../src/worker/reap-orphan-pods.ts';
+import { MANAGED_BY_SELECTOR } from '../../src/pod/labels.ts';
+import { FileStore } from '../../src/store/file-store.ts';
 import { connectLab, type Lab } from '../support/lab.ts';
 import { labStep } from '../support/lab-plans.ts';
 
@@ -36,7 +36,7 @@ describe('deletePod on the lab', function () {
     const name = theirs.metadata!.name!;
     const existing = await pods.create(theirs);
     try {
-      const deps = { pods, logs: new LogStore(mkdtempSync(join(tmpdir(), 'own-pod-'))) };
+      const deps = { pods, store: new FileStore(mkdtempSync(join(tmpdir(), 'own-pod-'))) };
       await assert.rejects(env().run(createPodActivity(deps), { pod: ours }), (err: unknown) =>
         err instanceof ApplicationFailure && err.type === FailureType.PodNameTaken);
       // The step's cleanup: creation never confirmed, so only a pod with its labels goes.

@@ -113,7 +113,7 @@ describe('deploy/ RBAC on the lab', function () {
 
   it('lets it read, list and delete the Secrets of builds, in the build namespace', async () => {
     const name = `wharf-rbac-${process.pid}-inputs`;
-    await new BuildSecrets(lab.kc, BUILD_NAMESPACE).create(name, `rbac-${process.pid}`, { token: 'x' });
+    await new BuildSecrets(lab.kc, BUILD_NAMESPACE).create(name, `rbac-${process.pid}`, { token: 'x' }, `rbac-${process.pid}`);
     const secrets = new BuildSecrets(saKc, BUILD_NAMESPACE);
     assert.deepEqual(await secrets.read(name), { token: 'x' });
     assert.ok((await secrets.list('app.kubernetes.io/managed-by=wharf-temporal')).some((s) => s.name === name));

@@ -68,7 +68,7 @@ describe('a detached build followed from another terminal', function () {
       await until('the second tick', () => follow.out().includes('tick 2'));
       const status = start(['status', buildId], queue);
       assert.equal(await status.exit, 0, status.out());
-      assert.match(status.out(), /^ {6}running +ticks \[container\] \((\d+\.\d)s, running\)$/m, 'a running step shows its live time and phase');
+      assert.match(status.out(), /^ {6}running +ticks \[container\] \((\d+\.\d)s, running\)$/m, `a running step shows its live time and phase:\n${status.out()}`);
       first.child.kill(signal);
       const firstExit = await first.exit;
       if (signal === 'SIGTERM') {

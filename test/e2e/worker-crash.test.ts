@@ -12,8 +12,8 @@ import { awaitBuildOutcome } from '../../src/client/build-outcome.ts';
 import { readAllRecords } from '../../src/client/log-follower.ts';
 import { startBuild } from '../../src/client/start-build.ts';
 import { connectClient } from '../../src/client/temporal-client.ts';
-import type { RuntimeConfig } from '../../src/config/runtime-config.ts';
-import { LogStore } from '../../src/logs/log-store.ts';
+import type { LabConfig } from '../support/lab.ts';
+import { FileStore } from '../../src/store/file-store.ts';
 import { stepStatusQuery } from '../../workflows/queries.ts';
 import type { StepPhase } from '../../workflows/types.ts';
 import { buildPods, connectLab, type Lab } from '../support/lab.ts';
@@ -26,7 +26,7 @@ const CLI = fileURLToPath(new URL('../../bin/wharf-temporal.js', import.meta.url
 describe('worker killed mid-build', function () {
   this.timeout(240_000);
   let lab: Lab;
-  let config: RuntimeConfig;
+  let config: LabConfig;
   let client: Client;
   let closeClient: () => Promise<void>;
   const workers: ChildProcess[] = [];
@@ -85,13 +85,13 @@ describe('worker killed mid-build', function () {
     }
   }
 
-  const cases: { phase: string; trigger: (ctx: { id: string; census: PodCensus; logs: () => string[] }) => Promise<boolean> | boolean }[] = [
+  const cases: { phase: string; trigger: (ctx: { id: string; census: PodCensus; logs: () => Promise<string[]> }) => Promise<boolean> | boolean }[] = [
     { phase: 'creating the pod', trigger: ({ census }) => census.uidsByName.size > 0 },
     { phase: 'waiting for readiness', trigger: async ({ id }) => (await phaseOf(`${id}.build.crash`)) === 'waiting-for-pod' },
-    { phase: 'running the command', trigger: ({ logs }) => logs().includes('started') },
+    { phase: 'running the command', trigger: async ({ logs }) => (await logs()).includes('started') },
     // Deletion runs as a local activity, inside a workflow task, when queries wait: so the
     // sign is the command done and its pod gone while the worker pauses after deleting it.
-    { phase: 'deleting the pod', trigger: async ({ id, logs }) => logs().includes('finished') && (await buildPods(lab, id)).length === 0 },
+    { phase: 'deleting the pod', trigger: async ({ id, logs }) => (await logs()).includes('finished') && (await buildPods(lab, id)).length === 0 },
   ];
 
   for (const [index, c] of cases.entries()) {
@@ -100,7 +100,7 @@ describe('worker killed mid-build', function () {
       const counter = join(mkdtempSync(join(tmpdir(), 'count-')), 'runs');
       const script = `echo started; echo run >> ${counter}; sleep 3; echo finished`;
       const census = await PodCensus.start(lab, id);
-      const logs = (): string[] => readAllRecords(new LogStore(config.logRoot), id).map((r) => r.record.l);
+      const logs = async (): Promise<string[]> => (await readAllRecords(new FileStore(config.logRoot), id)).map((r) => r.record.l);
       try {
         const first = await startWorker('createPod=3000,deletePod=3000');
         await startBuild(client, config.taskQueue, {
@@ -113,7 +113,7 @@ describe('worker killed mid-build', function () {
         const outcome = await awaitBuildOutcome(client, id);
         assert.equal(outcome.result?.status, 'success', outcome.error ?? '');
         assert.equal(existsSync(counter) ? readFileSync(counter, 'utf8') : '', 'run\n', 'the command ran exactly once');
-        assert.deepEqual(logs().filter((l) => l === 'started' || l === 'finished'), ['started', 'finished'], 'each line stored once');
+        assert.deepEqual((await logs()).filter((l) => l === 'started' || l === 'finished'), ['started', 'finished'], 'each line stored once');
         assert.deepEqual(Object.values(census.counts()), [1], 'exactly one pod ever existed for the step');
         await until('no pods left', async () => (await buildPods(lab, id)).length === 0, 10_000);
       } finally {

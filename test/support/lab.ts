@@ -7,13 +7,16 @@ import { readLabStatus } from '../../src/cli/local-lab.ts';
 import type { RuntimeConfig } from '../../src/config/runtime-config.ts';
 import { loadKubeConfig } from '../../src/kube/kube-config.ts';
 
+/** A test's connection settings and a folder store of its own. */
+export type LabConfig = RuntimeConfig & { logRoot: string };
+
 export interface Lab {
   status: Record<string, string>;
   kc: KubeConfig;
   core: CoreV1Api;
   namespace: string;
   /** A runtime config of its own (task queue, log folder) for one test file. */
-  config(name: string): RuntimeConfig;
+  config(name: string): LabConfig;
 }
 
 export function connectLab(): Lab {

@@ -8,6 +8,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { StepActivities } from '../../activities/index.ts';
+import type { BuildRecord } from '../../src/store/build-store.ts';
 import { loadWorkflowBundle } from '../../src/worker/workflow-bundle.ts';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.ts';
 import type { BuildResult, BuildWorkflowInput, CreatePodInput, RunCommandInput } from '../../workflows/types.ts';
@@ -21,6 +22,7 @@ interface Recorder {
   commands: string[];
   /** `start <step>` and `end <step>` of every command, in the order they happened. */
   events: string[];
+  recorded: BuildRecord[];
 }
 
 // Commands understood by the fake runCommand: ['exit', N], ['sleep', ms], ['hang'].
@@ -53,6 +55,9 @@ function fakeActivities(rec: Recorder): StepActivities {
     async deletePod(input: { name: string }) {
       rec.deleted.push(input.name);
     },
+    async recordBuild(record: BuildRecord) {
+      rec.recorded.push(record);
+    },
   } as unknown as StepActivities; // the fakes take the real inputs; their outputs are shaped alike
 }
 
@@ -68,7 +73,7 @@ describe('build workflow (real Temporal, fake pods)', function () {
     env = await TestWorkflowEnvironment.createLocal({
       server: { executable: { type: 'existing-path', path: temporalCliPath() }, searchAttributes: ALL_SEARCH_ATTRIBUTES },
     });
-    rec = { created: [], deleted: [], commands: [], events: [] };
+    rec = { created: [], deleted: [], commands: [], events: [], recorded: [] };
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue: 'wf-test',
@@ -89,6 +94,7 @@ describe('build workflow (real Temporal, fake pods)', function () {
     rec.deleted.length = 0;
     rec.commands.length = 0;
     rec.events.length = 0;
+    rec.recorded.length = 0;
   });
 
   async function runBuild(input: BuildWorkflowInput): Promise<{ result: BuildResult; error: unknown }> {
@@ -121,6 +127,17 @@ describe('build workflow (real Temporal, fake pods)', function () {
     assert.deepEqual(rec.events.slice(0, 2).sort(), ['start a', 'start b'], rec.events.join(', '));
     assert.deepEqual([...rec.deleted].sort(), ['test-a', 'test-b', 'test-c']);
     assert.equal(rec.commands.indexOf('c'), 2, 'stage test ran after stage build');
+    // The finished build's record for the build store: ids, status, steps with exit codes.
+    assert.equal(rec.recorded.length, 1);
+    const record = rec.recorded[0]!;
+    assert.equal(record.buildId, result.buildId);
+    assert.equal(record.workflowId, result.buildId);
+    assert.match(record.runId, /^[0-9a-f-]{36}$/);
+    assert.equal(record.status, 'success');
+    assert.equal(record.finishedAt - record.startedAt, result.durationMs);
+    assert.deepEqual(record.stages.flatMap((s) => s.steps.map((st) => [st.name, st.status, st.exitCode, st.logTail.length])), [
+      ['a', 'success', 0, 0], ['b', 'success', 0, 0], ['c', 'success', 0, 0],
+    ]);
   });
 
   it('fails fast: a failing step cancels its siblings, skips success stages and runs fail/always stages', async () => {
@@ -171,6 +188,7 @@ describe('build workflow (real Temporal, fake pods)', function () {
     assert.equal(description.status.name, 'CANCELLED');
     assert.deepEqual([...rec.deleted].sort(), ['test-x', 'test-y']);
     assert.ok(!rec.commands.includes('z'), 'no stage runs after a cancellation');
+    assert.deepEqual(rec.recorded.map((r) => [r.buildId, r.status]), [[input.buildId, 'cancelled']], 'a cancelled build is recorded too');
     await recordHistories(env.client, input);
   });
 

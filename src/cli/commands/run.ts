@@ -7,11 +7,13 @@ import type { RuntimeConfig } from '../../config/runtime-config.ts';
 import { resolveWorkerSettings } from '../../config/worker-settings.ts';
 import type { BuildSecrets } from '../../kube/build-secret.ts';
 import { runBuild } from '../../client/run-build.ts';
+import { resolveDeployment } from '../../worker/deployment.ts';
 import { newBuildId } from '../../client/start-build.ts';
 import { formatErrors, makePlan } from '../../plan/make-plan.ts';
 import { printPlanRemarks } from '../output/plan-remarks.ts';
 import type { SourceSpec } from '../../../workflows/types.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, resolveConnection } from '../connection-flags.ts';
+import { openStoreOf, STORE_HELP, STORE_OPTIONS } from '../store-flags.ts';
 import { Terminal } from '../output/terminal.ts';
 import { parseCommandArgs, positiveInt } from '../parse-command-args.ts';
 import { UsageError } from '../usage-error.ts';
@@ -33,11 +35,12 @@ Runs the build in [file] (default: .wharf-ci.yml) and follows it.
   --pending-timeout SEC   how long a pod may take to become ready (default 300)
   --timeout SEC           how long a step's command may run (default 3600)
   --heartbeat SEC         heartbeat timeout of long activities (default 20)
-${CONNECTION_HELP}`;
+${CONNECTION_HELP}
+${STORE_HELP}`;
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('run', argv, {
-    ...CONNECTION_OPTIONS,
+    ...CONNECTION_OPTIONS, ...STORE_OPTIONS,
     env: { type: 'string' },
     input: { type: 'string', multiple: true },
     stage: { type: 'string', multiple: true },
@@ -85,19 +88,22 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const plan = planned.plan;
   const passwords = planned.passwordValues;
+  // The deployment whose workers run the build: its sweeper deletes the Secret if need be.
+  const deployment = resolveDeployment(config, undefined);
   // The Kubernetes client is loaded only for a build that has passwords to store.
   const secrets = Object.keys(passwords).length ? await passwordSecrets(config) : null;
   if (secrets) {
     try {
-      await secrets.create(passwordSecret, buildId, passwords);
+      await secrets.create(passwordSecret, buildId, passwords, deployment);
     } catch (err) {
       const { describeApiError } = await import('../../kube/api-error.ts');
       throw new Error(`cannot store the password inputs in Secret ${config.kubeNamespace}/${passwordSecret}: ${describeApiError(err).message}`);
     }
   }
+  const { settings: storeSettings, store } = await openStoreOf(values);
   try {
     return await runBuild({
-      config,
+      config, store, storeSettings, deployment,
       input: {
         buildId,
         plan,
@@ -121,6 +127,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     // A detached build still needs it: the workers' sweeper deletes it once the build is
     // over, as it does should this process die first.
     if (secrets && !values.detach) await secrets.delete(passwordSecret).catch(() => {});
+    await store.close();
   }
 }
 

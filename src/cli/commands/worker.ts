@@ -5,11 +5,13 @@ import { createServer } from 'node:net';
 import { nameOf, settingByFlag } from '../../config/settings.ts';
 import { IMAGE_KEYS, resolveWorkerSettings } from '../../config/worker-settings.ts';
 import { createBuildWorker, DEFAULT_MAX_CACHED_WORKFLOWS, type BuildWorker } from '../../worker/build-worker.ts';
+import { resolveDeployment } from '../../worker/deployment.ts';
 import { startHttpEndpoint, type HttpEndpoint } from '../../worker/http-endpoint.ts';
 import { createWorkerLog, LOG_FORMATS, type LogFormat } from '../../worker/worker-log.ts';
 import { WorkerMetrics } from '../../worker/worker-metrics.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, resolveConnection } from '../connection-flags.ts';
 import { parseCommandArgs, positiveInt } from '../parse-command-args.ts';
+import { openStoreOf, STORE_HELP, STORE_OPTIONS } from '../store-flags.ts';
 import { UsageError } from '../usage-error.ts';
 
 export const HELP = `usage: wharf-temporal worker [options]
@@ -23,6 +25,9 @@ Runs build workflows and step activities from the task queue.
   --log-format text|json     the worker's own log (WHARF_TEMPORAL_LOG_FORMAT, default text)
   --http-port PORT           serve /metrics (Prometheus), /livez and /readyz (WHARF_TEMPORAL_HTTP_PORT, default: off)
   --http-host HOST           the address it listens on (WHARF_TEMPORAL_HTTP_HOST, default 0.0.0.0)
+  --deployment ID            this deployment's identity, labelled on its pods; its sweeper
+                             deletes only those (WHARF_TEMPORAL_DEPLOYMENT, default: derived
+                             from the Temporal address, namespace and task queue)
 
 Step pods (applied to every pod this worker creates; flags win over the environment,
 which wins over the settings file):
@@ -37,11 +42,13 @@ which wins over the settings file):
   --pod-label KEY=VALUE      (WHARF_TEMPORAL_POD_LABELS)
   --pod-annotation KEY=VALUE (WHARF_TEMPORAL_POD_ANNOTATIONS)
                              resources and securityContext: in the settings file
-${CONNECTION_HELP}`;
+${CONNECTION_HELP}
+${STORE_HELP}`;
 
 export async function workerCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs('worker', argv, {
-    ...CONNECTION_OPTIONS,
+    ...CONNECTION_OPTIONS, ...STORE_OPTIONS,
+    deployment: { type: 'string' },
     'max-concurrent-steps': { type: 'string' },
     'shutdown-grace': { type: 'string' },
     'max-cached-workflows': { type: 'string' },
@@ -76,6 +83,9 @@ export async function workerCommand(argv: string[]): Promise<number> {
   const maxConcurrentSteps = positiveInt('max-concurrent-steps', values['max-concurrent-steps'] ?? env.WHARF_TEMPORAL_MAX_STEPS, 50);
   const maxCachedWorkflows = positiveInt('max-cached-workflows', values['max-cached-workflows'] ?? env.WHARF_TEMPORAL_MAX_CACHED_WORKFLOWS, DEFAULT_MAX_CACHED_WORKFLOWS);
   const shutdownGraceSeconds = positiveInt('shutdown-grace', values['shutdown-grace'] ?? env.WHARF_TEMPORAL_SHUTDOWN_GRACE, 30);
+  const deployment = resolveDeployment(config, values.deployment, env);
+  // An unreachable store fails the start, naming it (password masked) and why.
+  const { settings: storeSettings, store } = await openStoreOf(values);
 
   // Signals are ours from the start: one that comes while the worker is being set up
   // stops it as soon as it exists.
@@ -112,6 +122,10 @@ export async function workerCommand(argv: string[]): Promise<number> {
     built = await createBuildWorker({
       config,
       podSettings,
+      store,
+      deployment,
+      retentionDays: storeSettings.retentionDays,
+      stepLog: { maxBytes: storeSettings.stepLogLimitBytes, bufferBytes: storeSettings.bufferBytes },
       maxConcurrentSteps,
       maxCachedWorkflows,
       shutdownGraceSeconds,
@@ -129,7 +143,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     const running = worker.run();
     if (stopping) shutdown();
     else {
-      log.info(`polling task queue ${config.taskQueue} on ${config.temporalAddress} (namespace ${config.temporalNamespace}); pods in ${config.kubeNamespace}${http ? `; metrics and health on ${httpHost}:${http.port}` : ''}`, {
+      log.info(`polling task queue ${config.taskQueue} on ${config.temporalAddress} (namespace ${config.temporalNamespace}); pods in ${config.kubeNamespace}; build store ${store.location}; deployment ${deployment}${http ? `; metrics and health on ${httpHost}:${http.port}` : ''}`, {
         taskQueue: config.taskQueue, temporalAddress: config.temporalAddress, temporalNamespace: config.temporalNamespace, kubeNamespace: config.kubeNamespace, ...(http ? { httpPort: http.port } : {}),
       });
     }
@@ -139,6 +153,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     return 0;
   } finally {
     await http?.close();
+    await store.close();
   }
 }
 

@@ -1,6 +1,6 @@
 // Terminal output: stage/step prefixes, colored only on a TTY (and never with NO_COLOR).
 import type { LogRecord } from '../../logs/log-record.ts';
-import type { StepRef } from '../../logs/log-store.ts';
+import type { StepRef } from '../../store/build-store.ts';
 import type { BuildResult, RunStatus } from '../../../workflows/types.ts';
 
 const PALETTE = [36, 35, 33, 32, 34, 96, 95, 93, 92, 94];

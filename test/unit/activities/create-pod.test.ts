@@ -13,7 +13,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import { createPodActivity } from '../../../activities/create-pod.ts';
 import { readAllRecords } from '../../../src/client/log-follower.ts';
 import { PodFacade } from '../../../src/kube/pod-facade.ts';
-import { LogStore } from '../../../src/logs/log-store.ts';
+import { FileStore } from '../../../src/store/file-store.ts';
 
 /** A port nothing listens on: taken, then released. */
 async function closedPort(): Promise<number> {
@@ -34,8 +34,8 @@ describe('createPod activity with the cluster out of reach', () => {
       currentContext: 'x',
     });
     const pods = new PodFacade(kc, 'wharf', 'app=x');
-    const logs = new LogStore(mkdtempSync(join(tmpdir(), 'create-pod-')));
-    const createPod = createPodActivity({ pods, logs });
+    const store = new FileStore(mkdtempSync(join(tmpdir(), 'create-pod-')));
+    const createPod = createPodActivity({ pods, store });
     const log = { buildId: 'b1', stage: 'build', step: 'compile' };
     const pod = { metadata: { name: 'wharf-b1-build-compile', labels: {} }, spec: { containers: [{ name: 'c', image: 'alpine' }] } };
     try {
@@ -48,7 +48,7 @@ describe('createPod activity with the cluster out of reach', () => {
     } finally {
       pods.close();
     }
-    const lines = readAllRecords(logs, 'b1', null).map(({ record }) => `${record.s} ${record.l}`);
+    const lines = (await readAllRecords(store, 'b1', null)).map(({ record }) => `${record.s} ${record.l}`);
     assert.equal(lines.length, 4, lines.join('\n'));
     lines.forEach((line, i) => {
       assert.match(line, new RegExp(`^sys cannot create pod wharf-b1-build-compile yet \\(attempt ${2 ** i}\\): fetch failed \\(connect ECONNREFUSED 127\\.0\\.0\\.1:\\d+\\); retrying$`));

@@ -11,7 +11,10 @@ import { DefaultLogger } from '@temporalio/worker';
 import { FailureType } from '../../../activities/failures.ts';
 import { runCommandActivity } from '../../../activities/run-command.ts';
 import { PodFacade } from '../../../src/kube/pod-facade.ts';
-import { LogStore } from '../../../src/logs/log-store.ts';
+import type { LogRecord } from '../../../src/logs/log-record.ts';
+import type { BuildStore } from '../../../src/store/build-store.ts';
+import { FileStore } from '../../../src/store/file-store.ts';
+import { StepLog } from '../../../src/store/step-log.ts';
 import type { RunCommandInput } from '../../../workflows/types.ts';
 import { startFakeExecServer, watchProcessFaults, type ExecSession, type FakeExecServer } from '../../support/fake-exec-server.ts';
 
@@ -20,17 +23,25 @@ const input: RunCommandInput = {
   container: 'step', command: ['/bin/sh', '-c', 'make'], secrets: [],
 };
 
-/** A log store whose every write fails as a full disk does. */
-function fullDiskLogs(): LogStore {
-  const writer = {
-    stored: { out: 0, err: 0 },
-    write(): never {
-      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+/** A build store whose writes fail as a full disk does, until `heal` is called. */
+function fullDiskStore(): { store: BuildStore; stored: LogRecord[]; failures: () => number; heal(): void } {
+  let full = true;
+  let failures = 0;
+  const stored: LogRecord[] = [];
+  const sink = {
+    opened: { out: 0, err: 0, bytes: 0, cut: false },
+    async append(records: LogRecord[]) {
+      if (full) {
+        failures++;
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      }
+      stored.push(...records);
     },
-    mask: (text: string) => text,
+    async finish() {},
   };
-  // A structural stand-in: LogStore's writer has private fields a fake cannot declare.
-  return { root: '/nonexistent', openWriter: () => writer } as unknown as LogStore;
+  // Only what runCommand uses of a store.
+  const store = { location: '/full', openStep: async () => new StepLog(sink, 'build/compile') } as unknown as BuildStore;
+  return { store, stored, failures: () => failures, heal: () => (full = false) };
 }
 
 describe('runCommand activity with faults in its I/O', () => {
@@ -38,12 +49,12 @@ describe('runCommand activity with faults in its I/O', () => {
   let pods: PodFacade | undefined;
   let guard: ReturnType<typeof watchProcessFaults> | undefined;
 
-  async function run(onExec: (s: ExecSession) => void, logs: LogStore = new LogStore(mkdtempSync(join(tmpdir(), 'run-faults-')))) {
+  async function run(onExec: (s: ExecSession) => void, store: BuildStore = new FileStore(mkdtempSync(join(tmpdir(), 'run-faults-')))) {
     server = await startFakeExecServer(onExec);
     pods = new PodFacade(server.kc, 'wharf', 'app=x');
     guard = watchProcessFaults();
     const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 30_000 }, { logger: new DefaultLogger('ERROR') });
-    return env.run(runCommandActivity({ pods, logs, followSessionSeconds: 30 }), input);
+    return env.run(runCommandActivity({ pods, store, followSessionSeconds: 30 }), input);
   }
 
   afterEach(async () => {
@@ -89,11 +100,17 @@ describe('runCommand activity with faults in its I/O', () => {
     });
   });
 
-  it('fails the attempt (retried) when the log store cannot write', async () => {
-    await assert.rejects(run((s) => s.stdout('s new\no 6\nhello\n'), fullDiskLogs()), (err: unknown) => {
-      assert.ok(!(err instanceof ApplicationFailure && err.nonRetryable), 'a full disk may clear: the attempt is retried');
-      assert.match(String(err), /ENOSPC: no space left on device/);
-      return true;
-    });
+  it('neither fails nor loses a line while the store cannot write: the lines wait until it can', async () => {
+    const full = fullDiskStore();
+    const outcome = run((s) => {
+      s.stdout('s new\no 6\nhello\n');
+      s.stdout('x 0\n');
+      s.exit(0);
+    }, full.store);
+    while (full.failures() < 2) await new Promise((r) => setTimeout(r, 20));
+    full.heal();
+    assert.deepEqual(await outcome, { exitCode: 0, logTail: ['hello'] });
+    assert.deepEqual(full.stored.filter((r) => r.s === 'out').map((r) => [r.l, r.o]), [['hello', 6]]);
+    assert.match(full.stored.find((r) => r.s === 'sys')?.l ?? '', /^the build store did not answer \(ENOSPC: no space left on device, write\)/);
   });
 });

@@ -10,7 +10,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { awaitPodReadyActivity } from '../../../activities/await-pod-ready.ts';
 import { PodFacade } from '../../../src/kube/pod-facade.ts';
-import { LogStore } from '../../../src/logs/log-store.ts';
+import { FileStore } from '../../../src/store/file-store.ts';
 import { startFakeExecServer, watchProcessFaults, type FakeExecServer } from '../../support/fake-exec-server.ts';
 
 function pod(ready: boolean, resourceVersion: string): V1Pod {
@@ -64,9 +64,9 @@ describe('a silently stalled pod watch', () => {
     const pods = new PodFacade(server.kc, 'wharf', 'app=x', { resyncMs: 600_000, watch: { stallMs: 600_000 } });
     const guard = watchProcessFaults();
     try {
-      const logs = new LogStore(mkdtempSync(join(tmpdir(), 'stall-')));
+      const store = new FileStore(mkdtempSync(join(tmpdir(), 'stall-')));
       const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 30_000 }, { logger: new DefaultLogger('ERROR') });
-      await env.run(awaitPodReadyActivity({ pods, logs }), { pod: { name: 'p1', uid: 'u1' }, pendingSeconds: 2 });
+      await env.run(awaitPodReadyActivity({ pods, store }), { pod: { name: 'p1', uid: 'u1' }, pendingSeconds: 2 });
       assert.ok(watches.length >= 1, 'the watch was connected (and silent)');
     } finally {
       guard.stop();

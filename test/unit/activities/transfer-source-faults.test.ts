@@ -11,7 +11,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import { FailureType } from '../../../activities/failures.ts';
 import { transferSourceActivity } from '../../../activities/transfer-source.ts';
 import { PodFacade } from '../../../src/kube/pod-facade.ts';
-import { LogStore } from '../../../src/logs/log-store.ts';
+import { FileStore } from '../../../src/store/file-store.ts';
 import { startFakeExecServer, watchProcessFaults, type ExecSession, type FakeExecServer } from '../../support/fake-exec-server.ts';
 
 function sourceTree(): string {
@@ -31,8 +31,8 @@ describe('transferSource activity with faults in its I/O', () => {
     pods = new PodFacade(server.kc, 'wharf', 'app=x');
     guard = watchProcessFaults();
     const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 30_000 }, { logger: new DefaultLogger('ERROR') });
-    const logs = new LogStore(mkdtempSync(join(tmpdir(), 'transfer-logs-')));
-    return env.run(transferSourceActivity({ pods, logs }), {
+    const store = new FileStore(mkdtempSync(join(tmpdir(), 'transfer-logs-')));
+    return env.run(transferSourceActivity({ pods, store }), {
       pod: { name: 'p1', uid: 'u1' }, container: 'step', path: '/mnt/repo', source: { kind: 'local' as const, path: root },
     });
   }
