@@ -11,6 +11,8 @@ import { IDENTITY_LABELS, LABELS } from '../src/pod/labels.ts';
 import type { CreatePodInput, PodRef } from '../workflows/types.ts';
 import { pause, type ActivityDeps } from './deps.ts';
 import { FailureType, kubernetesFailure, permanentFailure } from './failures.ts';
+import { buildSecretName } from '../src/plan/build-plan.ts';
+import { DEFAULT_POD_POLICY, podPolicyViolations, withPolicyDefaults } from '../src/pod/pod-policy.ts';
 import { remark } from './remark.ts';
 
 
@@ -18,7 +20,10 @@ export function createPodActivity(deps: ActivityDeps) {
   return async function createPod(input: CreatePodInput): Promise<PodRef> {
     const name = input.pod.metadata?.name;
     if (!name) throw permanentFailure('the step pod has no name', FailureType.InvalidPod);
-    const configured = deps.podSettings ? applyWorkerSettingsToPod(input.pod, deps.podSettings) : input.pod;
+    refuseOutsidePolicy(input, deps);
+    // The plan's pod is checked; the worker's own settings (pull secrets, ...) are laid over it after.
+    const checked = withPolicyDefaults(input.pod, deps.podPolicy ?? DEFAULT_POD_POLICY);
+    const configured = deps.podSettings ? applyWorkerSettingsToPod(checked, deps.podSettings) : checked;
     // Labelled with this worker's deployment: only its own sweeper ever deletes it.
     const pod: V1Pod = deps.deployment
       ? { ...configured, metadata: { ...configured.metadata, labels: { ...configured.metadata?.labels, [LABELS.deployment]: deps.deployment } } }
@@ -48,6 +53,21 @@ export function createPodActivity(deps: ActivityDeps) {
     }
     return ref(existing);
   };
+}
+
+/**
+ * The worker's policy, checked before the pod exists: a step may use its build's own
+ * Secret (named after the build whose step workflow this is) and what the policy allows.
+ */
+function refuseOutsidePolicy(input: CreatePodInput, deps: ActivityDeps): void {
+  const workflowId = Context.current().info.workflowExecution?.workflowId ?? '';
+  const buildId = input.log?.buildId ?? input.pod.metadata?.annotations?.['wharf-temporal/build-id'];
+  const own = buildId && workflowId.startsWith(`${buildId}.`) ? buildSecretName(buildId) : null;
+  const violations = podPolicyViolations(input.pod, deps.podPolicy ?? DEFAULT_POD_POLICY, own);
+  if (violations.length === 0) return;
+  const annotations = input.pod.metadata?.annotations ?? {};
+  const step = input.log ? `${input.log.stage}/${input.log.step}` : `${annotations['wharf-temporal/stage'] ?? '?'}/${annotations['wharf-temporal/step'] ?? '?'}`;
+  throw permanentFailure(violations.map((v) => `step ${step}: ${v.field}: ${v.message}`).join('; '), FailureType.StepNotAllowed);
 }
 
 function ref(pod: V1Pod): PodRef {

@@ -1,6 +1,7 @@
 // What the activities need from the outside world; the worker builds it once.
 import type { BuildSecrets } from '../src/kube/build-secret.ts';
 import type { PodFacade } from '../src/kube/pod-facade.ts';
+import type { PodPolicy } from '../src/pod/pod-policy.ts';
 import type { WorkerPodSettings } from '../src/pod/worker-pod-settings.ts';
 import type { BuildStore } from '../src/store/build-store.ts';
 import type { StepLogOptions } from '../src/store/step-log.ts';
@@ -15,6 +16,8 @@ export interface ActivityDeps {
   deployment?: string;
   /** Where builds keep their password inputs; read to mask them in logs. */
   secrets?: BuildSecrets;
+  /** What steps' pods may use beyond their build's own Secret (default: nothing). */
+  podPolicy?: PodPolicy;
   /** The worker's step images, pod defaults and docker builder, laid over every step pod. */
   podSettings?: WorkerPodSettings;
   /** Seconds one follow session of a running command lasts before re-attaching. */

@@ -19,6 +19,10 @@ export const FailureType = {
   SourceUnreadable: 'SourceUnreadable',
   SourceListingFailed: 'SourceListingFailed',
   SourceTransferFailed: 'SourceTransferFailed',
+  /** The step's pod uses a service account or Secret the worker's policy does not allow. */
+  StepNotAllowed: 'StepNotAllowed',
+  /** The build's own Secret is gone (the build is over, or it was deleted by hand). */
+  BuildSecretMissing: 'BuildSecretMissing',
 } as const;
 
 export function kubernetesFailure(err: unknown, doing: string): Error {
@@ -30,3 +34,4 @@ export function kubernetesFailure(err: unknown, doing: string): Error {
 export function permanentFailure(message: string, type: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(message, type);
 }
+

@@ -8,7 +8,11 @@ import { activityInfo, cancellationSignal } from '@temporalio/activity';
 import { followCommandLine, RUN_STATE_MOUNT, type StreamOffsets } from '../src/command/detached-command.ts';
 import { FollowerProtocolError, FollowFrameParser, type FollowFrame } from '../src/command/follow-frames.ts';
 import { ExecConnectionLost, ExecRejected } from '../src/kube/pod-exec.ts';
-import { LineSplitter, type Line } from '../src/logs/line-splitter.ts';
+import type { Line } from '../src/logs/line-splitter.ts';
+import { MaskedLineSplitter } from '../src/logs/masked-line-splitter.ts';
+import { maskText } from '../src/logs/secret-mask.ts';
+import { GIT_URL_KEY, SECRET_ENV_PREFIX } from '../src/plan/build-plan.ts';
+import { urlCredentials } from '../src/source/git-source.ts';
 import { applyWorkerSettingsToExec } from '../src/pod/apply-worker-settings.ts';
 import type { StepLog } from '../src/store/step-log.ts';
 import type { RunCommandInput, RunCommandOutput } from '../workflows/types.ts';
@@ -21,14 +25,15 @@ const REATTACH_DELAY_MS = 1000;
 
 export function runCommandActivity(deps: ActivityDeps) {
   return async function runCommand(input: RunCommandInput): Promise<RunCommandOutput> {
-    const fromSecret = input.secretName && deps.secrets ? Object.values((await deps.secrets.read(input.secretName)) ?? {}) : [];
+    const masks = [...input.secrets, ...(input.secretName ? await secretValues(deps, input.secretName) : [])];
     const last = activityInfo().heartbeatDetails as Partial<StreamOffsets> | undefined;
     // Until the log is open, heartbeats repeat the last ones: the offsets stay where they were.
     let writer: StepLog | null = null;
     const stopHeartbeat = keepHeartbeating(() => (writer ? { ...writer.durable } : { out: last?.out ?? 0, err: last?.err ?? 0 }));
     const signal = cancellationSignal();
     try {
-      writer = await openStepLog(deps, input, [...input.secrets, ...fromSecret], signal);
+      // Masked in the stream, before it becomes lines (see masked-line-splitter.ts).
+      writer = await openStepLog(deps, input, [], signal);
       // Both the store and the last heartbeat hold only stored lines: resume at the furthest.
       const offsets: StreamOffsets = {
         out: Math.max(writer.stored.out, last?.out ?? 0),
@@ -36,7 +41,7 @@ export function runCommandActivity(deps: ActivityDeps) {
       };
       const tail = new Tail(TAIL_LINES);
       for (let session = 0; ; session++) {
-        const outcome = await followOnce(deps, input, writer, offsets, tail, signal, session);
+        const outcome = await followOnce(deps, input, writer, offsets, tail, signal, session, masks);
         if (outcome.exitCode !== null) {
           await writer.finish();
           return { exitCode: outcome.exitCode, logTail: tail.lines() };
@@ -93,9 +98,9 @@ function aborted(signal: AbortSignal): Promise<never> {
 
 async function followOnce(
   deps: ActivityDeps, input: RunCommandInput, writer: StepLog, offsets: StreamOffsets,
-  tail: Tail, signal: AbortSignal, session: number,
+  tail: Tail, signal: AbortSignal, session: number, masks: string[],
 ): Promise<SessionOutcome> {
-  const splitters = { out: new LineSplitter(offsets.out), err: new LineSplitter(offsets.err) };
+  const splitters = { out: new MaskedLineSplitter(offsets.out, masks), err: new MaskedLineSplitter(offsets.err, masks) };
   const parser = new FollowFrameParser();
   let exitCode: number | null = null;
   let followerErrors = '';
@@ -150,7 +155,7 @@ async function followOnce(
     if (followerExit > 128) return { exitCode: null, lost: true };
     if (followerExit !== 0) {
       throw permanentFailure(
-        `could not run the step's command in ${input.pod.name}/${input.container} (exit ${followerExit})${followerErrors ? `: ${followerErrors.trim()}` : ''}`,
+        `could not run the step's command in ${input.pod.name}/${input.container} (exit ${followerExit})${followerErrors ? `: ${maskText(followerErrors.trim(), masks)}` : ''}`,
         FailureType.CommandStartFailed,
       );
     }
@@ -193,4 +198,10 @@ class Tail {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The values to mask from the build's Secret: its secret values and a git URL's credentials. */
+async function secretValues(deps: ActivityDeps, name: string): Promise<string[]> {
+  const stored = (await deps.secrets?.read(name)) ?? {};
+  return Object.entries(stored).flatMap(([key, value]) => (key.startsWith(SECRET_ENV_PREFIX) ? [value] : key === GIT_URL_KEY ? urlCredentials(value) : []));
 }

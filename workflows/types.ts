@@ -6,10 +6,14 @@ import type { BuildPlan, StepPlan } from '../src/plan/build-plan.ts';
 
 export type { BuildPlan, StepPlan, StepType };
 
-/** Where a build's source tree comes from. */
+/**
+ * Where a build's source tree comes from. `secretName` is the build's own Secret: the
+ * variables for file substitution and, when the URL has credentials, the real URL (`url`
+ * then shows them masked).
+ */
 export type SourceSpec =
-  | { kind: 'local'; path: string }
-  | { kind: 'git'; url: string; ref: string }
+  | { kind: 'local'; path: string; secretName?: string }
+  | { kind: 'git'; url: string; ref: string; secretName?: string }
   | { kind: 'none' };
 
 export type RunStatus = 'pending' | 'running' | 'success' | 'failed' | 'cancelled' | 'skipped';

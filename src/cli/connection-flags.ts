@@ -35,6 +35,7 @@ export function connectionOverrides(values: Values): ConfigOverrides {
     kubeconfig: str('kubeconfig'),
     context: str('context'),
     kubeNamespace: str('kube-namespace'),
+    codecKeyFile: str('codec-key-file'),
   };
 }
 

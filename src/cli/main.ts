@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }
   list: { load: async () => (await import('./commands/list.ts')).listCommand, summary: 'list recent builds' },
   logs: { load: async () => (await import('./commands/logs.ts')).logsCommand, summary: "print a build's logs (--follow while it runs)" },
   cancel: { load: async () => (await import('./commands/cancel.ts')).cancelCommand, summary: 'cancel a running build' },
+  'codec-server': { load: async () => (await import('./commands/codec-server.ts')).codecServerCommand, summary: 'serve the payload codec to the Temporal Web UI' },
 };
 
 function usage(): string {

@@ -10,9 +10,11 @@ export function parseCommandArgs<T extends ParseArgsConfig['options']>(command: 
   }
 }
 
-export function positiveInt(name: string, value: string | undefined, fallback: number): number {
+/** A whole number flag, written in decimal digits, from 1 to `max`. */
+export function positiveInt(name: string, value: string | undefined, fallback: number, max = 1_000_000): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number of at least 1, got '${value}'`);
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number of at least 1, got '${value}'`);
+  if (n > max) throw new UsageError(`--${name} is at most ${max}, got ${value}`);
   return n;
 }

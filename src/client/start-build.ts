@@ -5,6 +5,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { buildWorkflow } from '../../workflows/build.ts';
 import { WharfBranch, WharfBuildStatus, WharfEnvironment, WharfFile, WharfRepository } from '../../workflows/search-attributes.ts';
 import type { BuildWorkflowInput } from '../../workflows/types.ts';
+import { maskUrlCredentials } from '../source/git-source.ts';
 
 export interface BuildLabels {
   repository: string;
@@ -34,7 +35,7 @@ function describeSource(input: BuildWorkflowInput): string {
     case 'local':
       return `local:${input.source.path}`;
     case 'git':
-      return `git:${input.source.url}#${input.source.ref}`;
+      return `git:${maskUrlCredentials(input.source.url)}#${input.source.ref}`;
     case 'none':
       return 'none';
   }

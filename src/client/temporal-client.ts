@@ -1,6 +1,8 @@
 // Connects a Temporal client for the CLI.
 import { Client, Connection } from '@temporalio/client';
+import { KeylessCodec } from '../codec/aes-gcm-codec.ts';
 import type { RuntimeConfig } from '../config/runtime-config.ts';
+import { dataConverterOf } from '../codec/data-converter.ts';
 import { temporalConnectOptions, unreachable } from '../temporal/connection-options.ts';
 
 export interface ClosableClient {
@@ -12,5 +14,7 @@ export async function connectClient(config: RuntimeConfig): Promise<ClosableClie
   const connection = await Connection.connect({ ...temporalConnectOptions(config), connectTimeout: '10 seconds' }).catch((err: unknown) => {
     throw unreachable(config, err);
   });
-  return { client: new Client({ connection, namespace: config.temporalNamespace }), close: () => connection.close() };
+  // Without keys, encrypted payloads read as null (see KeylessCodec) rather than failing.
+  const dataConverter = dataConverterOf(config) ?? { payloadCodecs: [new KeylessCodec()] };
+  return { client: new Client({ connection, namespace: config.temporalNamespace, dataConverter }), close: () => connection.close() };
 }

@@ -5,6 +5,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSConfig } from '@temporalio/client';
+import { codecKeysFrom, type CodecKey } from '../codec/codec-keys.ts';
 import { ConfigError } from './config-error.ts';
 import { inCluster, kubeConfigured, resolveKubeSource, type KubeFlags } from './kube-source.ts';
 import { nameOf, settingByFlag } from './settings.ts';
@@ -33,11 +34,14 @@ export interface RuntimeConfig {
   logRoot: string;
   /** True when the endpoints come from the local lab (nothing configured). */
   fromLab: boolean;
+  /** Keys of the payload codec (see src/codec); none: payloads are not encrypted. */
+  codecKeys?: CodecKey[] | null;
 }
 
 export interface ConfigOverrides extends TemporalFlags, KubeFlags {
   taskQueue?: string;
   kubeNamespace?: string;
+  codecKeyFile?: string;
 }
 
 /** The lab's endpoints (`KEY=value` status lines), or null when it is not running. */
@@ -68,6 +72,7 @@ export function resolveRuntimeConfig(flags: ConfigOverrides = {}, env: NodeJS.Pr
     kubeNamespace,
     logRoot: logRoot(env),
     fromLab: labStatus !== null,
+    codecKeys: codecKeysFrom(env, flags.codecKeyFile),
   };
 }
 

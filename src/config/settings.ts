@@ -39,17 +39,28 @@ export const SETTINGS: readonly Setting[] = [
   { flag: 'tls-server-name', value: 'NAME', env: 'TEMPORAL_TLS_SERVER_NAME', file: 'tls.server_name', default: 'the address host', scope: 'both', connection: true, summary: "name to verify the server's certificate against" },
   { flag: null, value: null, env: 'TEMPORAL_GRPC_META_<NAME>', file: 'grpc_meta.<name>', default: 'none', scope: 'both', summary: 'extra gRPC metadata (headers) sent with every call' },
   { flag: null, value: null, env: 'TEMPORAL_UI_URL', file: null, default: 'the local lab\'s, else none', scope: 'cli', summary: 'base URL of the Temporal Web UI, for links' },
+  { flag: 'codec-key-file', value: 'PATH', env: 'WHARF_TEMPORAL_CODEC_KEY_FILE', file: null, default: 'none (payloads not encrypted)', scope: 'both', connection: true, summary: 'keys of the payload codec, one `<id> <base64 of 32 bytes>` a line; the last encrypts' },
+  { flag: null, value: null, env: 'WHARF_TEMPORAL_CODEC_KEYS', file: null, default: 'none', scope: 'both', summary: 'the codec keys inline, `id:base64,...` (when no key file is given)' },
   { flag: 'task-queue', value: 'NAME', env: 'WHARF_TEMPORAL_TASK_QUEUE', file: null, default: 'wharf-builds', scope: 'both', connection: true, summary: 'the task queue builds run on' },
   // Kubernetes.
   { flag: 'kubeconfig', value: 'PATH', env: 'KUBECONFIG', file: null, default: 'in a pod: its service account; else ~/.kube/config', scope: 'both', connection: true, summary: 'the kubeconfig file' },
   { flag: 'context', value: 'NAME', env: 'WHARF_TEMPORAL_KUBE_CONTEXT', file: null, default: "the kubeconfig's current context", scope: 'both', connection: true, summary: 'the kubeconfig context' },
   { flag: 'kube-namespace', value: 'NAME', env: 'WHARF_TEMPORAL_NAMESPACE', file: null, default: 'wharf', scope: 'both', connection: true, summary: 'the namespace step pods run in' },
-  // The build store.
-  { flag: null, value: null, env: 'WHARF_TEMPORAL_LOG_DIR', file: null, default: '~/.local/state/wharf-temporal/logs', scope: 'both', summary: 'the folder step logs are kept in' },
+  // The build store (src/store/store-settings.ts reads these).
+  { flag: 'store', value: 'URL', env: 'WHARF_TEMPORAL_STORE_URL', file: null, default: 'the folder WHARF_TEMPORAL_LOG_DIR', scope: 'both', summary: 'the build store: `postgres://user:password@host:port/database` (shared by workers and CLIs), or `file:///path`' },
+  { flag: null, value: null, env: 'WHARF_TEMPORAL_LOG_DIR', file: null, default: '~/.local/state/wharf-temporal/logs', scope: 'both', summary: 'the folder store: step logs and build records' },
+  { flag: null, value: null, env: 'WHARF_TEMPORAL_STEP_LOG_LIMIT', file: null, default: '67108864 (64 MiB)', scope: 'worker', summary: 'bytes of output stored per step; the log says when it is cut' },
+  { flag: null, value: null, env: 'WHARF_TEMPORAL_STORE_BUFFER', file: null, default: '16777216 (16 MiB)', scope: 'worker', summary: 'bytes per step held in memory while the store is away; then reading the output pauses' },
+  { flag: null, value: null, env: 'WHARF_TEMPORAL_STORE_RETENTION_DAYS', file: null, default: '30', scope: 'worker', summary: 'days finished builds (record and logs) are kept; 0 keeps them' },
+  { flag: 'deployment', value: 'ID', env: 'WHARF_TEMPORAL_DEPLOYMENT', file: null, default: 'derived from the Temporal address, namespace and task queue', scope: 'both', summary: "this deployment's identity, labelled on its pods and Secrets; its sweeper deletes only those (`run` reads the variable)" },
   // The worker.
   { flag: 'max-concurrent-steps', value: 'N', env: 'WHARF_TEMPORAL_MAX_STEPS', file: null, default: '50', scope: 'worker', summary: 'steps (pods) one worker drives at once' },
   { flag: 'max-cached-workflows', value: 'N', env: 'WHARF_TEMPORAL_MAX_CACHED_WORKFLOWS', file: null, default: '100', scope: 'worker', summary: 'workflows kept in memory between their tasks' },
   { flag: 'shutdown-grace', value: 'SECONDS', env: 'WHARF_TEMPORAL_SHUTDOWN_GRACE', file: null, default: '30', scope: 'worker', summary: 'how long running steps get to finish on SIGTERM' },
+  // The step policy: what step pods may use beyond their build's own Secret.
+  { flag: 'allow-service-account', value: 'NAME', env: 'WHARF_TEMPORAL_ALLOWED_SERVICE_ACCOUNTS', file: null, default: 'none (the `default` account, no token)', scope: 'worker', summary: 'a service account steps may run as, token mounted (repeatable, `NAME*` a prefix; the variable takes a,b)' },
+  { flag: 'allow-secret', value: 'NAME', env: 'WHARF_TEMPORAL_ALLOWED_SECRETS', file: null, default: "none (the build's own)", scope: 'worker', summary: 'a Secret step pods may read (repeatable, `NAME*` a prefix; the variable takes a,b)' },
+  { flag: null, value: null, env: 'WHARF_TEMPORAL_SECRET_VARS', file: null, default: 'none', scope: 'cli', summary: 'variables whose values are secret, besides password inputs and REG_PASS (a,b)' },
   // Step pods: every pod the worker creates.
   { flag: 'config', value: 'FILE', env: 'WHARF_TEMPORAL_WORKER_CONFIG', file: null, default: 'none', scope: 'worker', summary: 'the worker settings file (YAML) for step pods' },
   { flag: 'docker-builder', value: 'NAME', env: 'WHARF_TEMPORAL_DOCKER_BUILDER', file: 'dockerBuilder', default: 'kaniko', scope: 'worker', summary: '`kaniko` or `buildkit`, for docker steps' },

@@ -3,6 +3,7 @@
 // one of its values. Errors point at the declaration.
 import type { VarValue } from '../varsub/substitute.ts';
 import type { DefinitionError } from '../yaml/definition-error.ts';
+import { parseDecimal } from './decimal-number.ts';
 import type { Declarations } from './types.ts';
 
 export function readInputArguments(file: string, declared: Declarations, given: Record<string, string>): { values: Record<string, VarValue>; errors: DefinitionError[] } {
@@ -17,9 +18,9 @@ export function readInputArguments(file: string, declared: Declarations, given: 
     }
     const at = { file, ...input.at, path: `inputs/${name}` };
     if (input.type === 'number') {
-      const n = Number(raw);
-      if (raw.trim() === '' || Number.isNaN(n)) errors.push({ ...at, message: `--input ${name}=${raw}: expected a number` });
-      else values[name] = n;
+      const n = parseDecimal(raw);
+      if ('problem' in n) errors.push({ ...at, message: `--input ${name}=${raw}: ${n.problem}` });
+      else values[name] = n.value;
     } else if (input.type === 'choice' && !input.values.includes(raw)) {
       errors.push({ ...at, message: `--input ${name}=${raw}: not one of the values (${input.values.join(', ')})` });
     } else {

@@ -1,6 +1,7 @@
 // The `inputs` list: typed input variables (string, choice, number, password) with their
 // defaults, as wharf-cmd reads them. Scopes use the item's index: `inputs/0/type`.
 import { isMap, isSeq, type Node } from 'yaml';
+import { nameProblem } from './decimal-number.ts';
 import { readField, type FieldKind } from './read-field.ts';
 import type { Reporter } from '../yaml/reporter.ts';
 import type { InputDefinition, InputType, Value } from './types.ts';
@@ -46,9 +47,12 @@ function readInput(node: Node | null, path: string, r: Reporter): InputDefinitio
     r.error(fields.get('type')!.value, `${path}/type`, `unknown input type '${type}' (expected one of ${INPUT_TYPES.join(', ')})`);
     return null;
   }
-  if (typeof name !== 'string' || name === '' || typeof type !== 'string' || type === '') return null;
+  const badName = typeof name === 'string' && name !== '' ? nameProblem(name) : null;
+  if (badName) r.error(fields.get('name')!.value, `${path}/name`, badName);
+  if (typeof name !== 'string' || name === '' || badName || typeof type !== 'string' || type === '') return null;
   const inputType = type as InputType;
   const given = read('default', inputType === 'number' ? 'number' : 'string') as Value | undefined;
+  if (typeof given === 'number' && !Number.isFinite(given)) r.error(fields.get('default')!.value, `${path}/default`, 'a number input needs a finite default');
   const input: InputDefinition = { name, type: inputType, default: given ?? (inputType === 'number' ? 0 : ''), values: [], at: r.position(node) };
   if (inputType === 'choice') {
     input.values = (read('values', 'strings') as string[] | undefined) ?? [];

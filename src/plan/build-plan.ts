@@ -49,11 +49,27 @@ export interface StepPlan {
   exec: { container: string; command: string[]; shell?: string };
   /** Where the build's source tree is placed in the pod, or null when the step needs none. */
   source: SourcePlacement | null;
-  /** Values to mask as `***` in logs and output (password inputs given inline). */
+  /** Values to mask as `***` in logs (only in hand-made plans: a planned build keeps them in its Secret). */
   secrets: string[];
   /**
-   * The Kubernetes Secret that holds the build's password inputs, when they are kept out
-   * of the plan (and so out of workflow history); the worker reads it to mask them in logs.
+   * The build's own Kubernetes Secret, which holds its secret values (password inputs,
+   * credentials) so that they stay out of the plan and so out of workflow history; the
+   * worker reads it to mask them in logs.
    */
   secretName?: string;
 }
+
+/** The build's own Secret: its secret values, the variables for file substitution, a git URL with credentials. */
+export function buildSecretName(buildId: string): string {
+  return `wharf-${buildId}-inputs`.slice(0, 253);
+}
+
+/** Keys of the build Secret that hold secret values, given to steps as environment variables. */
+export const SECRET_ENV_PREFIX = 'WHARF_SECRET_';
+/** The key of the build Secret that holds the variables substituted in helm and kubectl files (JSON). */
+export const FILE_VARIABLES_KEY = 'wharf-file-variables.json';
+/** The key of the build Secret that holds a git source URL with credentials. */
+export const GIT_URL_KEY = 'wharf-git-url';
+
+/** A reference to a secret value, written where the value would be: `${WHARF_SECRET_NAME}`. */
+export const SECRET_REFERENCE = /\$\{WHARF_SECRET_[A-Z0-9_]+\}/g;

@@ -10,9 +10,9 @@ import { readInputArguments } from '../definition/input-arguments.ts';
 import { parseDefinition } from '../definition/parse-definition.ts';
 import type { BuildDefinition, Declarations, Value } from '../definition/types.ts';
 import { translateStep, type TranslateContext } from '../pod/translate-step.ts';
-import { layeredLookup, type VarValue } from '../varsub/substitute.ts';
+import { layeredLookup, lookupVariable, stringify, type VarValue } from '../varsub/substitute.ts';
 import { gatherVariableSources, type VariableLayer } from '../varsub/variable-sources.ts';
-import type { BuildPlan } from './build-plan.ts';
+import { buildSecretName, FILE_VARIABLES_KEY, SECRET_ENV_PREFIX, type BuildPlan } from './build-plan.ts';
 import { planSizeProblems } from './plan-limits.ts';
 
 export { formatErrors } from '../yaml/definition-error.ts';
@@ -40,16 +40,14 @@ export interface MakePlanOptions {
   /** Resources of every step's container (none by default, as wharf-cmd). */
   resources?: V1ResourceRequirements;
   /**
-   * Keep password inputs out of the plan: steps read them from this Kubernetes Secret as
-   * `WHARF_SECRET_<NAME>` environment variables, and `${name}` becomes a reference to that
-   * variable (so password inputs work in commands). The values come back in
-   * `passwordValues`, for the caller to store in the Secret.
+   * Names of variables whose values are secret besides password inputs and the built-in
+   * credentials (REG_PASS): they are kept out of the plan as password inputs are.
    */
-  passwordSecret?: string;
+  secretVariables?: string[];
 }
 
 export type MakePlanResult =
-  | { plan: BuildPlan; warnings: string[]; passwordValues: Record<string, string>; leftOut: string[] }
+  | { plan: BuildPlan; warnings: string[]; secretValues: Record<string, string>; leftOut: string[] }
   | { errors: DefinitionError[] };
 
 export interface PlanInput extends Omit<MakePlanOptions, 'text' | 'environ' | 'cwd'> {
@@ -58,9 +56,17 @@ export interface PlanInput extends Omit<MakePlanOptions, 'text' | 'environ' | 'c
   layers: VariableLayer[];
 }
 
-/** The environment variable (and Secret key) a password input is given to steps as. */
-export function passwordEnvName(input: string): string {
-  return `WHARF_SECRET_${input.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`;
+/** The built-in variables of Wharf's step types that carry credentials. */
+export const BUILTIN_SECRET_VARIABLES = ['REG_PASS'];
+
+/** The environment variable (and Secret key) a secret value is given to steps as. */
+export function secretEnvName(variable: string): string {
+  return `${SECRET_ENV_PREFIX}${variable.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`;
+}
+
+/** Names marked secret in the environment: WHARF_TEMPORAL_SECRET_VARS=NAME,NAME. */
+export function secretVariablesFrom(environ: NodeJS.ProcessEnv): string[] {
+  return (environ.WHARF_TEMPORAL_SECRET_VARS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 }
 
 export function makePlan(options: MakePlanOptions): MakePlanResult {
@@ -76,45 +82,65 @@ export function makePlan(options: MakePlanOptions): MakePlanResult {
     }
   }
   const sources = gatherVariableSources(dirname(path), options.environ);
-  const result = planDefinition({ ...options, text, layers: sources.layers });
+  const secretVariables = [...(options.secretVariables ?? []), ...secretVariablesFrom(options.environ)];
+  const result = planDefinition({ ...options, text, layers: sources.layers, secretVariables });
   if (sources.errors.length === 0) return result;
   return { errors: sortErrors([...sources.errors, ...('errors' in result ? result.errors : [])]) };
 }
 
+/**
+ * Secret values (password inputs, credentials, variables marked secret) never enter the
+ * plan: each becomes a reference to an environment variable that steps get from the
+ * build's own Secret (`${WHARF_SECRET_NAME}`, which a step's shell expands), and the values
+ * come back in `secretValues`, the Secret's content, for the caller to store. So neither
+ * the plan, nor workflow history, nor messages about the definition hold them.
+ */
 export function planDefinition(input: PlanInput): MakePlanResult {
   const { file } = input;
+  const secretName = buildSecretName(input.buildId);
   const problems: DefinitionError[] = [];
-  const secrets: string[] = [];
-  const passwordValues: Record<string, string> = {};
+  const secretValues: Record<string, string> = {};
   const fileVariables: Record<string, Value> = {};
+  const inputEnv: { name: string; value: string }[] = [];
   const { definition, errors, warnings } = parseDefinition(file, input.text, (declared) => {
     const layers = variableLayers(input, declared, problems);
-    const passwords = declared.inputs.filter((i) => i.type === 'password').map((i) => i.name);
-    for (const name of passwords) {
-      const value = layers.find((l) => Object.hasOwn(l, name))?.[name];
-      if (value === undefined || value === '') continue;
-      if (input.passwordSecret) {
-        // The value goes to the Secret; the plan only refers to it.
-        passwordValues[passwordEnvName(name)] = String(value);
-        layers[0]![name] = `\${${passwordEnvName(name)}}`;
-        layers[1]![name] = `\${${passwordEnvName(name)}}`;
-      } else {
-        secrets.push(String(value));
+    const original = layeredLookup(layers);
+    const overrides: Record<string, VarValue> = {};
+    for (const name of secretVariableNames(file, declared, [...BUILTIN_SECRET_VARIABLES, ...(input.secretVariables ?? [])], problems)) {
+      let value: VarValue | undefined;
+      try {
+        value = lookupVariable(name, original);
+      } catch {
+        continue; // the cycle is reported where the variable is used
       }
+      if (value === undefined || value === null || value === '') continue;
+      secretValues[secretEnvName(name)] = stringify(value);
+      Object.defineProperty(overrides, name, { value: `\${${secretEnvName(name)}}`, enumerable: true });
     }
-    // In files, as in text, a variable defined as null reads as nothing.
+    // Inputs are pasted into commands as text (as in Wharf); each is also an environment
+    // variable that a command can quote. Password inputs are WHARF_SECRET_<NAME>.
+    for (const name of inputEnvNames(file, declared, problems)) {
+      let value: VarValue | undefined;
+      try {
+        value = lookupVariable(name, original);
+      } catch {
+        continue;
+      }
+      if (value !== undefined) inputEnv.push({ name: inputEnvName(name), value: stringify(value) });
+    }
+    // Files get the real values (the worker reads them from the Secret). In files, as in
+    // text, a variable defined as null reads as nothing.
     for (const layer of [...layers].reverse()) for (const [name, value] of Object.entries(layer)) fileVariables[name] = value ?? '';
-    for (const name of passwords) delete fileVariables[name];
-    return layeredLookup(layers);
+    return layeredLookup([overrides, ...layers]);
   });
   const all = sortErrors([...errors, ...problems]);
   if (all.length) return { errors: all };
-  const passwordEnv = input.passwordSecret && Object.keys(passwordValues).length
-    ? { secretName: input.passwordSecret, names: Object.keys(passwordValues) }
-    : undefined;
-  const context = {
+  const names = Object.keys(secretValues);
+  const context: Omit<TranslateContext, 'buildId' | 'stage'> = {
     activeDeadlineSeconds: input.activeDeadlineSeconds ?? DEFAULT_ACTIVE_DEADLINE_SECONDS,
-    secrets, fileVariables, passwordEnv, ...(input.resources ? { resources: input.resources } : {}),
+    secrets: [], buildSecret: secretName, ...(names.length ? { passwordEnv: { secretName, names } } : {}),
+    ...(inputEnv.length ? { inputEnv } : {}),
+    ...(input.resources ? { resources: input.resources } : {}),
   };
   const stages = definition.stages.filter((stage) => stageInEnvironment(stage.environments, input.env));
   const leftOut = definition.stages.filter((stage) => !stages.includes(stage)).map((stage) => stage.name);
@@ -124,7 +150,54 @@ export function planDefinition(input: PlanInput): MakePlanResult {
   const plan = toPlan(input, { ...definition, stages }, context);
   const size = planSizeProblems(plan);
   if (size.errors.length) return { errors: size.errors };
-  return { plan, warnings: [...warnings.map(formatError), ...size.warnings], passwordValues, leftOut };
+  if (plan.stages.some((s) => s.steps.some((st) => st.source?.onlyFiles))) secretValues[FILE_VARIABLES_KEY] = JSON.stringify(fileVariables);
+  return { plan, warnings: [...warnings.map(formatError), ...size.warnings], secretValues, leftOut };
+}
+
+/** The environment variable an input's value is also given to steps as. */
+export function inputEnvName(input: string): string {
+  return `WHARF_INPUT_${input.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`;
+}
+
+/** The inputs given as environment variables (all but passwords); two that would share one are an error. */
+function inputEnvNames(file: string, declared: Declarations, problems: DefinitionError[]): string[] {
+  const byEnv = new Map<string, string>();
+  const names: string[] = [];
+  for (const i of declared.inputs) {
+    if (i.type === 'password') continue;
+    const env = inputEnvName(i.name);
+    const clash = byEnv.get(env);
+    if (clash !== undefined) {
+      problems.push({ file, ...i.at, path: `inputs/${i.name}`, message: `inputs '${clash}' and '${i.name}' both become the environment variable ${env}; rename one` });
+      continue;
+    }
+    byEnv.set(env, i.name);
+    names.push(i.name);
+  }
+  return names;
+}
+
+/**
+ * The secret variables: password inputs and the given names. Two that would become the
+ * same environment variable (db_pass and db-pass) are an error at the second input.
+ */
+function secretVariableNames(file: string, declared: Declarations, others: string[], problems: DefinitionError[]): string[] {
+  const byEnv = new Map<string, string>();
+  const names: string[] = [];
+  const add = (name: string, at: { line: number; column: number } | null, path: string): void => {
+    const env = secretEnvName(name);
+    const clash = byEnv.get(env);
+    if (clash === name) return;
+    if (clash !== undefined) {
+      problems.push({ file, ...(at ?? { line: 1, column: 1 }), path, message: `secret variables '${clash}' and '${name}' both become the environment variable ${env}; rename one` });
+      return;
+    }
+    byEnv.set(env, name);
+    names.push(name);
+  };
+  for (const i of declared.inputs) if (i.type === 'password') add(i.name, i.at, `inputs/${i.name}`);
+  for (const name of others) add(name, declared.inputsAt, 'inputs');
+  return names;
 }
 
 /** A line telling which stages the environment filter left out, or null when none. */

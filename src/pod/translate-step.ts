@@ -5,7 +5,7 @@
 import type { V1Container, V1EnvVar, V1Pod, V1ResourceRequirements, V1VolumeMount } from '@kubernetes/client-node';
 import { withCommandStateVolume } from '../command/detached-command.ts';
 import type { StepDefinition, Value } from '../definition/types.ts';
-import type { SourcePlacement, StepPlan } from '../plan/build-plan.ts';
+import { SECRET_REFERENCE, type SourcePlacement, type StepPlan } from '../plan/build-plan.ts';
 import { RECIPES } from './recipes/index.ts';
 import { REPO_MOUNT } from './recipes/recipe.ts';
 import { ANNOTATIONS, LABELS, MANAGED_BY, STEP_POD_NAME } from './labels.ts';
@@ -27,8 +27,12 @@ export interface TranslateContext {
   secrets: string[];
   /** Variables substituted in the files of steps with file filters (no password inputs). */
   fileVariables?: Record<string, Value>;
-  /** Password inputs given to every step as environment variables from a Secret. */
+  /** Secret values given to every step as environment variables from the build's Secret. */
   passwordEnv?: { secretName: string; names: string[] };
+  /** The build's own Secret (its secret values; the variables for file substitution). */
+  buildSecret?: string;
+  /** The build's inputs (but passwords) as environment variables, WHARF_INPUT_<NAME>. */
+  inputEnv?: { name: string; value: string }[];
   /** Resources of the step's container (wharf-cmd sets none). */
   resources?: V1ResourceRequirements;
 }
@@ -38,6 +42,7 @@ export function translateStep(step: StepDefinition, ctx: TranslateContext): Step
   const repoMount = (): V1VolumeMount => ({ name: REPO_VOLUME, mountPath: REPO_MOUNT });
   const env: V1EnvVar[] = [
     ...(recipe.env ?? []),
+    ...(ctx.inputEnv ?? []),
     ...(ctx.passwordEnv?.names ?? []).map((name) => ({ name, valueFrom: { secretKeyRef: { name: ctx.passwordEnv!.secretName, key: name } } })),
   ];
   const container: V1Container = {
@@ -88,11 +93,34 @@ export function translateStep(step: StepDefinition, ctx: TranslateContext): Step
     name: step.name,
     type: step.type,
     pod: withCommandStateVolume(pod, STEP_CONTAINER),
-    exec: { container: STEP_CONTAINER, command: recipe.command, shell: recipe.shell },
+    exec: { container: STEP_CONTAINER, command: expandingSecrets(recipe.command, recipe.shell), shell: recipe.shell },
     source: { container: recipe.sourceSidecar ? SOURCE_CONTAINER : STEP_CONTAINER, path: REPO_MOUNT, ...fileFilter(step, ctx) },
     secrets: [...ctx.secrets, ...(recipe.secrets ?? [])],
-    ...(ctx.passwordEnv ? { secretName: ctx.passwordEnv.secretName } : {}),
+    ...(ctx.buildSecret ?? ctx.passwordEnv ? { secretName: ctx.buildSecret ?? ctx.passwordEnv!.secretName } : {}),
   };
+}
+
+/**
+ * A command given as arguments (not a shell script) whose arguments refer to secret values
+ * (`${WHARF_SECRET_X}`) runs through the image's shell, so the references are expanded
+ * there from the environment and every other character stays as written.
+ */
+function expandingSecrets(command: string[], shell: string): string[] {
+  if (command[1] === '-c' || !command.some((arg) => new RegExp(SECRET_REFERENCE.source).test(arg))) return command;
+  const quote = (arg: string): string => {
+    let out = '';
+    let last = 0;
+    for (const m of arg.matchAll(SECRET_REFERENCE)) {
+      out += `${singleQuoted(arg.slice(last, m.index))}"${m[0]}"`;
+      last = m.index + m[0].length;
+    }
+    return out + singleQuoted(arg.slice(last)) || "''";
+  };
+  return [shell, '-c', `exec ${command.map(quote).join(' ')}`];
+}
+
+function singleQuoted(text: string): string {
+  return text === '' ? '' : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Keeps the container alive until the worker is done or the deadline passes; exits on TERM. */
@@ -104,8 +132,10 @@ function keepAlive(shell: string, seconds: number): string[] {
 function fileFilter(step: StepDefinition, ctx: TranslateContext): Pick<SourcePlacement, 'onlyFiles' | 'variables'> {
   const f = step.fields;
   const files = (k: string): string[] => (Array.isArray(f[k]) ? f[k] : []);
-  if (step.type === 'helm') return { onlyFiles: files('files'), variables: ctx.fileVariables ?? {} };
-  if (step.type === 'kubectl') return { onlyFiles: [...files('files'), ...(f.file ? [String(f.file)] : [])], variables: ctx.fileVariables ?? {} };
+  // Without variables here, the worker takes them from the build's Secret.
+  const variables = ctx.fileVariables ? { variables: ctx.fileVariables } : {};
+  if (step.type === 'helm') return { onlyFiles: files('files'), ...variables };
+  if (step.type === 'kubectl') return { onlyFiles: [...files('files'), ...(f.file ? [String(f.file)] : [])], ...variables };
   return {};
 }
 

@@ -16,6 +16,7 @@ export function environVariables(environ: NodeJS.ProcessEnv): Record<string, Var
 
 function typedScalar(value: string): VarValue {
   if (value === 'true' || value === 'false') return value === 'true';
-  if (/^[-+]?(\d+|\d*\.\d+)([eE][-+]?\d+)?$/.test(value)) return Number(value);
+  // A number too large to hold (1e400) stays text.
+  if (/^[-+]?(\d+|\d*\.\d+)([eE][-+]?\d+)?$/.test(value) && Number.isFinite(Number(value))) return Number(value);
   return value;
 }

@@ -6,6 +6,9 @@ import type { WorkflowMetricsSinks } from '../../workflows/metrics-interceptor.t
 import { createActivities } from '../../activities/index.ts';
 import { pausesFromEnv } from '../../activities/deps.ts';
 import type { RuntimeConfig } from '../config/runtime-config.ts';
+import { dataConverterOf } from '../codec/data-converter.ts';
+import type { PodPolicy } from '../pod/pod-policy.ts';
+import { stepPolicyFrom } from './step-policy.ts';
 import { BuildSecrets } from '../kube/build-secret.ts';
 import { describeApiError } from '../kube/api-error.ts';
 import { loadClusterConfig } from '../kube/kube-config.ts';
@@ -22,6 +25,8 @@ import { temporalConnectOptions, unreachable } from '../temporal/connection-opti
 
 export interface BuildWorkerOptions {
   config: RuntimeConfig;
+  /** What steps' pods may use beyond their build's own Secret (default: the environment's, see step-policy.ts). */
+  podPolicy?: PodPolicy;
   /** This deployment's identity: labelled on its pods; its sweeper deletes only those (see deployment.ts). */
   deployment: string;
   /** Where step logs and build records go (opened, and migrated, by the caller). */
@@ -96,7 +101,8 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
   };
   const connection = await NativeConnection.connect(temporalConnectOptions(config)).catch(fail);
   const clientConnection = await Connection.connect({ ...temporalConnectOptions(config), connectTimeout: '10 seconds' }).catch(fail);
-  const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
+  const dataConverter = dataConverterOf(config);
+  const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace, ...(dataConverter ? { dataConverter } : {}) });
   const sweep = async (first = false): Promise<void> => {
     try {
       const reaped = await reapOrphanPods(client, pods, options.deployment, secrets);
@@ -117,9 +123,10 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     workflowBundle: await loadWorkflowBundle(),
+    ...(dataConverter ? { dataConverter } : {}),
     activities: createActivities({
       pods, secrets, ...(options.podSettings ? { podSettings: options.podSettings } : {}), store: options.store, deployment: options.deployment,
-      pauseAfterMs: pausesFromEnv(process.env.WHARF_TEMPORAL_PAUSE_AFTER),
+      podPolicy: options.podPolicy ?? stepPolicyFrom({}), pauseAfterMs: pausesFromEnv(process.env.WHARF_TEMPORAL_PAUSE_AFTER),
       stepLog: { ...options.stepLog, onTrouble: (message) => options.onWarning?.(message) },
     }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentSteps,

@@ -24,7 +24,7 @@ const CLI = fileURLToPath(new URL('../../bin/wharf-temporal.js', import.meta.url
 const LINES = 40;
 
 describe('several workers sharing the PostgreSQL build store', function () {
-  this.timeout(240_000);
+  this.timeout(360_000);
   let lab: Lab;
   let config: LabConfig;
   let client: Client;
@@ -73,7 +73,7 @@ describe('several workers sharing the PostgreSQL build store', function () {
   async function worker(): Promise<ReturnType<typeof start>> {
     // Each worker has a log folder of its own: only the shared store joins them.
     const w = start(['worker', '--shutdown-grace', '1'], { WHARF_TEMPORAL_LOG_DIR: mkdtempSync(join(tmpdir(), 'own-logs-')) });
-    await until('the worker polls', () => w.out().includes('polling task queue'), 60_000, () => w.out());
+    await until('the worker polls', () => w.out().includes('polling task queue'), 120_000, () => w.out());
     return w;
   }
 
@@ -105,7 +105,7 @@ describe('several workers sharing the PostgreSQL build store', function () {
       source: { kind: 'none' }, onlyStages: [], timeouts: { pendingSeconds: 60, runSeconds: 300, heartbeatSeconds: 4 },
     }, { repository: 'shared', branch: 'main' });
     const follow = start(['logs', id, '--follow']);
-    await until('lines of both first steps', () => /a line 5\b/.test(follow.out()) && /b line 5\b/.test(follow.out()), 60_000, follow.out);
+    await until('lines of both first steps', () => /a line 5\b/.test(follow.out()) && /b line 5\b/.test(follow.out()), 150_000, follow.out);
     workers[0]!.child.kill('SIGKILL');
     const code = await follow.exit;
     const out = follow.out();

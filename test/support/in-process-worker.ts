@@ -1,5 +1,6 @@
 // A build worker and a client in the test's own process, on a task queue of their own.
 import type { Client } from '@temporalio/client';
+import type { RuntimeConfig } from '../../src/config/runtime-config.ts';
 import { connectClient } from '../../src/client/temporal-client.ts';
 import { FileStore } from '../../src/store/file-store.ts';
 import { createBuildWorker } from '../../src/worker/build-worker.ts';
@@ -14,8 +15,8 @@ export interface InProcessWorker {
   stop(): Promise<void>;
 }
 
-export async function startInProcessWorker(lab: Lab, name: string, maxConcurrentSteps = 20): Promise<InProcessWorker> {
-  const config = lab.config(name);
+export async function startInProcessWorker(lab: Lab, name: string, maxConcurrentSteps = 20, overrides: Partial<RuntimeConfig> = {}): Promise<InProcessWorker> {
+  const config = { ...lab.config(name), ...overrides };
   const store = new FileStore(config.logRoot);
   const worker = await createBuildWorker({ config, store, deployment: resolveDeployment(config, undefined), maxConcurrentSteps, shutdownGraceSeconds: 1 });
   const running = worker.worker.run();

@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import { DEFAULT_ACTIVE_DEADLINE_SECONDS, formatErrors, makePlan } from '../../plan/make-plan.ts';
 import { printPlanRemarks } from '../output/plan-remarks.ts';
 import type { BuildPlan } from '../../plan/build-plan.ts';
+import { maskData } from '../../logs/secret-mask.ts';
 import { parseCommandArgs, positiveInt } from '../parse-command-args.ts';
 import { UsageError } from '../usage-error.ts';
 import { parseInputs } from './validate.ts';
@@ -30,11 +31,13 @@ export async function planCommand(argv: string[]): Promise<number> {
   }
   if (positionals.length > 1) throw new UsageError('plan: one file at a time');
   const file = positionals[0] ?? '.wharf-ci.yml';
+  const buildId = values['build-id'] ?? 'plan';
+  if (!/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/.test(buildId)) throw new UsageError(`plan: --build-id '${buildId}' must be a Kubernetes label value (lower-case letters, digits, '-' and '.', at most 63)`);
   const result = makePlan({
     file,
     env: values.env ?? null,
     inputs: parseInputs(values.input ?? []),
-    buildId: values['build-id'] ?? 'plan',
+    buildId,
     environ: process.env,
     activeDeadlineSeconds: positiveInt('deadline', values.deadline, DEFAULT_ACTIVE_DEADLINE_SECONDS),
   });
@@ -48,10 +51,11 @@ export async function planCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** The plan as printed: secret values replaced by ***, everywhere (the lists of them too). */
+/**
+ * The plan as printed. A planned build only refers to its secret values (they go to its
+ * Secret), so there is nothing of them to mask; a hand-made plan's `secrets` are masked in
+ * every string, the plan's shape untouched.
+ */
 export function maskSecrets(plan: BuildPlan): BuildPlan {
-  const secrets = [...new Set(plan.stages.flatMap((s) => s.steps.flatMap((st) => st.secrets)))].filter(Boolean).sort((a, b) => b.length - a.length);
-  let text = JSON.stringify(plan);
-  for (const secret of secrets) text = text.split(JSON.stringify(secret).slice(1, -1)).join('***');
-  return JSON.parse(text) as BuildPlan;
+  return maskData(plan, plan.stages.flatMap((s) => s.steps.flatMap((st) => st.secrets)));
 }

@@ -9,7 +9,9 @@ import type { BuildSecrets } from '../../kube/build-secret.ts';
 import { runBuild } from '../../client/run-build.ts';
 import { resolveDeployment } from '../../worker/deployment.ts';
 import { newBuildId } from '../../client/start-build.ts';
-import { formatErrors, makePlan } from '../../plan/make-plan.ts';
+import { DEFAULT_ACTIVE_DEADLINE_SECONDS, formatErrors, makePlan } from '../../plan/make-plan.ts';
+import { buildSecretName, GIT_URL_KEY } from '../../plan/build-plan.ts';
+import { gitRefProblem, gitUrlProblem, maskUrlCredentials, urlCredentials } from '../../source/git-source.ts';
 import { printPlanRemarks } from '../output/plan-remarks.ts';
 import type { SourceSpec } from '../../../workflows/types.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, resolveConnection } from '../connection-flags.ts';
@@ -32,9 +34,10 @@ Runs the build in [file] (default: .wharf-ci.yml) and follows it.
   --worker / --no-worker  run an in-process worker (default: only when using the local lab)
   --detach                start the build and return; a worker elsewhere runs it (follow
                           it with \`wharf-temporal logs <build> --follow\`)
-  --pending-timeout SEC   how long a pod may take to become ready (default 300)
-  --timeout SEC           how long a step's command may run (default 3600)
-  --heartbeat SEC         heartbeat timeout of long activities (default 20)
+  --pending-timeout SEC   how long a pod may take to become ready (default 300, at most 86400)
+  --timeout SEC           how long a step's command may run (default 3600, at most 604800);
+                          a step's pod lives at least 4 h, longer when the budgets need it
+  --heartbeat SEC         heartbeat timeout of long activities (default 20, at most 3600)
 ${CONNECTION_HELP}
 ${STORE_HELP}`;
 
@@ -67,9 +70,14 @@ export async function runCommand(argv: string[]): Promise<number> {
   const repository = repositoryName(file);
   const buildId = newBuildId(repository);
 
-  // Password inputs travel in a Kubernetes Secret, never in the workflow's input.
-  const passwordSecret = `wharf-${buildId}-inputs`.slice(0, 253);
-  const planned = makePlan({ file, env: values.env ?? null, inputs, buildId, environ: process.env, passwordSecret });
+  // Secret values travel in the build's own Kubernetes Secret, never in the workflow's input.
+  const buildSecret = buildSecretName(buildId);
+  const timeouts = {
+    pendingSeconds: positiveInt('pending-timeout', values['pending-timeout'], 300, MAX_PENDING_SECONDS),
+    runSeconds: positiveInt('timeout', values.timeout, 3600, MAX_RUN_SECONDS),
+    heartbeatSeconds: positiveInt('heartbeat', values.heartbeat, 20, MAX_HEARTBEAT_SECONDS),
+  };
+  const planned = makePlan({ file, env: values.env ?? null, inputs, buildId, environ: process.env, activeDeadlineSeconds: podDeadline(timeouts) });
   if ('errors' in planned) {
     process.stderr.write(formatErrors(planned.errors));
     return 1;
@@ -87,17 +95,23 @@ export async function runCommand(argv: string[]): Promise<number> {
     throw new UsageError(`run: no stage named ${unknownStages.join(', ')} in ${file}`);
   }
   const plan = planned.plan;
-  const passwords = planned.passwordValues;
+  const stored = { ...planned.secretValues };
+  if (source.kind === 'git' && urlCredentials(source.url).length) {
+    stored[GIT_URL_KEY] = source.url;
+    source.url = maskUrlCredentials(source.url);
+  }
+  const hasSecret = Object.keys(stored).length > 0;
+  if (hasSecret && source.kind !== 'none') source.secretName = buildSecret;
   // The deployment whose workers run the build: its sweeper deletes the Secret if need be.
   const deployment = resolveDeployment(config, undefined);
-  // The Kubernetes client is loaded only for a build that has passwords to store.
-  const secrets = Object.keys(passwords).length ? await passwordSecrets(config) : null;
+  // The Kubernetes client is loaded only for a build that has secret values to store.
+  const secrets = hasSecret ? await buildSecrets(config) : null;
   if (secrets) {
     try {
-      await secrets.create(passwordSecret, buildId, passwords, deployment);
+      await secrets.create(buildSecret, buildId, stored, deployment);
     } catch (err) {
       const { describeApiError } = await import('../../kube/api-error.ts');
-      throw new Error(`cannot store the password inputs in Secret ${config.kubeNamespace}/${passwordSecret}: ${describeApiError(err).message}`);
+      throw new Error(`cannot store the build's secret values in Secret ${config.kubeNamespace}/${buildSecret}: ${describeApiError(err).message}`);
     }
   }
   const { settings: storeSettings, store } = await openStoreOf(values);
@@ -109,11 +123,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         plan,
         source,
         onlyStages: values.stage ?? [],
-        timeouts: {
-          pendingSeconds: positiveInt('pending-timeout', values['pending-timeout'], 300),
-          runSeconds: positiveInt('timeout', values.timeout, 3600),
-          heartbeatSeconds: positiveInt('heartbeat', values.heartbeat, 20),
-        },
+        timeouts,
       },
       labels: { repository, branch: gitOutput(dirname(resolve(file)), ['rev-parse', '--abbrev-ref', 'HEAD']) ?? '' },
       inProcessWorker: values['no-worker'] || values.detach ? false : values.worker ? true : config.fromLab,
@@ -126,12 +136,23 @@ export async function runCommand(argv: string[]): Promise<number> {
   } finally {
     // A detached build still needs it: the workers' sweeper deletes it once the build is
     // over, as it does should this process die first.
-    if (secrets && !values.detach) await secrets.delete(passwordSecret).catch(() => {});
+    if (secrets && !values.detach) await secrets.delete(buildSecret).catch(() => {});
     await store.close();
   }
 }
 
-async function passwordSecrets(config: RuntimeConfig): Promise<BuildSecrets> {
+const MAX_PENDING_SECONDS = 86_400;
+const MAX_RUN_SECONDS = 7 * 86_400;
+const MAX_HEARTBEAT_SECONDS = 3600;
+/** Time a pod needs besides waiting and running: the source transfer's budget and deletion. */
+const POD_OVERHEAD_SECONDS = 30 * 60 + 5 * 60;
+
+/** A step's pod lives at least as long as its budgets allow (the default 4 h, or more for longer ones). */
+export function podDeadline(timeouts: { pendingSeconds: number; runSeconds: number }): number {
+  return Math.max(DEFAULT_ACTIVE_DEADLINE_SECONDS, timeouts.pendingSeconds + timeouts.runSeconds + POD_OVERHEAD_SECONDS);
+}
+
+async function buildSecrets(config: RuntimeConfig): Promise<BuildSecrets> {
   const [{ BuildSecrets }, { loadClusterConfig }] = await Promise.all([import('../../kube/build-secret.ts'), import('../../kube/kube-config.ts')]);
   return new BuildSecrets(loadClusterConfig(config), config.kubeNamespace);
 }
@@ -140,7 +161,14 @@ function chooseSource(file: string, values: { source?: string; git?: string; ref
   const chosen = [values.source !== undefined, values.git !== undefined, values['no-source'] === true].filter(Boolean).length;
   if (chosen > 1) throw new UsageError('run: choose one of --source, --git and --no-source');
   if (values['no-source']) return { kind: 'none' };
-  if (values.git) return { kind: 'git', url: values.git, ref: values.ref ?? 'HEAD' };
+  if (values.git !== undefined) {
+    const ref = values.ref ?? 'HEAD';
+    const problem = gitUrlProblem(values.git);
+    if (problem) throw new UsageError(`run: --git ${maskUrlCredentials(values.git)}: ${problem}`);
+    const refProblem = gitRefProblem(ref);
+    if (refProblem) throw new UsageError(`run: --ref ${ref}: ${refProblem}`);
+    return { kind: 'git', url: values.git, ref };
+  }
   if (values.ref) throw new UsageError('run: --ref goes with --git');
   // Like Wharf: the folder of the definition file (its git ignore rules still apply).
   return { kind: 'local', path: resolve(values.source ?? dirname(resolve(file))) };

@@ -4,6 +4,7 @@ import { formatErrors, makePlan } from '../../plan/make-plan.ts';
 import { printPlanRemarks } from '../output/plan-remarks.ts';
 import { parseCommandArgs } from '../parse-command-args.ts';
 import { UsageError } from '../usage-error.ts';
+import { nameProblem } from '../../definition/decimal-number.ts';
 
 export const HELP = `usage: wharf-temporal validate [file] [--env NAME] [--input KEY=VALUE ...]
 
@@ -30,13 +31,17 @@ export async function validateCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** `--input KEY=VALUE` flags as a map; the value may itself hold '='. */
+/** `--input KEY=VALUE` flags as a map; the value may itself hold '='. A key is a variable name, given once. */
 export function parseInputs(pairs: string[]): Record<string, string> {
   const inputs: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--input takes KEY=VALUE, got '${pair}'`);
-    inputs[pair.slice(0, eq)] = pair.slice(eq + 1);
+    if (eq <= 0) throw new UsageError(`--input takes KEY=VALUE, got '${pair.includes('=') ? pair : `${pair.slice(0, 40)}`}'`);
+    const key = pair.slice(0, eq);
+    const problem = nameProblem(key);
+    if (problem) throw new UsageError(`--input ${key}: ${problem}`);
+    if (Object.hasOwn(inputs, key)) throw new UsageError(`--input ${key} is given twice`);
+    Object.defineProperty(inputs, key, { value: pair.slice(eq + 1), enumerable: true, writable: true, configurable: true });
   }
   return inputs;
 }

@@ -9,6 +9,7 @@ import { resolveDeployment } from '../../worker/deployment.ts';
 import { startHttpEndpoint, type HttpEndpoint } from '../../worker/http-endpoint.ts';
 import { createWorkerLog, LOG_FORMATS, type LogFormat } from '../../worker/worker-log.ts';
 import { WorkerMetrics } from '../../worker/worker-metrics.ts';
+import { STEP_POLICY_HELP, STEP_POLICY_OPTIONS, stepPolicyFrom } from '../../worker/step-policy.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, resolveConnection } from '../connection-flags.ts';
 import { parseCommandArgs, positiveInt } from '../parse-command-args.ts';
 import { openStoreOf, STORE_HELP, STORE_OPTIONS } from '../store-flags.ts';
@@ -42,6 +43,7 @@ which wins over the settings file):
   --pod-label KEY=VALUE      (WHARF_TEMPORAL_POD_LABELS)
   --pod-annotation KEY=VALUE (WHARF_TEMPORAL_POD_ANNOTATIONS)
                              resources and securityContext: in the settings file
+${STEP_POLICY_HELP}
 ${CONNECTION_HELP}
 ${STORE_HELP}`;
 
@@ -63,6 +65,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     'image-pull-secret': { type: 'string', multiple: true },
     'pod-label': { type: 'string', multiple: true },
     'pod-annotation': { type: 'string', multiple: true },
+    ...STEP_POLICY_OPTIONS,
   });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
@@ -122,6 +125,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     built = await createBuildWorker({
       config,
       podSettings,
+      podPolicy: stepPolicyFrom(values, env),
       store,
       deployment,
       retentionDays: storeSettings.retentionDays,

@@ -14,7 +14,8 @@ export const containerRecipe: RecipeFor = ({ fields: f }) => {
     envFrom: secret ? [{ secretRef: { name: secret } }] : [],
     mounts: certificates(str(f, 'certificatesMountPath')),
     serviceAccountName: str(f, 'serviceAccount') || 'default',
-    // The step runs as its service account, so scripts may use the Kubernetes API.
-    automountServiceAccountToken: true,
+    // A step given a service account runs with its token (scripts use the Kubernetes API);
+    // the default account's token is not mounted. The worker's policy decides which may.
+    automountServiceAccountToken: str(f, 'serviceAccount') !== '' && str(f, 'serviceAccount') !== 'default',
   };
 };

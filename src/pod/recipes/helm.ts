@@ -28,6 +28,7 @@ export const helmRecipe: RecipeFor = ({ fields: f, builtins }) => {
     mounts: [kubeconfig(str(f, 'cluster')), ...registry.mounts],
     serviceAccountName: 'default',
     automountServiceAccountToken: false,
-    secrets: password ? [password] : [],
+    // A planned build's password is a reference to its Secret, expanded in the pod.
+    secrets: password && !password.startsWith('${WHARF_SECRET_') ? [password] : [],
   };
 };

@@ -82,8 +82,8 @@ describe('cli: validate and plan', () => {
     const plan = parse(out) as BuildPlan;
     assert.deepEqual(plan.stages.map((s) => s.name), ['build', 'lint']);
     const step = plan.stages[0]!.steps[0]!;
-    assert.deepEqual(step.exec.command, ['/bin/sh', '-c', 'echo hello there x3\nlogin ***']);
-    assert.deepEqual(step.secrets, ['***']);
+    assert.deepEqual(step.exec.command, ['/bin/sh', '-c', 'echo hello there x3\nlogin ${WHARF_SECRET_TOKEN}']);
+    assert.deepEqual(step.secrets, []);
     assert.equal(step.pod.spec?.activeDeadlineSeconds, 600);
     assert.equal(step.pod.metadata?.labels?.['wharf-temporal/build-id'], 'b-1');
     assert.ok(!out.includes('*a1'), 'no YAML aliases in the output');
@@ -98,5 +98,41 @@ describe('cli: validate and plan', () => {
     const bad = await capture(() => planCommand([file, '--input', 'nope=1']));
     assert.equal(bad.code, 1);
     assert.equal(bad.err, `${file}:1:1 inputs: use of undefined input variable "nope" (given with --input; the file declares token, who)\n1 error\n`);
+  });
+
+  it('plan and validate print no secret value: not in the plan, not in errors, and a one-character one keeps the JSON whole', async () => {
+    const file = definition(`inputs:
+  - {name: token, type: password}
+deploy:
+  chart:
+    helm: {chart: app, name: app, namespace: ns, cluster: kc, helmVersion: v3.8.1, repo: https://charts, files: [v.yaml]}
+  login:
+    container: {image: alpine, cmds: ['login \${token} "\${token}"']}
+`);
+    const secrets = ['multi\nline-token', 'reg-pass-value'];
+    process.env.WHARF_VAR_REG_USER = 'bot';
+    process.env.WHARF_VAR_REG_PASS = secrets[1];
+    try {
+      for (const args of [[file, '--input', `token=${secrets[0]}`], [file, '--json', '--input', `token=${secrets[0]}`]]) {
+        const { code, out, err } = await capture(() => planCommand(args));
+        assert.equal(code, 0, err);
+        for (const secret of secrets) assert.ok(!out.includes(secret) && !err.includes(secret), `plan ${args.join(' ')} prints no ${secret}`);
+        for (const line of secrets[0]!.split('\n')) assert.ok(!out.includes(line));
+      }
+      const one = await capture(() => planCommand([file, '--json', '--input', 'token="']));
+      assert.equal(one.code, 0);
+      const plan = JSON.parse(one.out) as BuildPlan;
+      assert.equal(plan.stages[0]!.steps[1]!.exec.command[2], 'login ${WHARF_SECRET_TOKEN} "${WHARF_SECRET_TOKEN}"');
+    } finally {
+      delete process.env.WHARF_VAR_REG_USER;
+      delete process.env.WHARF_VAR_REG_PASS;
+    }
+    const bad = definition('inputs:\n  - {name: pw, type: password}\nb:\n  runs-if: ${pw}\n  s: {container: {image: a, cmds: [x]}}\n');
+    for (const run of [() => validateCommand([bad, '--input', 'pw=hunter2']), () => planCommand([bad, '--input', 'pw=hunter2'])]) {
+      const { code, out, err } = await capture(run);
+      assert.equal(code, 1);
+      assert.match(err, /invalid run condition/);
+      assert.ok(!`${out}${err}`.includes('hunter2'), err);
+    }
   });
 });

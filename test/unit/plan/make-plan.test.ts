@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,20 +40,23 @@ describe('makePlan: variables from every source, in priority order', () => {
     const result = makePlan({ file, env: 'lab', inputs: { target: 'prod' }, buildId: 'b1', environ });
     assert.ok('plan' in result, JSON.stringify(result));
     const script = result.plan.stages[0]!.steps[0]!.exec.command[2];
-    assert.equal(script, 'echo "prod x1 at the lab by env from nearest and env-var"\necho "token s3cret"');
-    assert.deepEqual(result.plan.stages[0]!.steps[0]!.secrets, ['s3cret']);
-    assert.ok(!JSON.stringify(maskSecrets(result.plan)).includes('s3cret'), 'plan output masks the password');
+    assert.equal(script, 'echo "prod x1 at the lab by env from nearest and env-var"\necho "token ${WHARF_SECRET_TOKEN}"');
+    assert.deepEqual(result.plan.stages[0]!.steps[0]!.secrets, []);
+    assert.deepEqual(result.secretValues, { WHARF_SECRET_TOKEN: 's3cret' });
+    assert.ok(!JSON.stringify(maskSecrets(result.plan)).includes('s3cret'), 'plan output holds no password');
   });
 
-  it('keeps password inputs out of the plan when they go through a Secret', () => {
+  it('keeps password inputs out of the plan: they go through the build Secret', () => {
     const { file, environ } = setup();
-    const result = makePlan({ file, env: 'lab', inputs: { token: 'hunter2' }, buildId: 'b1', environ, passwordSecret: 'wharf-b1-inputs' });
+    const result = makePlan({ file, env: 'lab', inputs: { token: 'hunter2' }, buildId: 'b1', environ });
     assert.ok('plan' in result);
-    assert.deepEqual(result.passwordValues, { WHARF_SECRET_TOKEN: 'hunter2' });
+    assert.deepEqual(result.secretValues, { WHARF_SECRET_TOKEN: 'hunter2' });
     const step = result.plan.stages[0]!.steps[0]!;
     assert.ok(!JSON.stringify(result.plan).includes('hunter2'), 'no password value in the plan');
     assert.match(step.exec.command[2]!, /echo "token \$\{WHARF_SECRET_TOKEN\}"/);
     assert.deepEqual(step.pod.spec?.containers[0]?.env, [
+      { name: 'WHARF_INPUT_TARGET', value: 'dev' },
+      { name: 'WHARF_INPUT_REPLICAS', value: '1' },
       { name: 'WHARF_SECRET_TOKEN', valueFrom: { secretKeyRef: { name: 'wharf-b1-inputs', key: 'WHARF_SECRET_TOKEN' } } },
     ]);
     assert.equal(step.secretName, 'wharf-b1-inputs');
@@ -75,6 +79,85 @@ describe('makePlan: variables from every source, in priority order', () => {
     const result = makePlan({ file: '/nonexistent/.wharf-ci.yml', env: null, inputs: {}, buildId: 'b', environ: {} });
     assert.ok('errors' in result);
     assert.equal(formatError(result.errors[0]!), '/nonexistent/.wharf-ci.yml:1:1 cannot read the build definition: no such file');
+  });
+});
+
+describe('makePlan: no secret value in the plan', () => {
+  it('masks a hand-made plan structurally: a one-character secret keeps it valid', () => {
+    const result = planDefinition({ file: 'f.yml', text: 'b:\n  s: {container: {image: a, cmds: [\'echo "x"\']}}\n', env: null, inputs: {}, buildId: 'b', layers: [] });
+    assert.ok('plan' in result);
+    result.plan.stages[0]!.steps[0]!.secrets = ['"'];
+    const masked = maskSecrets(result.plan);
+    assert.equal(masked.stages[0]!.steps[0]!.exec.command[2], 'echo ***x***');
+    assert.deepEqual(JSON.parse(JSON.stringify(masked)), masked);
+  });
+
+  const HELM = `
+inputs:
+  - {name: db_pass, type: password, default: pw-one}
+deploy:
+  chart:
+    helm: {chart: app, name: app, namespace: ns, cluster: kc, helmVersion: v3.8.1, files: [values.yaml]}
+  tell:
+    container: {image: alpine, cmds: ['echo \${db_pass} \${API_KEY}']}
+`;
+  const layers = [{ source: 'WHARF_VAR_* environment variables', variables: { CHART_REPO: 'https://charts', REPO_GROUP: 'g', REG_USER: 'bot', REG_PASS: 'reg-s3cret', API_KEY: 'api-s3cret', PLAIN: 'x' } }];
+
+  it("keeps REG_PASS, password inputs and variables marked secret out of a helm step's plan, including its files' variables", () => {
+    const result = planDefinition({ file: 'f.yml', text: HELM, env: null, inputs: {}, buildId: 'b', layers, secretVariables: ['API_KEY'] });
+    assert.ok('plan' in result, JSON.stringify(result));
+    const text = JSON.stringify(result.plan);
+    for (const value of ['reg-s3cret', 'pw-one', 'api-s3cret']) assert.ok(!text.includes(value), `${value} is not in the plan`);
+    const [helm, tell] = result.plan.stages[0]!.steps;
+    assert.deepEqual(helm!.exec.command.slice(0, 2), ['/bin/sh', '-c']);
+    assert.match(helm!.exec.command[2]!, /^exec 'helm' 'upgrade' .* '--username' 'bot' '--password' "\$\{WHARF_SECRET_REG_PASS\}"$/);
+    assert.deepEqual(helm!.secrets, []);
+    assert.equal(helm!.source?.variables, undefined, 'file variables come from the Secret');
+    assert.equal(helm!.secretName, 'wharf-b-inputs');
+    assert.equal(tell!.exec.command[2], 'echo ${WHARF_SECRET_DB_PASS} ${WHARF_SECRET_API_KEY}');
+    assert.deepEqual(Object.keys(result.secretValues).sort(), ['WHARF_SECRET_API_KEY', 'WHARF_SECRET_DB_PASS', 'WHARF_SECRET_REG_PASS', 'wharf-file-variables.json']);
+    assert.equal(result.secretValues.WHARF_SECRET_REG_PASS, 'reg-s3cret');
+    assert.equal((JSON.parse(result.secretValues['wharf-file-variables.json']!) as Record<string, string>).REG_PASS, 'reg-s3cret');
+  });
+
+  it('gives inputs to steps as WHARF_INPUT_<NAME> too, and refuses two that would share one', () => {
+    const text = 'inputs:\n  - {name: msg, type: string}\nb:\n  s: {container: {image: a, cmds: [\'echo "\${msg}"\', \'printf "%s" "$WHARF_INPUT_MSG"\']}}\n';
+    const value = '"; touch x; echo "';
+    const result = planDefinition({ file: 'f.yml', text, env: null, inputs: { msg: value }, buildId: 'b', layers: [] });
+    assert.ok('plan' in result);
+    const step = result.plan.stages[0]!.steps[0]!;
+    assert.deepEqual(step.pod.spec?.containers[0]?.env, [{ name: 'WHARF_INPUT_MSG', value }]);
+    assert.equal(step.exec.command[2], `echo "${value}"\nprintf "%s" "$WHARF_INPUT_MSG"`, 'pasted as text, as in Wharf');
+    const clash = planDefinition({ file: 'f.yml', text: 'inputs:\n  - {name: a_b, type: string}\n  - {name: a-b, type: number}\nb:\n  s: {container: {image: a, cmds: [x]}}\n', env: null, inputs: {}, buildId: 'b', layers: [] });
+    assert.ok('errors' in clash);
+    assert.deepEqual(clash.errors.map(formatError), ["f.yml:3:5 inputs/a-b: inputs 'a_b' and 'a-b' both become the environment variable WHARF_INPUT_A_B; rename one"]);
+  });
+
+  it("runs a helm step's arguments through the shell with every character kept and the password expanded", () => {
+    const text = `deploy:\n  chart:\n    helm: {chart: app, name: app, namespace: ns, cluster: kc, helmVersion: v3.8.1, repo: r, set: {msg: "it's \\"$HOME\\" \`x\`"}}\n`;
+    const result = planDefinition({ file: 'f.yml', text, env: null, inputs: {}, buildId: 'b', layers: [{ source: 'env', variables: { REG_USER: 'bot', REG_PASS: "p'w $x" } }] });
+    assert.ok('plan' in result, JSON.stringify(result));
+    const script = result.plan.stages[0]!.steps[0]!.exec.command[2]!;
+    const argv = execFileSync('/bin/sh', ['-c', script.replace(/^exec 'helm'/, "exec printf '%s\\n'")], { env: { WHARF_SECRET_REG_PASS: "p'w $x" }, encoding: 'utf8' }).split('\n').slice(0, -1);
+    assert.deepEqual(argv.slice(-6), ['--set', 'msg=it\'s "$HOME" `x`', '--username', 'bot', '--password', "p'w $x"]);
+  });
+
+  it('refuses two password inputs that become the same environment variable, at the second', () => {
+    const text = 'inputs:\n  - {name: db_pass, type: password}\n  - {name: db-pass, type: password}\nb:\n  s: {container: {image: a, cmds: [x]}}\n';
+    const result = planDefinition({ file: 'f.yml', text, env: null, inputs: {}, buildId: 'b', layers: [] });
+    assert.ok('errors' in result);
+    assert.deepEqual(result.errors.map(formatError), [
+      "f.yml:3:5 inputs/db-pass: secret variables 'db_pass' and 'db-pass' both become the environment variable WHARF_SECRET_DB_PASS; rename one",
+    ]);
+  });
+
+  it('never prints a password value in an error about it', () => {
+    const text = 'inputs:\n  - {name: pw, type: password}\nb:\n  runs-if: ${pw}\n  s: {container: {image: a, cmds: [x]}}\n';
+    const result = planDefinition({ file: 'f.yml', text, env: null, inputs: { pw: 'hunter2' }, buildId: 'b', layers: [] });
+    assert.ok('errors' in result);
+    const messages = result.errors.map(formatError).join('\n');
+    assert.ok(!messages.includes('hunter2'), messages);
+    assert.match(messages, /invalid run condition/);
   });
 });
 
