@@ -1,6 +1,6 @@
 // The layers of README's "How it works", read from the code: every import in src,
 // activities and workflows runs downward (cli -> client -> worker -> workflows and
-// activities -> kube, command, logs, source, temporal, config -> the pure front end), and
+// activities -> kube, command, logs, store, source, temporal -> config, codec -> the pure front end), and
 // inside the front end in its own order (plan -> pod -> definition -> varsub -> yaml ->
 // limits). Imports are read with the TypeScript parser, dynamic `import()` included.
 import assert from 'node:assert/strict';
@@ -25,6 +25,7 @@ const LAYERS: Record<string, number> = {
   'src/source': 50,
   'src/temporal': 50,
   'src/config': 40,
+  'src/codec': 40,
   'src/plan': 16,
   'src/pod': 15,
   'src/definition': 14,
@@ -32,8 +33,8 @@ const LAYERS: Record<string, number> = {
   'src/yaml': 12,
   'src/limits': 11,
 };
-/** Units of one rank that may import each other (the runtime layer's peers). */
-const PEERS_ALLOWED = new Set([50]);
+/** Units of one rank that may import each other (the runtime layer's peers; settings and the payload codec's keys). */
+const PEERS_ALLOWED = new Set([50, 40]);
 /** The highest rank workflow code may import besides activities' types: the pure front end. */
 const FRONT_END_TOP = LAYERS['src/plan']!;
 
