@@ -29,8 +29,8 @@ LAB_COMPONENT=images
 . "$HERE/lib.sh"
 REGISTRY="$(bash "$HERE/registry.sh" host)"
 
-BUSYBOX_VERSION="$(apt-cache show busybox-static 2>/dev/null | sed -n 's/^Version: \(.*:\)\{0,1\}\([0-9.]*\).*/\2/p' | head -n 1)"
-BUSYBOX_VERSION="${BUSYBOX_VERSION:-1.35.0}"
+# Debian 12's busybox-static.
+BUSYBOX_VERSION="1.35.0"
 
 # name tag: every image of the lab
 IMAGE_LIST=(
@@ -42,6 +42,13 @@ IMAGE_LIST=(
   "helm $HELM_VERSION"
   "buildkit $BUILDKIT_VERSION"
 )
+
+# LAB_IMAGES="busybox debian-git": only these (default: all).
+if [ -n "${LAB_IMAGES:-}" ]; then
+  kept=()
+  for entry in "${IMAGE_LIST[@]}"; do case " $LAB_IMAGES " in *" ${entry%% *} "*) kept+=("$entry") ;; esac; done
+  IMAGE_LIST=("${kept[@]}")
+fi
 
 apt_install() {
   local missing=() p
@@ -66,10 +73,13 @@ closure() {
 deb_rootfs() { # rootfs packages...
   local root=$1; shift
   mkdir -p "$DEBS"
-  local pkgs p f
+  local pkgs p f missing=()
   pkgs="$(closure "$@")"
-  (cd "$DEBS" && for p in $pkgs; do ls "${p}"_*.deb >/dev/null 2>&1 || apt-get download -qq "$p" >/dev/null 2>&1 \
-      || { apt-get update -qq >/dev/null 2>&1; apt-get download -qq "$p"; } || die "apt-get download $p failed"; done)
+  for p in $pkgs; do ls "$DEBS/${p}"_*.deb >/dev/null 2>&1 || missing+=("$p"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    (cd "$DEBS" && { apt-get download -qq "${missing[@]}" >/dev/null 2>&1 \
+      || { apt-get update -qq >/dev/null 2>&1; apt-get download -qq "${missing[@]}"; }; }) || die "apt-get download ${missing[*]} failed"
+  fi
   for p in $pkgs; do
     f="$(ls "$DEBS/${p}"_*.deb | head -n 1)"
     dpkg-deb -x "$f" "$root"
@@ -154,13 +164,16 @@ build_on_busybox() { # name tag binaries-dir
   rm -rf "$dir"; mv "$tmp" "$dir"
 }
 
+module_hash() { (cd "$1" && cat go.mod go.sum $(find . -name '*.go' | sort) 2>/dev/null | sha256sum | cut -c1-16); }
+
+# kubectl from its Go module (k8s.io/kubectl, Kubernetes' own entry point in kubectl/main.go).
 build_kubectl() {
-  local bins="$CACHE/kubectl-$K8S_VERSION-$(cd "$MODULE" && cat go.mod go.sum | sha256sum | cut -c1-16)" v=component-base/version
+  local bins="$CACHE/kubectl-$K8S_VERSION-$(module_hash "$HERE/kubectl")" v=component-base/version
   if [ ! -d "$bins" ]; then
-    log "building kubectl $K8S_VERSION from the lab's Go module"
-    (cd "$MODULE" && CGO_ENABLED=0 go build -trimpath -o "$bins.tmp.$$/kubectl" \
+    log "building kubectl $K8S_VERSION"
+    (cd "$HERE/kubectl" && CGO_ENABLED=0 go build -trimpath -o "$bins.tmp.$$/kubectl" \
       -ldflags "-s -w -X k8s.io/$v.gitVersion=$K8S_VERSION -X k8s.io/$v.gitMajor=1 -X k8s.io/$v.gitMinor=36 -X k8s.io/$v.gitTreeState=clean" \
-      k8s.io/kubernetes/cmd/kubectl) || die "building kubectl failed"
+      .) || die "building kubectl failed"
     mv "$bins.tmp.$$" "$bins"
   fi
   build_on_busybox kubectl "$K8S_VERSION" "$bins"
@@ -175,10 +188,16 @@ build_helm() {
 # BuildKit's daemonless builder (buildkitd started by buildctl-daemonless.sh for one
 # build) with Debian's runc, on the Debian base.
 build_buildkit() {
-  local bins="$CACHE/buildkit-$BUILDKIT_VERSION" dir tmp
-  go_bins "$bins" "github.com/moby/buildkit/cmd/buildkitd@$BUILDKIT_VERSION" "github.com/moby/buildkit/cmd/buildctl@$BUILDKIT_VERSION"
-  local script; script="$(go env GOMODCACHE)/github.com/moby/buildkit@$BUILDKIT_VERSION/examples/buildctl-daemonless/buildctl-daemonless.sh"
-  [ -f "$script" ] || (cd "$(mktemp -d)" && GOFLAGS=-mod=mod go mod download "github.com/moby/buildkit@$BUILDKIT_VERSION")
+  # Built as tools of the module in buildkit/ (its own go.mod has exclude directives,
+  # which `go install pkg@version` refuses).
+  local bins="$CACHE/buildkit-$BUILDKIT_VERSION-$(module_hash "$HERE/buildkit")" dir tmp
+  if [ ! -d "$bins" ]; then
+    log "building buildkitd and buildctl $BUILDKIT_VERSION"
+    (cd "$HERE/buildkit" && CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$bins.tmp.$$/" \
+      github.com/moby/buildkit/cmd/buildkitd github.com/moby/buildkit/cmd/buildctl) || die "building BuildKit failed"
+    mv "$bins.tmp.$$" "$bins"
+  fi
+  local script; script="$(cd "$HERE/buildkit" && go list -m -f '{{.Dir}}' github.com/moby/buildkit)/examples/buildctl-daemonless/buildctl-daemonless.sh"
   [ -f "$script" ] || die "buildctl-daemonless.sh is not in github.com/moby/buildkit@$BUILDKIT_VERSION"
   dir="$(layout_of buildkit "$BUILDKIT_VERSION")"; tmp="$dir.tmp.$$"
   oci_new "$tmp" "$BUILDKIT_VERSION"
@@ -206,12 +225,21 @@ build_one() { # name tag
   log "built lab/$1:$2 in $((SECONDS - start))s"
 }
 
+# An image that cannot be built is named (and left out of `list`); the others are built.
+# Without busybox (the source receiver of every step pod) the lab has no images at all.
 build() {
   apt_install "${APT_PACKAGES[@]}"
   mkdir -p "$IMAGES"
-  local entry
-  for entry in "${IMAGE_LIST[@]}"; do build_one $entry; done
+  local entry failed=()
+  for entry in "${IMAGE_LIST[@]}"; do
+    ( build_one $entry ) || { failed+=("lab/${entry% *}"); log "lab/${entry% *} is missing: it could not be built (see above)"; }
+  done
+  [ ! -f "$(layout_of busybox "$BUSYBOX_VERSION")/layout/index.json" ] && die "lab/busybox could not be built: no lab images"
+  [ ${#failed[@]} = 0 ] || log "missing images: ${failed[*]}"
+  return 0
 }
+
+built() { [ -f "$(layout_of "$1" "$2")/layout/index.json" ]; }
 
 # ---- push ---------------------------------------------------------------------------
 
@@ -236,7 +264,7 @@ push_one() { # name tag
 push() {
   build
   local entry start=$SECONDS
-  for entry in "${IMAGE_LIST[@]}"; do push_one $entry; done
+  for entry in "${IMAGE_LIST[@]}"; do built $entry && push_one $entry; done
   log "images in $REGISTRY/lab/ ($((SECONDS - start))s)"
 }
 
@@ -244,6 +272,7 @@ list() {
   local entry name tag
   for entry in "${IMAGE_LIST[@]}"; do
     read -r name tag <<<"$entry"
+    built "$name" "$tag" || continue
     echo "LAB_IMAGE_$(echo "$name" | tr 'a-z-' 'A-Z_')=$REGISTRY/lab/$name:$tag"
   done
 }

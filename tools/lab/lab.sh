@@ -9,14 +9,54 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
+LAB_DIR="${LAB_DIR:-$(cd "$HERE/../.." && pwd)/.lab}"
+SETTINGS="$LAB_DIR/node/worker-settings.yaml"
+
+# The real node, its registry and images. A part that cannot start is named (with its
+# log's last lines, by the part's script) and the lab stays up with simulated nodes.
+real_node_up() {
+  rm -f "$SETTINGS"
+  if [ "${LAB_REAL_NODE:-1}" = 0 ]; then
+    mkdir -p "$LAB_DIR/node"; echo "node: turned off (LAB_REAL_NODE=0)" > "$LAB_DIR/node/failed"
+    echo "lab: the real node is turned off (LAB_REAL_NODE=0): simulated nodes only" >&2; return 0
+  fi
+  if ! { bash "$HERE/node.sh" up && bash "$HERE/registry.sh" up && bash "$HERE/images.sh" push; }; then
+    echo "lab: the real node is missing: simulated nodes only (see above; bash tools/lab/node.sh status)" >&2
+    return 0
+  fi
+  write_settings
+}
+
+# Worker settings that run step pods on the real node with the lab's images.
+write_settings() {
+  bash "$HERE/images.sh" list > "$LAB_DIR/node/images.env"
+  eval "$(cat "$LAB_DIR/node/images.env")"
+  cat > "$SETTINGS.tmp" <<EOF
+# Step pods on the lab's real node, with the lab's images (written by lab.sh up).
+dockerBuilder: buildkit
+images:
+  source: $LAB_IMAGE_BUSYBOX
+$([ -n "${LAB_IMAGE_BUILDKIT:-}" ] && echo "  buildkit: $LAB_IMAGE_BUILDKIT")
+$([ -n "${LAB_IMAGE_KUBECTL:-}" ] && echo "  kubectl: $LAB_IMAGE_KUBECTL")
+$([ -n "${LAB_IMAGE_HELM:-}" ] && printf '  helm: %s\n  helmPackage: %s' "${LAB_IMAGE_HELM%:*}" "$LAB_IMAGE_HELM")
+pod:
+  nodeSelector: {wharf-temporal.lab/node: real}
+  tolerations: [{key: wharf-temporal.lab/real-node, operator: Exists, effect: NoSchedule}]
+EOF
+  mv "$SETTINGS.tmp" "$SETTINGS"
+}
+
 case "${1:-}" in
   up)
     bash "$HERE/temporal.sh" up
     bash "$HERE/kube.sh" up
     bash "$HERE/postgres.sh" up
-    bash "$HERE/temporal-tls.sh" up ;;
+    bash "$HERE/temporal-tls.sh" up
+    real_node_up ;;
   down)
     rc=0
+    bash "$HERE/registry.sh" down || rc=1
+    bash "$HERE/node.sh" down "${2:-}" || rc=1
     bash "$HERE/temporal-tls.sh" down "${2:-}" || rc=1
     bash "$HERE/postgres.sh" down "${2:-}" || rc=1
     bash "$HERE/kube.sh" down "${2:-}" || rc=1
@@ -29,6 +69,12 @@ case "${1:-}" in
     bash "$HERE/postgres.sh" status || rc=1
     # The TLS front is for the tests that need it; a lab without it is still a lab.
     bash "$HERE/temporal-tls.sh" status || true
+    # The real node is reported, never required: without it the lab has simulated nodes.
+    if bash "$HERE/node.sh" status && bash "$HERE/registry.sh" status >/dev/null && [ -f "$SETTINGS" ]; then
+      bash "$HERE/registry.sh" status
+      cat "$LAB_DIR/node/images.env"
+      echo "LAB_WORKER_SETTINGS=$SETTINGS"
+    fi
     exit $rc ;;
   *) echo "usage: $0 up|down [--purge]|status" >&2; exit 2 ;;
 esac

@@ -118,7 +118,6 @@ install() {
   go_install "$CONTAINERD_BIN" "github.com/containerd/containerd/v2/cmd/containerd@$CONTAINERD_VERSION" \
     "github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2@$CONTAINERD_VERSION" \
     "github.com/containerd/containerd/v2/cmd/ctr@$CONTAINERD_VERSION"
-  go_install "$(dirname "$CRICTL_BIN")" "sigs.k8s.io/cri-tools/cmd/crictl@$CRICTL_VERSION"
   build_kubelet
   build_pause
 }
@@ -127,12 +126,13 @@ install() {
 
 node_cert() {
   local name=kubelet-node
-  [ -f "$NODE/pki/$name.crt" ] && return 0
+  # The node's address is the bridge's (a kubelet refuses a loopback node IP).
+  [ -f "$NODE/pki/$name.crt" ] && openssl x509 -in "$NODE/pki/$name.crt" -noout -ext subjectAltName 2>/dev/null | grep -q "IP Address:$GATEWAY\b" && return 0
   mkdir -p "$NODE/pki"
   openssl genrsa -out "$NODE/pki/$name.key" 2048 2>/dev/null
   openssl req -new -key "$NODE/pki/$name.key" -subj "/O=system:nodes/CN=system:node:$NODE_NAME" -out "$NODE/pki/$name.csr" 2>/dev/null
   printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
-    "extendedKeyUsage=serverAuth,clientAuth" "subjectAltName=IP:127.0.0.1,DNS:$NODE_NAME,DNS:localhost" > "$NODE/pki/$name.ext"
+    "extendedKeyUsage=serverAuth,clientAuth" "subjectAltName=IP:$GATEWAY,IP:127.0.0.1,DNS:$NODE_NAME,DNS:localhost" > "$NODE/pki/$name.ext"
   openssl x509 -req -in "$NODE/pki/$name.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial \
     -days 3650 -sha256 -extfile "$NODE/pki/$name.ext" -out "$NODE/pki/$name.crt" 2>/dev/null
   rm -f "$NODE/pki/$name.csr" "$NODE/pki/$name.ext"
@@ -210,7 +210,7 @@ EOF
   cat > "$NODE/kubelet-config.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
-address: 127.0.0.1
+address: $GATEWAY
 port: $NODE_KUBELET_PORT
 readOnlyPort: 0
 healthzBindAddress: 127.0.0.1
@@ -344,10 +344,23 @@ label_node() {
     -d "{\"metadata\":{\"labels\":{\"${NODE_LABEL%%=*}\":\"${NODE_LABEL#*=}\"}},\"spec\":{\"podCIDR\":\"$POD_CIDR\",\"podCIDRs\":[\"$POD_CIDR\"]}}" >/dev/null
 }
 
+# One real node per host: its iptables chains, sysctls and cgroups are the host's.
+OWNER_FILE="${LAB_NODE_OWNER_FILE:-/run/wharf-temporal-lab/real-node.owner}"
+other_owner() {
+  [ -f "$OWNER_FILE" ] || return 1
+  local dir pid; read -r dir pid < "$OWNER_FILE" || return 1
+  [ "$dir" != "$LAB_DIR" ] && [ -n "$pid" ] && process_alive "$pid" && echo "$dir"
+}
+
 up() {
   if alive containerd && alive kubelet && node_ready; then log "already up"; return 0; fi
   rm -f "$NODE/failed"
   mkdir -p "$NODE"
+  local other
+  if other="$(other_owner)"; then
+    echo "node: another lab on this host runs the real node ($other)" > "$NODE/failed"
+    die "another lab on this host runs the real node ($other): one real node per host"
+  fi
   [ "$(id -u)" = 0 ] || { echo "node: needs root (containers, mounts, iptables)" > "$NODE/failed"; die "the real node needs root"; }
   [ -f "$PKI/ca.crt" ] || die "the lab's Kubernetes is not set up (start kube.sh first)"
   install
@@ -355,19 +368,21 @@ up() {
   need_port "$NODE_HEALTHZ_PORT" LAB_NODE_HEALTHZ_PORT kubelet
   local begin=$SECONDS
   record_host
+  network
   node_cert
   write_configs
-  network
 
   start containerd "$CONTAINERD_BIN/containerd" --config "$NODE/containerd/config.toml" --log-level warn
-  wait_part containerd 30 crictl_ info
+  mkdir -p "$(dirname "$OWNER_FILE")"; echo "$LAB_DIR $(pid_of containerd)" > "$OWNER_FILE"
+  wait_part containerd 30 ctr_ version
   if ! ctr_ images ls -q | grep -qx "$PAUSE_IMAGE"; then
     ctr_ images import --no-unpack=false "$PAUSE_DIR/pause.tar" >>"$LOGS/containerd.log" 2>&1 || fail_part containerd "importing the pause image failed"
   fi
 
+  make_cgroups || fail_part kubelet "cannot create the cgroup $CGROUP_ROOT"
   grant_node || fail_part kubelet "cannot grant the node its role on the API server"
   start kubelet "$KUBELET_BIN" --config "$NODE/kubelet-config.yaml" --kubeconfig "$NODE/kubeconfig" \
-    --root-dir "$NODE/kubelet" --cert-dir "$NODE/pki" --hostname-override "$NODE_NAME" --node-ip 127.0.0.1 \
+    --root-dir "$NODE/kubelet" --cert-dir "$NODE/pki" --hostname-override "$NODE_NAME" --node-ip "$GATEWAY" \
     --node-labels "$NODE_LABEL" -v 1
   wait_part kubelet 90 curl -sf "http://127.0.0.1:$NODE_HEALTHZ_PORT/healthz"
   wait_part kubelet 60 label_node
@@ -389,6 +404,20 @@ stop_pid() { # name
 # Shims are started by containerd in sessions of their own: found by our socket address.
 shim_pids() { pgrep -f -- "containerd-shim-runc-v2 .*-address $SOCK( |\$)" || true; }
 
+# The kubelet's cgroup root, in every hierarchy (cgroup v1) or the unified one.
+make_cgroups() {
+  local c
+  if [ -f /sys/fs/cgroup/cgroup.controllers ]; then mkdir -p "/sys/fs/cgroup$CGROUP_ROOT"; return; fi
+  for c in /sys/fs/cgroup/*/; do
+    [ -L "${c%/}" ] && continue
+    mkdir -p "$c${CGROUP_ROOT#/}" || return 1
+    if [ -f "$c/cpuset.cpus" ]; then
+      [ -s "$c${CGROUP_ROOT#/}/cpuset.cpus" ] && [ "$(cat "$c${CGROUP_ROOT#/}/cpuset.cpus")" != "" ] || cat "$c/cpuset.cpus" > "$c${CGROUP_ROOT#/}/cpuset.cpus"
+      [ -n "$(cat "$c${CGROUP_ROOT#/}/cpuset.mems")" ] || cat "$c/cpuset.mems" > "$c${CGROUP_ROOT#/}/cpuset.mems"
+    fi
+  done
+}
+
 cgroup_dirs() { # deepest first
   local c
   for c in /sys/fs/cgroup/*/; do
@@ -402,12 +431,28 @@ our_mounts() { # deepest first
   awk '{print $5}' /proc/self/mountinfo | grep -E "^($NODE|/run/containerd/io.containerd|/var/lib/kubelet)" | sort -r || true
 }
 
+# The kubelet stops the node's pods itself (the CNI plugin then takes their addresses
+# and rules back); what it has not stopped in time, containerd's CRI does (crictl, when
+# built), then everything left is killed.
+drain() {
+  alive kubelet || return 0
+  local i
+  api -X DELETE "https://127.0.0.1:$API_PORT/api/v1/namespaces/$NAMESPACE/pods?fieldSelector=spec.nodeName=$NODE_NAME&gracePeriodSeconds=0" >/dev/null 2>&1 || return 0
+  for i in $(seq 1 40); do
+    [ -z "$(ctr_ tasks ls -q 2>/dev/null)" ] && return 0
+    sleep 0.5
+  done
+}
+
 teardown() {
+  drain
   stop_pid kubelet
+  if alive containerd && [ -x "$CRICTL_BIN" ]; then
+    crictl_ rmp --force --all >/dev/null 2>&1 || true
+  fi
   if alive containerd; then
-    # Sandboxes stopped through the runtime so the CNI plugin takes their addresses back.
-    crictl_ rmp --force --all >/dev/null 2>&1 || true
-    crictl_ rmp --force --all >/dev/null 2>&1 || true
+    local t
+    for t in $(ctr_ tasks ls -q 2>/dev/null); do ctr_ tasks kill -s KILL "$t" >/dev/null 2>&1 || true; done
   fi
   stop_pid containerd
   local pid d m i
@@ -431,6 +476,7 @@ teardown() {
   rm -rf /var/lib/cni/results/"$CNI_NETWORK"-* 2>/dev/null || true
   rm -rf "$NODE/cni/ipam" "$NODE/containerd/state" 2>/dev/null || true
   restore_host
+  if [ -f "$OWNER_FILE" ] && [ "$(cut -d' ' -f1 "$OWNER_FILE")" = "$LAB_DIR" ]; then rm -f "$OWNER_FILE"; fi
 }
 
 leftovers() {
