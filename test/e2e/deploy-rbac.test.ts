@@ -12,6 +12,7 @@ import { ApiException, CoreV1Api, type KubeConfig, KubernetesObjectApi, PatchStr
 import { parse, parseAllDocuments } from 'yaml';
 import { BuildSecrets } from '../../src/kube/build-secret.ts';
 import { loadKubeConfig } from '../../src/kube/kube-config.ts';
+import { LABELS, MANAGED_BY } from '../../src/pod/labels.ts';
 import { connectLab, type Lab } from '../support/lab.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -20,6 +21,7 @@ const PASSWORD = join(ROOT, 'test/e2e/fixtures/password.wharf-ci.yml');
 const WORKER_NAMESPACE = 'wharf-temporal';
 const BUILD_NAMESPACE = 'wharf-builds';
 const ACCOUNT = 'wharf-temporal-worker';
+const DEPLOYMENT = `rbac-${process.pid}`;
 
 /** deploy/'s objects in the order its kustomization lists them (namespaces first). */
 function deployObjects(): KubernetesObject[] {
@@ -76,13 +78,14 @@ describe('deploy/ RBAC on the lab', function () {
     await lab.core.createNamespacedPod({
       namespace: BUILD_NAMESPACE,
       body: {
-        metadata: { name: orphan, labels: { 'app.kubernetes.io/managed-by': 'wharf-temporal', 'wharf-temporal/build-id': `gone-${process.pid}` } },
+        metadata: { name: orphan, labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.buildId]: `gone-${process.pid}`, [LABELS.deployment]: DEPLOYMENT } },
         spec: { containers: [{ name: 'c', image: 'alpine:3', command: ['sleep', '600'] }] },
       },
     });
     const env = {
       ...process.env, TEMPORAL_ADDRESS: lab.status.TEMPORAL_ADDRESS!, WHARF_TEMPORAL_NAMESPACE: BUILD_NAMESPACE,
       WHARF_TEMPORAL_TASK_QUEUE: `rbac-${process.pid}`, WHARF_TEMPORAL_LOG_DIR: join(dir, 'logs'), NO_COLOR: '1',
+      WHARF_TEMPORAL_DEPLOYMENT: DEPLOYMENT,
     };
     const worker: ChildProcess = spawn(process.execPath, [CLI, 'worker'], { cwd: ROOT, env: { ...env, KUBECONFIG: saKubeconfig } });
     let out = '';

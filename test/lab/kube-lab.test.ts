@@ -61,7 +61,10 @@ describe('lab: Kubernetes', function () {
     };
   }
 
-  /** Resolves with the first pod state `test` accepts, seen through a watch (null: deleted). */
+  /**
+   * Resolves with the first pod state `test` accepts (null: deleted), seen through a watch
+   * and, should the watch go quiet (a busy machine), through a read every second.
+   */
   function watchUntil(name: string, test: (pod: V1Pod | null, type: string) => boolean, timeoutMs = 20_000): Promise<V1Pod | null> {
     return new Promise((resolve, reject) => {
       let abort: AbortController | undefined;
@@ -71,10 +74,22 @@ describe('lab: Kubernetes', function () {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        clearInterval(poll);
         abort?.abort();
         fn();
       };
       const timer = setTimeout(() => settle(() => reject(new Error(`pod ${name}: condition not reached in ${timeoutMs} ms; last seen: ${JSON.stringify(last?.status)}`))), timeoutMs);
+      const poll = setInterval(() => {
+        core.readNamespacedPod({ namespace, name }).then(
+          (pod) => {
+            last = pod;
+            if (test(pod, 'READ')) settle(() => resolve(pod));
+          },
+          (err: unknown) => {
+            if (err instanceof ApiException && err.code === 404 && test(null, 'DELETED')) settle(() => resolve(null));
+          },
+        );
+      }, 1000);
       new Watch(kc).watch(`/api/v1/namespaces/${namespace}/pods`, { fieldSelector: `metadata.name=${name}` }, (type: string, pod: V1Pod) => {
         const state = type === 'DELETED' ? null : pod;
         last = state;
