@@ -55,6 +55,11 @@ const KNOWN_EXCEPTIONS: { file: string; target: string; reason: string }[] = [
     target: 'workflows/types.ts',
     reason: "types only (RunStatus, StageResult): the build's result types belong below the workflows",
   },
+  {
+    file: 'activities/run-command.ts',
+    target: 'workflows/payload-limits.ts',
+    reason: 'the log tail is bounded by the same limits the workflows apply; the byte limits belong below both',
+  },
 ];
 
 interface Import {
@@ -143,7 +148,11 @@ describe('import layers', () => {
         `no import read in ${unit}`,
       );
     }
-    assert.ok(imports.some((i) => i.file === 'src/client/run-build.ts' && i.target === 'src/worker/build-worker.ts' && !i.typeOnly));
+    assert.ok(
+      imports.some(
+        (i) => i.file === 'src/client/run-build.ts' && i.target === 'src/worker/build-worker.ts' && !i.typeOnly,
+      ),
+    );
   });
 
   it('runs every import downward: cli -> client -> worker -> workflows, activities -> runtime -> front end', () => {
@@ -165,8 +174,14 @@ describe('import layers', () => {
   it('names the importing file, the imported one and the rule', () => {
     const rule = violation({ file: 'src/kube/pod-facade.ts', target: 'src/cli/main.ts', typeOnly: false });
     assert.equal(rule, 'src/kube must not import src/cli, which is above it');
-    assert.match(violation({ file: 'workflows/step.ts', target: 'activities/index.ts', typeOnly: false })!, /only as types/);
-    assert.match(violation({ file: 'workflows/step.ts', target: 'src/kube/pod-facade.ts', typeOnly: true })!, /front end/);
+    assert.match(
+      violation({ file: 'workflows/step.ts', target: 'activities/index.ts', typeOnly: false })!,
+      /only as types/,
+    );
+    assert.match(
+      violation({ file: 'workflows/step.ts', target: 'src/kube/pod-facade.ts', typeOnly: true })!,
+      /front end/,
+    );
     assert.match(violation({ file: 'src/yaml/x.ts', target: 'src/definition/types.ts', typeOnly: true })!, /above it/);
   });
 });
