@@ -18,7 +18,8 @@ const workflowRestrictedImports = {
   patterns: [
     { regex: '^node:', message: 'Node built-ins are not deterministic: move this into an activity.' },
     {
-      regex: '^(assert|async_hooks|buffer|child_process|crypto|dns|events|fs|http|https|net|os|path|process|stream|timers|tls|url|util|worker_threads|zlib)(/.*)?$',
+      regex:
+        '^(assert|async_hooks|buffer|child_process|crypto|dns|events|fs|http|https|net|os|path|process|stream|timers|tls|url|util|worker_threads|zlib)(/.*)?$',
       message: 'Node built-ins are not deterministic: move this into an activity.',
     },
     {
@@ -48,7 +49,10 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
     },
   },
   {

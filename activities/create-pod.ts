@@ -15,7 +15,6 @@ import { buildSecretName } from '../src/plan/build-plan.ts';
 import { DEFAULT_POD_POLICY, podPolicyViolations, withPolicyDefaults } from '../src/pod/pod-policy.ts';
 import { remark } from './remark.ts';
 
-
 export function createPodActivity(deps: ActivityDeps) {
   return async function createPod(input: CreatePodInput): Promise<PodRef> {
     const name = input.pod.metadata?.name;
@@ -26,7 +25,13 @@ export function createPodActivity(deps: ActivityDeps) {
     const configured = deps.podSettings ? applyWorkerSettingsToPod(checked, deps.podSettings) : checked;
     // Labelled with this worker's deployment: only its own sweeper ever deletes it.
     const pod: V1Pod = deps.deployment
-      ? { ...configured, metadata: { ...configured.metadata, labels: { ...configured.metadata?.labels, [LABELS.deployment]: deps.deployment } } }
+      ? {
+          ...configured,
+          metadata: {
+            ...configured.metadata,
+            labels: { ...configured.metadata?.labels, [LABELS.deployment]: deps.deployment },
+          },
+        }
       : configured;
     try {
       const created = await deps.pods.create(pod);
@@ -37,7 +42,9 @@ export function createPodActivity(deps: ActivityDeps) {
         const failure = kubernetesFailure(err, `creating pod ${name}`);
         const { attempt } = Context.current().info;
         if (input.log && !(failure instanceof ApplicationFailure) && (attempt & (attempt - 1)) === 0) {
-          await remark(deps, input.log, [`cannot create pod ${name} yet (attempt ${attempt}): ${describeApiError(err).message}; retrying`]);
+          await remark(deps, input.log, [
+            `cannot create pod ${name} yet (attempt ${attempt}): ${describeApiError(err).message}; retrying`,
+          ]);
         }
         throw failure;
       }
@@ -47,9 +54,14 @@ export function createPodActivity(deps: ActivityDeps) {
     });
     // Deleted in between: let the retry create it afresh.
     if (!existing) throw new Error(`pod ${name} vanished while being adopted`);
-    const mismatch = [...IDENTITY_LABELS, LABELS.deployment].find((l) => existing.metadata?.labels?.[l] !== pod.metadata?.labels?.[l]);
+    const mismatch = [...IDENTITY_LABELS, LABELS.deployment].find(
+      (l) => existing.metadata?.labels?.[l] !== pod.metadata?.labels?.[l],
+    );
     if (mismatch) {
-      throw permanentFailure(`pod ${name} already exists and belongs to something else (label ${mismatch} differs)`, FailureType.PodNameTaken);
+      throw permanentFailure(
+        `pod ${name} already exists and belongs to something else (label ${mismatch} differs)`,
+        FailureType.PodNameTaken,
+      );
     }
     return ref(existing);
   };
@@ -66,8 +78,13 @@ function refuseOutsidePolicy(input: CreatePodInput, deps: ActivityDeps): void {
   const violations = podPolicyViolations(input.pod, deps.podPolicy ?? DEFAULT_POD_POLICY, own);
   if (violations.length === 0) return;
   const annotations = input.pod.metadata?.annotations ?? {};
-  const step = input.log ? `${input.log.stage}/${input.log.step}` : `${annotations['wharf-temporal/stage'] ?? '?'}/${annotations['wharf-temporal/step'] ?? '?'}`;
-  throw permanentFailure(violations.map((v) => `step ${step}: ${v.field}: ${v.message}`).join('; '), FailureType.StepNotAllowed);
+  const step = input.log
+    ? `${input.log.stage}/${input.log.step}`
+    : `${annotations['wharf-temporal/stage'] ?? '?'}/${annotations['wharf-temporal/step'] ?? '?'}`;
+  throw permanentFailure(
+    violations.map((v) => `step ${step}: ${v.field}: ${v.message}`).join('; '),
+    FailureType.StepNotAllowed,
+  );
 }
 
 function ref(pod: V1Pod): PodRef {

@@ -29,6 +29,10 @@ export function deletePodActivity(deps: ActivityDeps) {
     }
     await pause(deps.pauseAfterMs?.deletePod);
     const timeout = AbortSignal.timeout(60_000);
-    await deps.pods.waitFor(input.name, (pod) => (pod === null || (uid !== undefined && pod.metadata?.uid !== uid) ? true : undefined), timeout);
+    await deps.pods.waitFor(
+      input.name,
+      (pod) => (pod === null || (uid !== undefined && pod.metadata?.uid !== uid) ? true : undefined),
+      timeout,
+    );
   };
 }

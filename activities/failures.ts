@@ -34,4 +34,3 @@ export function kubernetesFailure(err: unknown, doing: string): Error {
 export function permanentFailure(message: string, type: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(message, type);
 }
-

@@ -10,7 +10,9 @@ export function remark(deps: ActivityDeps, ref: StepLogRef, lines: string[], wai
     const log = await openWithRetry(deps, ref);
     for (const text of lines) log.note(text);
     await log.flush();
-  })().catch((err: unknown) => deps.stepLog?.onTrouble?.(`step ${ref.stage}/${ref.step}: a remark was not stored: ${String(err)}`));
+  })().catch((err: unknown) =>
+    deps.stepLog?.onTrouble?.(`step ${ref.stage}/${ref.step}: a remark was not stored: ${String(err)}`),
+  );
   return Promise.race([stored, new Promise<void>((resolve) => setTimeout(resolve, waitMs).unref())]);
 }
 

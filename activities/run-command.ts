@@ -30,7 +30,9 @@ export function runCommandActivity(deps: ActivityDeps) {
     const last = activityInfo().heartbeatDetails as Partial<StreamOffsets> | undefined;
     // Until the log is open, heartbeats repeat the last ones: the offsets stay where they were.
     let writer: StepLog | null = null;
-    const stopHeartbeat = keepHeartbeating(() => (writer ? { ...writer.durable } : { out: last?.out ?? 0, err: last?.err ?? 0 }));
+    const stopHeartbeat = keepHeartbeating(() =>
+      writer ? { ...writer.durable } : { out: last?.out ?? 0, err: last?.err ?? 0 },
+    );
     const signal = cancellationSignal();
     try {
       // Masked in the stream, before it becomes lines (see masked-line-splitter.ts).
@@ -55,7 +57,10 @@ export function runCommandActivity(deps: ActivityDeps) {
         if (outcome.lost) {
           const pod = await deps.pods.get(input.pod.name).catch(() => undefined);
           if (pod === null || (pod && pod.metadata?.uid !== input.pod.uid)) {
-            throw permanentFailure(`pod ${input.pod.name} disappeared while its command was running`, FailureType.PodGone);
+            throw permanentFailure(
+              `pod ${input.pod.name} disappeared while its command was running`,
+              FailureType.PodGone,
+            );
           }
           await sleep(REATTACH_DELAY_MS);
         }
@@ -77,13 +82,24 @@ interface SessionOutcome {
 const OPEN_RETRY_MS = 1000;
 
 /** Opens the step's log, waiting (heartbeating) while the store is away. */
-async function openStepLog(deps: ActivityDeps, input: RunCommandInput, secrets: string[], signal: AbortSignal): Promise<StepLog> {
+async function openStepLog(
+  deps: ActivityDeps,
+  input: RunCommandInput,
+  secrets: string[],
+  signal: AbortSignal,
+): Promise<StepLog> {
   let told = false;
   for (;;) {
     try {
-      return await deps.store.openStep({ buildId: input.buildId, stage: input.stage, step: input.step }, { ...deps.stepLog, secrets });
+      return await deps.store.openStep(
+        { buildId: input.buildId, stage: input.stage, step: input.step },
+        { ...deps.stepLog, secrets },
+      );
     } catch (err) {
-      if (!told) deps.stepLog?.onTrouble?.(`step ${input.stage}/${input.step}: cannot open its log in ${deps.store.location} (${String(err)}); waiting for the store`);
+      if (!told)
+        deps.stepLog?.onTrouble?.(
+          `step ${input.stage}/${input.step}: cannot open its log in ${deps.store.location} (${String(err)}); waiting for the store`,
+        );
       told = true;
       await Promise.race([sleep(OPEN_RETRY_MS), aborted(signal)]);
     }
@@ -98,10 +114,19 @@ function aborted(signal: AbortSignal): Promise<never> {
 }
 
 async function followOnce(
-  deps: ActivityDeps, input: RunCommandInput, writer: StepLog, offsets: StreamOffsets,
-  tail: Tail, signal: AbortSignal, session: number, masks: string[],
+  deps: ActivityDeps,
+  input: RunCommandInput,
+  writer: StepLog,
+  offsets: StreamOffsets,
+  tail: Tail,
+  signal: AbortSignal,
+  session: number,
+  masks: string[],
 ): Promise<SessionOutcome> {
-  const splitters = { out: new MaskedLineSplitter(offsets.out, masks), err: new MaskedLineSplitter(offsets.err, masks) };
+  const splitters = {
+    out: new MaskedLineSplitter(offsets.out, masks),
+    err: new MaskedLineSplitter(offsets.err, masks),
+  };
   const parser = new FollowFrameParser();
   let exitCode: number | null = null;
   let followerErrors = '';
@@ -134,7 +159,9 @@ async function followOnce(
     }
   };
   // The worker's docker builder decides the command as it decided the pod (create-pod).
-  const exec = deps.podSettings ? applyWorkerSettingsToExec({ command: input.command, shell: input.shell }, deps.podSettings) : input;
+  const exec = deps.podSettings
+    ? applyWorkerSettingsToExec({ command: input.command, shell: input.shell }, deps.podSettings)
+    : input;
   const command = followCommandLine({
     // Keyed by the pod's uid: a pod without the state volume still never sees another's state.
     stateDir: `${RUN_STATE_MOUNT}/${input.pod.uid}`,
@@ -167,13 +194,16 @@ async function followOnce(
     if (err instanceof ExecConnectionLost) return { exitCode: null, lost: true };
     if (err instanceof FollowerProtocolError) {
       throw permanentFailure(
-        `the command follower in ${input.pod.name}/${input.container} broke its protocol (${err.message}); `
-          + `does the step's shell print output of its own, or is the pod's state volume full?`,
+        `the command follower in ${input.pod.name}/${input.container} broke its protocol (${err.message}); ` +
+          `does the step's shell print output of its own, or is the pod's state volume full?`,
         FailureType.FollowerProtocolError,
       );
     }
     if (err instanceof ExecRejected) {
-      throw permanentFailure(`could not run the step's command in ${input.pod.name}/${input.container}: ${err.message}`, FailureType.CommandStartFailed);
+      throw permanentFailure(
+        `could not run the step's command in ${input.pod.name}/${input.container}: ${err.message}`,
+        FailureType.CommandStartFailed,
+      );
     }
     throw err;
   }
@@ -205,5 +235,7 @@ function sleep(ms: number): Promise<void> {
 /** The values to mask from the build's Secret: its secret values and a git URL's credentials. */
 async function secretValues(deps: ActivityDeps, name: string): Promise<string[]> {
   const stored = (await deps.secrets?.read(name)) ?? {};
-  return Object.entries(stored).flatMap(([key, value]) => (key.startsWith(SECRET_ENV_PREFIX) ? [value] : key === GIT_URL_KEY ? urlCredentials(value) : []));
+  return Object.entries(stored).flatMap(([key, value]) =>
+    key.startsWith(SECRET_ENV_PREFIX) ? [value] : key === GIT_URL_KEY ? urlCredentials(value) : [],
+  );
 }

@@ -51,42 +51,81 @@ export function transferSourceActivity(deps: ActivityDeps) {
       if (input.source.kind === 'local') {
         const root = input.source.path;
         const listing = await listSourceFiles(root, input.onlyFiles ?? null).catch((err: unknown): SourceListing => {
-          throw permanentFailure(`cannot list the source in ${root}: ${err instanceof Error ? err.message : String(err)}`, FailureType.SourceListingFailed);
+          throw permanentFailure(
+            `cannot list the source in ${root}: ${err instanceof Error ? err.message : String(err)}`,
+            FailureType.SourceListingFailed,
+          );
         });
         if (input.onlyFiles) {
           const found = new Set(listing.entries.map((e) => e.path));
           const missing = input.onlyFiles.filter((f) => !found.has(posix.normalize(f)));
-          if (missing.length) throw permanentFailure(`the step's files are not in the source: ${missing.join(', ')}`, FailureType.SourceFileMissing);
+          if (missing.length)
+            throw permanentFailure(
+              `the step's files are not in the source: ${missing.join(', ')}`,
+              FailureType.SourceFileMissing,
+            );
         }
         // Variables come with the step (a hand-made plan) or from the build's Secret.
-        const variables = input.variables ?? (input.onlyFiles && stored[FILE_VARIABLES_KEY] ? (JSON.parse(stored[FILE_VARIABLES_KEY]) as Record<string, VarValue>) : undefined);
+        const variables =
+          input.variables ??
+          (input.onlyFiles && stored[FILE_VARIABLES_KEY]
+            ? (JSON.parse(stored[FILE_VARIABLES_KEY]) as Record<string, VarValue>)
+            : undefined);
         const entries = variables ? await substituteEntries(listing.entries, variables) : listing.entries;
         files = entries.filter((e) => e.type !== 'directory').length;
         skipped = listing.skipped.map((s) => `${s.path}: ${s.reason}`);
         notes = listing.notes;
-        exit = await deps.pods.exec(input.pod.name, input.container, ['/bin/sh', '-c', EXTRACT, 'extract', input.path], {
-          stdin: packSource(entries),
-          onStderr,
-          signal: cancellationSignal(),
-        });
+        exit = await deps.pods.exec(
+          input.pod.name,
+          input.container,
+          ['/bin/sh', '-c', EXTRACT, 'extract', input.path],
+          {
+            stdin: packSource(entries),
+            onStderr,
+            signal: cancellationSignal(),
+          },
+        );
       } else {
         const url = stored[GIT_URL_KEY] ?? input.source.url;
         const problem = gitUrlProblem(url) ?? gitRefProblem(input.source.ref);
-        if (problem) throw permanentFailure(`cannot clone ${maskUrlCredentials(url)} at ${input.source.ref}: ${problem}`, FailureType.SourceTransferFailed);
+        if (problem)
+          throw permanentFailure(
+            `cannot clone ${maskUrlCredentials(url)} at ${input.source.ref}: ${problem}`,
+            FailureType.SourceTransferFailed,
+          );
         masks.push(...urlCredentials(url));
-        exit = await deps.pods.exec(input.pod.name, input.container,
+        exit = await deps.pods.exec(
+          input.pod.name,
+          input.container,
           ['/bin/sh', '-c', CLONE, 'clone', input.path, url, input.source.ref],
-          { onStderr, signal: cancellationSignal() });
+          { onStderr, signal: cancellationSignal() },
+        );
       }
       if (input.log) {
-        const lines = [{ text: input.source.kind === 'git' ? `cloned ${maskUrlCredentials(input.source.url)} at ${input.source.ref} into ${input.path}` : `sent ${files} file(s) to ${input.path}` }];
+        const lines = [
+          {
+            text:
+              input.source.kind === 'git'
+                ? `cloned ${maskUrlCredentials(input.source.url)} at ${input.source.ref} into ${input.path}`
+                : `sent ${files} file(s) to ${input.path}`,
+          },
+        ];
         for (const n of notes) lines.push({ text: n });
         for (const s of skipped.slice(0, MAX_REPORTED_SKIPS)) lines.push({ text: `left out ${s}` });
-        if (skipped.length > MAX_REPORTED_SKIPS) lines.push({ text: `left out ${skipped.length - MAX_REPORTED_SKIPS} more path(s)` });
-        if (exit === 0) await remark(deps, input.log, lines.map((l) => l.text));
+        if (skipped.length > MAX_REPORTED_SKIPS)
+          lines.push({ text: `left out ${skipped.length - MAX_REPORTED_SKIPS} more path(s)` });
+        if (exit === 0)
+          await remark(
+            deps,
+            input.log,
+            lines.map((l) => l.text),
+          );
       }
       if (exit !== 0) {
-        throw permanentFailure(`could not put the source into ${input.pod.name} at ${input.path} (exit ${exit}): ${maskText(stderr.trim(), masks)}`, FailureType.SourceTransferFailed);
+        throw permanentFailure(
+          `could not put the source into ${input.pod.name} at ${input.path} (exit ${exit}): ${maskText(stderr.trim(), masks)}`,
+          FailureType.SourceTransferFailed,
+        );
       }
       return { files, skipped: skipped.slice(0, MAX_REPORTED_SKIPS) };
     } catch (err) {
@@ -94,7 +133,8 @@ export function transferSourceActivity(deps: ActivityDeps) {
       if (err instanceof SourceReadError) {
         // A file that vanished or changed may be settled on the next attempt; an unreadable one is not.
         const message = `could not send the source to ${input.pod.name}: ${err.message}`;
-        if (err.code === 'ENOENT' || err.code === 'CHANGED') throw ApplicationFailure.retryable(message, FailureType.SourceUnreadable);
+        if (err.code === 'ENOENT' || err.code === 'CHANGED')
+          throw ApplicationFailure.retryable(message, FailureType.SourceUnreadable);
         throw permanentFailure(message, FailureType.SourceUnreadable);
       }
       throw err;
@@ -110,6 +150,7 @@ async function readBuildSecret(deps: ActivityDeps, name: string): Promise<Record
   const values = await deps.secrets.read(name).catch((err: unknown) => {
     throw kubernetesFailure(err, `reading Secret ${name}`);
   });
-  if (values === null) throw permanentFailure(`the build's Secret ${name} does not exist (any more)`, FailureType.BuildSecretMissing);
+  if (values === null)
+    throw permanentFailure(`the build's Secret ${name} does not exist (any more)`, FailureType.BuildSecretMissing);
   return values;
 }

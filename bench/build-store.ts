@@ -15,16 +15,24 @@ import { FileStore } from '../src/store/file-store.ts';
 import { PostgresStore } from '../src/store/postgres-store.ts';
 import { scratchDatabase } from '../test/support/postgres.ts';
 
-const { values } = parseArgs({ options: { lines: { type: 'string', default: '100000' }, samples: { type: 'string', default: '100' } } });
+const { values } = parseArgs({
+  options: { lines: { type: 'string', default: '100000' }, samples: { type: 'string', default: '100' } },
+});
 const lines = Number(values.lines);
 const samples = Number(values.samples);
 
 async function throughput(store: BuildStore): Promise<number> {
-  const log = await store.openStep({ buildId: 'bench-write', stage: 's', step: 't' }, { maxBytes: Number.MAX_SAFE_INTEGER });
+  const log = await store.openStep(
+    { buildId: 'bench-write', stage: 's', step: 't' },
+    { maxBytes: Number.MAX_SAFE_INTEGER },
+  );
   const text = 'x'.repeat(100);
   const began = performance.now();
   for (let i = 0; i < lines; i += 50) {
-    log.write('out', Array.from({ length: 50 }, (_, j) => ({ text, endOffset: (i + j + 1) * 101 })));
+    log.write(
+      'out',
+      Array.from({ length: 50 }, (_, j) => ({ text, endOffset: (i + j + 1) * 101 })),
+    );
     if (log.full) await log.whenRoom();
     if (i % 5000 === 0) await new Promise((r) => setImmediate(r));
   }
@@ -52,18 +60,23 @@ async function followLatency(writer: BuildStore, reader: BuildStore): Promise<nu
   return latencies.sort((a, b) => a - b);
 }
 
-const pct = (sorted: number[], p: number): string => `${sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!.toFixed(1)} ms`;
+const pct = (sorted: number[], p: number): string =>
+  `${sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!.toFixed(1)} ms`;
 
 const root = mkdtempSync(join(tmpdir(), 'bench-store-'));
 const folder = await followLatency(new FileStore(root), new FileStore(root));
-console.log(`folder:     write ${Math.round(await throughput(new FileStore(root)))} lines/s; follow latency p50 ${pct(folder, 0.5)}, p95 ${pct(folder, 0.95)}`);
+console.log(
+  `folder:     write ${Math.round(await throughput(new FileStore(root)))} lines/s; follow latency p50 ${pct(folder, 0.5)}, p95 ${pct(folder, 0.95)}`,
+);
 
 const db = await scratchDatabase('bench');
 try {
   const writer = await PostgresStore.open(db.url);
   const reader = await PostgresStore.open(db.url);
   const latencies = await followLatency(writer, reader);
-  console.log(`PostgreSQL: write ${Math.round(await throughput(writer))} lines/s; follow latency (LISTEN/NOTIFY) p50 ${pct(latencies, 0.5)}, p95 ${pct(latencies, 0.95)}`);
+  console.log(
+    `PostgreSQL: write ${Math.round(await throughput(writer))} lines/s; follow latency (LISTEN/NOTIFY) p50 ${pct(latencies, 0.5)}, p95 ${pct(latencies, 0.95)}`,
+  );
   await writer.close();
   await reader.close();
 } finally {

@@ -61,18 +61,30 @@ const logs = new FileStore(config.logRoot);
 const tag = `ch-${(Date.now() % 1e8).toString(36)}`;
 const markers = join(tmpdir(), `wharf-chaos-${tag}`);
 mkdirSync(markers, { recursive: true });
-const workers = [new WorkerProcess({ config, identity: 'chaos-a' }), new WorkerProcess({ config, identity: 'chaos-b' })];
+const workers = [
+  new WorkerProcess({ config, identity: 'chaos-a' }),
+  new WorkerProcess({ config, identity: 'chaos-b' }),
+];
 await Promise.all(workers.map((w) => w.start()));
 let { client, close } = await connectClient(config);
 
-header(`bench/chaos: builds of ${STAGES}x${STEPS} steps, ${concurrency} at a time, two workers SIGKILLed at random (seed ${firstSeed})`);
+header(
+  `bench/chaos: builds of ${STAGES}x${STEPS} steps, ${concurrency} at a time, two workers SIGKILLed at random (seed ${firstSeed})`,
+);
 
 function chaosPlan(id: string) {
-  return plan(Array.from({ length: STAGES }, (_, i) => stage(`s${i}`, Array.from({ length: STEPS }, (_, j) => {
-    const marker = `${markers}/${id}.s${i}.p${j}.$(date +%s%N).$$`;
-    const script = `: > "${marker}"; i=1; while [ $i -le ${LINES} ]; do echo chaos-line-$i; i=$((i+1)); sleep 0.25; done`;
-    return labStep(id, `s${i}`, `p${j}`, script);
-  }))));
+  return plan(
+    Array.from({ length: STAGES }, (_, i) =>
+      stage(
+        `s${i}`,
+        Array.from({ length: STEPS }, (_, j) => {
+          const marker = `${markers}/${id}.s${i}.p${j}.$(date +%s%N).$$`;
+          const script = `: > "${marker}"; i=1; while [ $i -le ${LINES} ]; do echo chaos-line-$i; i=$((i+1)); sleep 0.25; done`;
+          return labStep(id, `s${i}`, `p${j}`, script);
+        }),
+      ),
+    ),
+  );
 }
 
 /** Waits for the outcome, through the Temporal server's own restart. */
@@ -105,20 +117,28 @@ const apiServerReady = async (): Promise<boolean> => {
   return true;
 };
 const processes = labProcesses(lab.status);
-const restarts: { at: number; what: string; run: () => Promise<string> }[] = values['no-restarts'] ? [] : [
-  { at: 0.25, what: 'kube-apiserver', run: async () => `away ${ms(await restartLabProcess(processes.apiServer, apiServerReady))}` },
-  {
-    at: 0.5, what: 'Temporal server', run: async () => {
-      const away = await restartLabProcess(processes.temporal, temporalHealthy);
-      // The old connection may hold a broken channel: the bench's own client reconnects.
-      await close().catch(() => {});
-      ({ client, close } = await connectClient(config));
-      return `away ${ms(away)}`;
-    },
-  },
-  // The log store is a folder on this machine: there is no server to restart.
-  { at: 0.75, what: 'build store', run: async () => 'a folder (file store): nothing to restart' },
-];
+const restarts: { at: number; what: string; run: () => Promise<string> }[] = values['no-restarts']
+  ? []
+  : [
+      {
+        at: 0.25,
+        what: 'kube-apiserver',
+        run: async () => `away ${ms(await restartLabProcess(processes.apiServer, apiServerReady))}`,
+      },
+      {
+        at: 0.5,
+        what: 'Temporal server',
+        run: async () => {
+          const away = await restartLabProcess(processes.temporal, temporalHealthy);
+          // The old connection may hold a broken channel: the bench's own client reconnects.
+          await close().catch(() => {});
+          ({ client, close } = await connectClient(config));
+          return `away ${ms(away)}`;
+        },
+      },
+      // The log store is a folder on this machine: there is no server to restart.
+      { at: 0.75, what: 'build store', run: async () => 'a folder (file store): nothing to restart' },
+    ];
 
 async function chaos(): Promise<void> {
   while (!done && Date.now() < deadline) {
@@ -139,7 +159,9 @@ async function chaos(): Promise<void> {
     await w.kill();
     kills++;
     // Started again at once or after a while; meanwhile the other one carries on.
-    void sleep(between(0, 2000)).then(() => w.start()).catch((err: unknown) => events.push(`restart failed: ${String(err)}`));
+    void sleep(between(0, 2000))
+      .then(() => w.start())
+      .catch((err: unknown) => events.push(`restart failed: ${String(err)}`));
   }
 }
 
@@ -151,10 +173,18 @@ async function builds(): Promise<void> {
       ids.push(id);
       for (;;) {
         try {
-          await startBuild(client, config.taskQueue, {
-            buildId: id, plan: chaosPlan(id), source: { kind: 'none' }, onlyStages: [],
-            timeouts: { pendingSeconds: 300, runSeconds: 600, heartbeatSeconds: 5 },
-          }, { repository: 'bench', branch: 'main' });
+          await startBuild(
+            client,
+            config.taskQueue,
+            {
+              buildId: id,
+              plan: chaosPlan(id),
+              source: { kind: 'none' },
+              onlyStages: [],
+              timeouts: { pendingSeconds: 300, runSeconds: 600, heartbeatSeconds: 5 },
+            },
+            { repository: 'bench', branch: 'main' },
+          );
           break;
         } catch (err) {
           if (String(err).includes('already started')) break;
@@ -218,7 +248,10 @@ for (let k = 1; k < progress.length; k++) {
 // Orphans: pods of these builds still there a while after every build ended.
 let orphans = Infinity;
 for (let waited = 0; waited < 60_000; waited += 1000) {
-  const pods = await lab.core.listNamespacedPod({ namespace: lab.namespace, labelSelector: 'app.kubernetes.io/managed-by=wharf-temporal' });
+  const pods = await lab.core.listNamespacedPod({
+    namespace: lab.namespace,
+    labelSelector: 'app.kubernetes.io/managed-by=wharf-temporal',
+  });
   orphans = pods.items.filter((p) => p.metadata?.name?.startsWith(tag)).length;
   if (orphans === 0) break;
   await sleep(1000);

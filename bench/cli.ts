@@ -27,19 +27,33 @@ const bin = values.bin;
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-cli-'));
 const file = join(dir, '.wharf-ci.yml');
-writeFileSync(file, 'hello:\n  say:\n    container:\n      image: alpine:3\n      cmds:\n        - echo hello from the bench\n');
+writeFileSync(
+  file,
+  'hello:\n  say:\n    container:\n      image: alpine:3\n      cmds:\n        - echo hello from the bench\n',
+);
 
 const lab = values['no-lab'] ? null : readLabStatus();
-if (!values['no-lab'] && !lab?.TEMPORAL_ADDRESS) throw new Error('the lab is down: run `npm run lab:up` (or pass --no-lab)');
+if (!values['no-lab'] && !lab?.TEMPORAL_ADDRESS)
+  throw new Error('the lab is down: run `npm run lab:up` (or pass --no-lab)');
 const taskQueue = `bench-cli-${process.pid}`;
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   WHARF_TEMPORAL_TASK_QUEUE: taskQueue,
   WHARF_TEMPORAL_LOG_DIR: join(dir, 'logs'),
-  ...(lab ? { TEMPORAL_ADDRESS: lab.TEMPORAL_ADDRESS, KUBECONFIG: lab.KUBECONFIG, WHARF_TEMPORAL_NAMESPACE: lab.KUBE_NAMESPACE ?? 'wharf' } : {}),
+  ...(lab
+    ? {
+        TEMPORAL_ADDRESS: lab.TEMPORAL_ADDRESS,
+        KUBECONFIG: lab.KUBECONFIG,
+        WHARF_TEMPORAL_NAMESPACE: lab.KUBE_NAMESPACE ?? 'wharf',
+      }
+    : {}),
 };
 
-interface Ran { ms: number; code: number | null; out: string }
+interface Ran {
+  ms: number;
+  code: number | null;
+  out: string;
+}
 
 function wharf(args: string[]): Promise<Ran> {
   const began = performance.now();
@@ -58,7 +72,8 @@ async function time(name: string, args: string[], expectCode = 0): Promise<strin
   const outputs: string[] = [];
   for (let i = 0; i < runs; i++) {
     const ran = await wharf(args);
-    if (ran.code !== expectCode) throw new Error(`wharf-temporal ${args.join(' ')} exited with ${ran.code}, not ${expectCode}:\n${ran.out}`);
+    if (ran.code !== expectCode)
+      throw new Error(`wharf-temporal ${args.join(' ')} exited with ${ran.code}, not ${expectCode}:\n${ran.out}`);
     samples.push(ran.ms);
     outputs.push(ran.out);
   }
@@ -80,12 +95,26 @@ try {
     if (ran.code !== 0 || !id) throw new Error(`the build for status and logs failed:\n${ran.out}`);
     await time('status', ['status', id]);
     const logs = await time('logs', ['logs', id]);
-    if (!logs.every((o) => o.includes('hello from the bench'))) throw new Error(`logs did not print the build's line:\n${logs[0]}`);
+    if (!logs.every((o) => o.includes('hello from the bench')))
+      throw new Error(`logs did not print the build's line:\n${logs[0]}`);
     const { client, close } = await connectClient({
-      temporalAddress: lab.TEMPORAL_ADDRESS!, temporalNamespace: lab.TEMPORAL_NAMESPACE ?? 'default', temporalUiUrl: null, taskQueue,
-      kubeconfig: null, kubeNamespace: '', logRoot: dir, fromLab: true,
+      temporalAddress: lab.TEMPORAL_ADDRESS!,
+      temporalNamespace: lab.TEMPORAL_NAMESPACE ?? 'default',
+      temporalUiUrl: null,
+      taskQueue,
+      kubeconfig: null,
+      kubeNamespace: '',
+      logRoot: dir,
+      fromLab: true,
     });
-    await Promise.all(ids.map((b) => client.workflow.getHandle(b).terminate('bench/cli: never meant to run').catch(() => {})));
+    await Promise.all(
+      ids.map((b) =>
+        client.workflow
+          .getHandle(b)
+          .terminate('bench/cli: never meant to run')
+          .catch(() => {}),
+      ),
+    );
     await close();
   }
 } finally {

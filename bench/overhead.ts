@@ -26,7 +26,16 @@ import { runFloor } from './lib/floor.ts';
 import { figure, header, ms, pct, spread } from './lib/figures.ts';
 import { PodTimeline } from './lib/pod-timeline.ts';
 import {
-  describeShape, historyFigures, parseShape, readStep, shapedPlan, shapedSteps, spanFigures, spansFromLogs, type PodPlacement, type Shape,
+  describeShape,
+  historyFigures,
+  parseShape,
+  readStep,
+  shapedPlan,
+  shapedSteps,
+  spanFigures,
+  spansFromLogs,
+  type PodPlacement,
+  type Shape,
 } from './lib/shapes.ts';
 import { WorkerProcess } from './lib/worker-process.ts';
 
@@ -47,9 +56,13 @@ const fanOutSteps = Number(values['fan-out']);
 const heartbeatSeconds = Number(values.heartbeat);
 const placement: PodPlacement = {
   ...(values.image ? { image: values.image } : {}),
-  ...(values['node-selector'] ? { nodeSelector: Object.fromEntries([values['node-selector'].split('=') as [string, string]]) } : {}),
+  ...(values['node-selector']
+    ? { nodeSelector: Object.fromEntries([values['node-selector'].split('=') as [string, string]]) }
+    : {}),
 };
-const shapes: Shape[] = values.shapes.split(',').flatMap((s) => values.seconds.split(',').map((sec) => parseShape(s.trim(), Number(sec))));
+const shapes: Shape[] = values.shapes
+  .split(',')
+  .flatMap((s) => values.seconds.split(',').map((sec) => parseShape(s.trim(), Number(sec))));
 
 const lab = connectLab();
 const config = lab.config('bench-overhead');
@@ -62,20 +75,37 @@ let serial = 0;
 const newId = (kind: string): string => `${kind}-${tag}-${serial++}`;
 const timeouts = { pendingSeconds: 120, runSeconds: 600, heartbeatSeconds };
 
-header(`bench/overhead: ours (Temporal, a worker process) beside the floor (the Kubernetes API alone), ${runs} run(s) per shape${values['node-selector'] ? `, node ${values['node-selector']}` : ', simulated nodes'}`);
+header(
+  `bench/overhead: ours (Temporal, a worker process) beside the floor (the Kubernetes API alone), ${runs} run(s) per shape${values['node-selector'] ? `, node ${values['node-selector']}` : ', simulated nodes'}`,
+);
 
-interface BuildFigures { wall: number; overhead: number; perStep: number; firstCommand: number; gaps: number[] }
+interface BuildFigures {
+  wall: number;
+  overhead: number;
+  perStep: number;
+  firstCommand: number;
+  gaps: number[];
+}
 
 async function ours(shape: Shape): Promise<BuildFigures & { eventsPerStep: number; timeouts: number }> {
   const id = newId('ov');
   const startedAt = Date.now();
-  await startBuild(client, config.taskQueue, { buildId: id, plan: shapedPlan(id, shape, placement), source: { kind: 'none' }, onlyStages: [], timeouts }, { repository: 'bench', branch: 'main' });
+  await startBuild(
+    client,
+    config.taskQueue,
+    { buildId: id, plan: shapedPlan(id, shape, placement), source: { kind: 'none' }, onlyStages: [], timeouts },
+    { repository: 'bench', branch: 'main' },
+  );
   const outcome = await awaitBuildOutcome(client, id);
   const wall = Date.now() - startedAt;
   if (outcome.result?.status !== 'success') throw new Error(`${id}: ${outcome.error}`);
   const spans = await spansFromLogs(logs, id, shape);
   const history = await historyFigures(client, id, shape);
-  return { ...figures(shape, wall, spans.length ? spanFigures(spans, startedAt, shape) : { firstCommand: NaN, gaps: [] }), eventsPerStep: history.events / (shape.stages * shape.steps), timeouts: history.timeouts };
+  return {
+    ...figures(shape, wall, spans.length ? spanFigures(spans, startedAt, shape) : { firstCommand: NaN, gaps: [] }),
+    eventsPerStep: history.events / (shape.stages * shape.steps),
+    timeouts: history.timeouts,
+  };
 }
 
 async function floor(shape: Shape): Promise<BuildFigures> {
@@ -104,10 +134,18 @@ for (const shape of shapes) {
     f.push(await floor(shape));
   }
   const name = describeShape(shape);
-  const col = (xs: BuildFigures[], key: 'wall' | 'overhead' | 'perStep' | 'firstCommand'): number[] => xs.map((x) => x[key]);
-  console.log(`\n## ${name}: critical path ${ms(shape.stages * shape.seconds * 1000)}, load ${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)}`);
+  const col = (xs: BuildFigures[], key: 'wall' | 'overhead' | 'perStep' | 'firstCommand'): number[] =>
+    xs.map((x) => x[key]);
+  console.log(
+    `\n## ${name}: critical path ${ms(shape.stages * shape.seconds * 1000)}, load ${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)}`,
+  );
   for (const key of ['wall', 'overhead', 'perStep', 'firstCommand'] as const) {
-    const label = { wall: 'wall', overhead: 'overhead per build', perStep: 'overhead per step', firstCommand: 'start -> first command' }[key];
+    const label = {
+      wall: 'wall',
+      overhead: 'overhead per build',
+      perStep: 'overhead per step',
+      firstCommand: 'start -> first command',
+    }[key];
     figure(`${name} ours  ${label}`, spread(col(o, key)));
     figure(`${name} floor ${label}`, spread(col(f, key)));
   }
@@ -118,8 +156,18 @@ for (const shape of shapes) {
   const ratio = pct(col(o, 'wall'), 0.5) / pct(col(f, 'wall'), 0.5);
   const overheadRatio = pct(col(o, 'overhead'), 0.5) / pct(col(f, 'overhead'), 0.5);
   figure(`${name} ours / floor`, `wall x${ratio.toFixed(2)}, overhead x${overheadRatio.toFixed(2)} (p50s)`);
-  figure(`${name} history events per step`, `p50=${pct(o.map((x) => x.eventsPerStep), 0.5).toFixed(1)} max=${Math.max(...o.map((x) => x.eventsPerStep)).toFixed(1)}; timeouts ${o.reduce((n, x) => n + x.timeouts, 0)}`);
-  summary.push(`${name}: overhead/step p50 ${ms(pct(col(o, 'perStep'), 0.5))} p95 ${ms(pct(col(o, 'perStep'), 0.95))}, floor ${ms(pct(col(f, 'perStep'), 0.5))}; wall x${ratio.toFixed(2)} of the floor`);
+  figure(
+    `${name} history events per step`,
+    `p50=${pct(
+      o.map((x) => x.eventsPerStep),
+      0.5,
+    ).toFixed(
+      1,
+    )} max=${Math.max(...o.map((x) => x.eventsPerStep)).toFixed(1)}; timeouts ${o.reduce((n, x) => n + x.timeouts, 0)}`,
+  );
+  summary.push(
+    `${name}: overhead/step p50 ${ms(pct(col(o, 'perStep'), 0.5))} p95 ${ms(pct(col(o, 'perStep'), 0.95))}, floor ${ms(pct(col(f, 'perStep'), 0.5))}; wall x${ratio.toFixed(2)} of the floor`,
+  );
 }
 
 if (fanOutSteps > 0) {
@@ -130,7 +178,12 @@ if (fanOutSteps > 0) {
   for (let i = 0; i < Math.max(1, Math.ceil(runs / 2)); i++) {
     const id = newId('fo');
     const timeline = await PodTimeline.start(lab.kc, lab.namespace, `wharf-temporal/build-id=${id}`);
-    await startBuild(client, config.taskQueue, { buildId: id, plan: shapedPlan(id, shape, placement), source: { kind: 'none' }, onlyStages: [], timeouts }, { repository: 'bench', branch: 'main' });
+    await startBuild(
+      client,
+      config.taskQueue,
+      { buildId: id, plan: shapedPlan(id, shape, placement), source: { kind: 'none' }, onlyStages: [], timeouts },
+      { repository: 'bench', branch: 'main' },
+    );
     const outcome = await awaitBuildOutcome(client, id);
     timeline.stop();
     if (outcome.result?.status !== 'success') throw new Error(`${id}: ${outcome.error}`);
@@ -148,17 +201,27 @@ if (fanOutSteps > 0) {
   const id = newId('ip');
   const startedAt = Date.now();
   const bad = labStep(id, 's0', 'p0', 'true', 'lab.invalid/no-such-image:1');
-  await startBuild(client, config.taskQueue, { buildId: id, plan: plan([stage('s0', [bad])]), source: { kind: 'none' }, onlyStages: [], timeouts }, { repository: 'bench', branch: 'main' });
+  await startBuild(
+    client,
+    config.taskQueue,
+    { buildId: id, plan: plan([stage('s0', [bad])]), source: { kind: 'none' }, onlyStages: [], timeouts },
+    { repository: 'bench', branch: 'main' },
+  );
   const outcome = await awaitBuildOutcome(client, id);
   const error = outcome.result?.stages[0]?.steps[0]?.error ?? outcome.error ?? '';
   const said = /ImagePull|ErrImage|pull/i.test(error);
-  figure('image-pull failure reported after', `${ms(Date.now() - startedAt)}; status ${outcome.result?.status}; ${said ? 'says why' : 'DOES NOT SAY WHY'}: ${error.slice(0, 120)}`);
+  figure(
+    'image-pull failure reported after',
+    `${ms(Date.now() - startedAt)}; status ${outcome.result?.status}; ${said ? 'says why' : 'DOES NOT SAY WHY'}: ${error.slice(0, 120)}`,
+  );
   summary.push(`image-pull failure: reported in ${ms(Date.now() - startedAt)}${said ? '' : ' WITHOUT the reason'}`);
 }
 
 if (!values['skip-resume']) {
   // Two workers; the one running the command is SIGKILLed, the other takes the step over.
-  console.log(`\n## resume after the worker running a command is SIGKILLed (heartbeat timeout ${heartbeatSeconds} s, a second worker up)`);
+  console.log(
+    `\n## resume after the worker running a command is SIGKILLed (heartbeat timeout ${heartbeatSeconds} s, a second worker up)`,
+  );
   const other = new WorkerProcess({ config });
   await other.start();
   const pool = [worker, other];
@@ -168,7 +231,18 @@ if (!values['skip-resume']) {
     const id = newId('rs');
     const script = 'echo wharf-bench-before; sleep 2; echo wharf-bench-after';
     const shape: Shape = { stages: 1, steps: 1, seconds: 2 };
-    await startBuild(client, config.taskQueue, { buildId: id, plan: shapedPlan(id, shape, placement, script), source: { kind: 'none' }, onlyStages: [], timeouts }, { repository: 'bench', branch: 'main' });
+    await startBuild(
+      client,
+      config.taskQueue,
+      {
+        buildId: id,
+        plan: shapedPlan(id, shape, placement, script),
+        source: { kind: 'none' },
+        onlyStages: [],
+        timeouts,
+      },
+      { repository: 'bench', branch: 'main' },
+    );
     const ref = { buildId: id, stage: 's0', step: 'p0' };
     const lines = async (): Promise<string[]> => (await readStep(logs, ref)).map((r) => r.l);
     while (!(await lines()).includes('wharf-bench-before')) await new Promise((r) => setTimeout(r, 20));
@@ -180,14 +254,21 @@ if (!values['skip-resume']) {
     finishes.push(Date.now() - killedAt);
     const records = await readStep(logs, ref);
     const resumed = records.find((r) => r.s === 'sys' && /re-attached/.test(r.l));
-    if (outcome.result?.status !== 'success' || !resumed) throw new Error(`${id} did not resume after the kill: ${outcome.error}`);
-    if ((await lines()).filter((l) => l === 'wharf-bench-before').length !== 1) throw new Error(`${id}: the command's first line was stored more than once`);
+    if (outcome.result?.status !== 'success' || !resumed)
+      throw new Error(`${id} did not resume after the kill: ${outcome.error}`);
+    if ((await lines()).filter((l) => l === 'wharf-bench-before').length !== 1)
+      throw new Error(`${id}: the command's first line was stored more than once`);
     resumes.push(resumed.t - killedAt);
     await runner.start();
   }
-  figure('kill -> command re-attached by the other worker', `${spread(resumes)}; heartbeat timeout ${heartbeatSeconds * 1000} ms`);
+  figure(
+    'kill -> command re-attached by the other worker',
+    `${spread(resumes)}; heartbeat timeout ${heartbeatSeconds * 1000} ms`,
+  );
   figure('kill -> build finished', spread(finishes));
-  summary.push(`resume after SIGKILL: p50 ${ms(pct(resumes, 0.5))} (heartbeat timeout ${heartbeatSeconds} s), build finished ${ms(pct(finishes, 0.5))} after the kill`);
+  summary.push(
+    `resume after SIGKILL: p50 ${ms(pct(resumes, 0.5))} (heartbeat timeout ${heartbeatSeconds} s), build finished ${ms(pct(finishes, 0.5))} after the kill`,
+  );
   await other.stop();
 }
 

@@ -37,7 +37,9 @@ const MB = 2 ** 20;
 
 const lab = connectLab();
 const metricsUrl = temporalMetricsUrl();
-header(`bench/scale: N concurrent builds of ${shape.stages} one-step stages (${shape.seconds} s commands), workers as processes of their own`);
+header(
+  `bench/scale: N concurrent builds of ${shape.stages} one-step stages (${shape.seconds} s commands), workers as processes of their own`,
+);
 
 const tag = (Date.now() % 1e8).toString(36);
 const breaks: string[] = [];
@@ -45,7 +47,11 @@ for (const workers of workerCounts) {
   for (const n of rounds) {
     const config = lab.config(`bench-scale-${workers}w-${n}`);
     const logs = new FileStore(config.logRoot);
-    const pool = Array.from({ length: workers }, (_, i) => new WorkerProcess({ config, identity: `w${i}`, maxConcurrentSteps: Number(values['max-concurrent-steps']) }));
+    const pool = Array.from(
+      { length: workers },
+      (_, i) =>
+        new WorkerProcess({ config, identity: `w${i}`, maxConcurrentSteps: Number(values['max-concurrent-steps']) }),
+    );
     await Promise.all(pool.map((w) => w.start()));
     await new Promise((r) => setTimeout(r, 2000));
     const idleRss = Math.max(...pool.map((w) => w.rss()));
@@ -56,10 +62,22 @@ for (const workers of workerCounts) {
     const load0 = loadavg()[0]!;
     const ids = Array.from({ length: n }, (_, i) => `sc-${tag}-${workers}w${n}-${i}`);
     const began = Date.now();
-    await Promise.all(ids.map((id) => startBuild(client, config.taskQueue, {
-      buildId: id, plan: shapedPlan(id, shape), source: { kind: 'none' }, onlyStages: [],
-      timeouts: { pendingSeconds: 300, runSeconds: 600, heartbeatSeconds: 20 },
-    }, { repository: 'bench', branch: 'main' })));
+    await Promise.all(
+      ids.map((id) =>
+        startBuild(
+          client,
+          config.taskQueue,
+          {
+            buildId: id,
+            plan: shapedPlan(id, shape),
+            source: { kind: 'none' },
+            onlyStages: [],
+            timeouts: { pendingSeconds: 300, runSeconds: 600, heartbeatSeconds: 20 },
+          },
+          { repository: 'bench', branch: 'main' },
+        ),
+      ),
+    );
     let peakLoad = load0;
     const sampler = setInterval(() => (peakLoad = Math.max(peakLoad, loadavg()[0]!)), 1000);
     const deadline = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), maxMs).unref());
@@ -75,7 +93,11 @@ for (const workers of workerCounts) {
     if (outcomes === 'late') {
       figure(`${label}: not done after`, `${values['max-minutes']} min`);
       breaks.push(`${label}: not done within ${values['max-minutes']} min`);
-      for (const id of ids) await client.workflow.getHandle(id).terminate('bench/scale: over time').catch(() => {});
+      for (const id of ids)
+        await client.workflow
+          .getHandle(id)
+          .terminate('bench/scale: over time')
+          .catch(() => {});
     } else {
       const failed = outcomes.filter((o) => o.result?.status !== 'success');
       let timeouts = 0;
@@ -87,13 +109,30 @@ for (const workers of workerCounts) {
       }
       let records = 0;
       for (const id of ids) for (const ref of await logs.steps(id)) records += (await readStep(logs, ref)).length;
-      figure(`${label}: wall`, `${(elapsed / 1000).toFixed(1)} s, ${(n / (elapsed / 60_000)).toFixed(1)} builds/min, ${failed.length} failed`);
-      figure(`${label}: step asked -> command started`, `p50=${ms(pct(delays, 0.5))} p95=${ms(pct(delays, 0.95))} max=${ms(Math.max(...delays))}`);
+      figure(
+        `${label}: wall`,
+        `${(elapsed / 1000).toFixed(1)} s, ${(n / (elapsed / 60_000)).toFixed(1)} builds/min, ${failed.length} failed`,
+      );
+      figure(
+        `${label}: step asked -> command started`,
+        `p50=${ms(pct(delays, 0.5))} p95=${ms(pct(delays, 0.95))} max=${ms(Math.max(...delays))}`,
+      );
       figure(`${label}: timeouts in histories`, String(timeouts));
-      figure(`${label}: worker CPU`, `${cpu.toFixed(1)} s, ${((cpu / (elapsed / 1000)) * 100).toFixed(0)}% of one core (${workers} worker(s) together)`);
+      figure(
+        `${label}: worker CPU`,
+        `${cpu.toFixed(1)} s, ${((cpu / (elapsed / 1000)) * 100).toFixed(0)}% of one core (${workers} worker(s) together)`,
+      );
       figure(`${label}: worker RSS`, `idle ${(idleRss / MB).toFixed(0)} MB, peak ${(peakRss / MB).toFixed(0)} MB`);
-      figure(`${label}: kube-apiserver requests`, `${(api / (elapsed / 1000)).toFixed(1)}/s (${api} in all, ${(api / (n * shape.stages)).toFixed(1)} per step)`);
-      figure(`${label}: Temporal store requests`, Number.isFinite(store) ? `${(store / (elapsed / 1000)).toFixed(1)}/s (${(store / (n * shape.stages)).toFixed(1)} per step)` : 'n/a (metrics not reachable)');
+      figure(
+        `${label}: kube-apiserver requests`,
+        `${(api / (elapsed / 1000)).toFixed(1)}/s (${api} in all, ${(api / (n * shape.stages)).toFixed(1)} per step)`,
+      );
+      figure(
+        `${label}: Temporal store requests`,
+        Number.isFinite(store)
+          ? `${(store / (elapsed / 1000)).toFixed(1)}/s (${(store / (n * shape.stages)).toFixed(1)} per step)`
+          : 'n/a (metrics not reachable)',
+      );
       figure(`${label}: log records stored`, `${(records / (elapsed / 1000)).toFixed(1)}/s`);
       figure(`${label}: machine load`, `${load0.toFixed(2)} at start, peak ${peakLoad.toFixed(2)}`);
       if (timeouts || failed.length) breaks.push(`${label}: ${timeouts} timeout(s), ${failed.length} failed build(s)`);

@@ -23,26 +23,42 @@ if (process.argv[2] === '--receiver') {
   });
   process.send?.({ server: server.kc.getCurrentCluster()?.server });
 } else {
-  const { values } = parseArgs({ options: { mb: { type: 'string', default: '1536' }, 'pause-ms': { type: 'string', default: '5000' } } });
+  const { values } = parseArgs({
+    options: { mb: { type: 'string', default: '1536' }, 'pause-ms': { type: 'string', default: '5000' } },
+  });
   const root = mkdtempSync(join(tmpdir(), 'bench-transfer-'));
   const fd = openSync(join(root, 'big.img'), 'w');
   ftruncateSync(fd, Number(values.mb) * 1024 * 1024);
   closeSync(fd);
-  const child = fork(new URL(import.meta.url).pathname, ['--receiver', values['pause-ms']!], { execArgv: process.execArgv });
-  const server = await new Promise<string>((resolve) => child.once('message', (m: { server: string }) => resolve(m.server)));
+  const child = fork(new URL(import.meta.url).pathname, ['--receiver', values['pause-ms']!], {
+    execArgv: process.execArgv,
+  });
+  const server = await new Promise<string>((resolve) =>
+    child.once('message', (m: { server: string }) => resolve(m.server)),
+  );
   const kc = new KubeConfig();
   kc.loadFromOptions({
-    clusters: [{ name: 'b', server, skipTLSVerify: true }], users: [{ name: 'u', token: 't' }],
-    contexts: [{ name: 'b', cluster: 'b', user: 'u' }], currentContext: 'b',
+    clusters: [{ name: 'b', server, skipTLSVerify: true }],
+    users: [{ name: 'u', token: 't' }],
+    contexts: [{ name: 'b', cluster: 'b', user: 'u' }],
+    currentContext: 'b',
   });
   const base = process.memoryUsage().rss;
   let peak = base;
   const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
   const started = Date.now();
   const listing = await listSourceFiles(root);
-  const code = await execInPod(kc, { namespace: 'n', pod: 'p', container: 'c', command: ['tar'], stdin: packSource(listing.entries) });
+  const code = await execInPod(kc, {
+    namespace: 'n',
+    pod: 'p',
+    container: 'c',
+    command: ['tar'],
+    stdin: packSource(listing.entries),
+  });
   const seconds = (Date.now() - started) / 1000;
   clearInterval(sample);
   child.kill();
-  console.log(`source of ${values.mb} MiB, receiver paused ${values['pause-ms']} ms: exit ${code}, peak RSS ${Math.round(peak / 2 ** 20)} MiB (${Math.round((peak - base) / 2 ** 20)} MiB above start), ${seconds.toFixed(1)} s, ${(Number(values.mb) / seconds).toFixed(0)} MiB/s`);
+  console.log(
+    `source of ${values.mb} MiB, receiver paused ${values['pause-ms']} ms: exit ${code}, peak RSS ${Math.round(peak / 2 ** 20)} MiB (${Math.round((peak - base) / 2 ** 20)} MiB above start), ${seconds.toFixed(1)} s, ${(Number(values.mb) / seconds).toFixed(0)} MiB/s`,
+  );
 }

@@ -14,7 +14,9 @@ const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 19)) {
   const bundled = fileURLToPath(new URL('../node_modules/.bin/node', import.meta.url));
   if (!existsSync(bundled)) {
-    process.stderr.write(`wharf-temporal needs Node.js >= 22.19 (this is ${process.version}); run \`npm ci\` to install Node 24 with the project\n`);
+    process.stderr.write(
+      `wharf-temporal needs Node.js >= 22.19 (this is ${process.version}); run \`npm ci\` to install Node 24 with the project\n`,
+    );
     process.exit(1);
   }
   const child = spawn(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });

@@ -1,8 +1,17 @@
 // Build orchestration: stages one after another, honouring each stage's `runs-if` and
 // environment filter as Wharf does. The build's state answers the status query.
 import {
-  ApplicationFailure, CancellationScope, CancelledFailure, log, patched, proxyLocalActivities, setCurrentDetails, setHandler, upsertMemo,
-  upsertSearchAttributes, workflowInfo,
+  ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
+  log,
+  patched,
+  proxyLocalActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { StepActivities } from '../activities/index.ts';
 import type { StagePlan } from '../src/plan/build-plan.ts';
@@ -25,7 +34,9 @@ export async function buildWorkflow(input: BuildWorkflowInput): Promise<BuildRes
   // Every payload made of the state (query answer, result, failure details, memo) within its byte budget.
   const bounded = patched(BOUNDED_PAYLOADS);
   const out = (result: BuildResult): BuildResult => (bounded ? boundBuildResult(result) : result);
-  setHandler(buildStatusQuery, () => out({ ...state, durationMs: state.status === 'running' ? Date.now() - startedAt : state.durationMs }));
+  setHandler(buildStatusQuery, () =>
+    out({ ...state, durationMs: state.status === 'running' ? Date.now() - startedAt : state.durationMs }),
+  );
 
   let failed = false;
   for (const [index, stage] of input.plan.stages.entries()) {
@@ -48,11 +59,21 @@ export async function buildWorkflow(input: BuildWorkflowInput): Promise<BuildRes
   if (state.status === 'cancelled') {
     // Ends the workflow as Canceled (not Failed) in Temporal. A cancelled workflow keeps no
     // result, so the outcome goes into the memo, where clients find it (without log tails).
-    upsertMemo({ result: out({ ...state, stages: state.stages.map((s) => ({ ...s, steps: s.steps.map((st) => ({ ...st, logTail: [] })) })) }) });
+    upsertMemo({
+      result: out({
+        ...state,
+        stages: state.stages.map((s) => ({ ...s, steps: s.steps.map((st) => ({ ...st, logTail: [] })) })),
+      }),
+    });
     throw new CancelledFailure('build cancelled', [out(state)]);
   }
   if (state.status === 'failed') {
-    throw ApplicationFailure.create({ message: failureSummary(state), type: 'BuildFailed', nonRetryable: true, details: [out(state)] });
+    throw ApplicationFailure.create({
+      message: failureSummary(state),
+      type: 'BuildFailed',
+      nonRetryable: true,
+      details: [out(state)],
+    });
   }
   return out(state);
 }
@@ -71,18 +92,23 @@ async function recordBuild(state: BuildResult): Promise<void> {
   const memo = (info.memo ?? {}) as { repository?: unknown; branch?: unknown };
   try {
     // A cancelled build still records itself.
-    await CancellationScope.nonCancellable(() => store.recordBuild({
-      buildId: state.buildId,
-      workflowId: info.workflowId,
-      runId: info.runId,
-      repository: typeof memo.repository === 'string' ? memo.repository : '',
-      branch: typeof memo.branch === 'string' ? memo.branch : '',
-      environment: state.environment,
-      status: state.status,
-      startedAt: state.startedAt,
-      finishedAt: state.startedAt + state.durationMs,
-      stages: state.stages.map((stage) => ({ ...stage, steps: stage.steps.map((step) => ({ ...step, logTail: [] })) })),
-    }));
+    await CancellationScope.nonCancellable(() =>
+      store.recordBuild({
+        buildId: state.buildId,
+        workflowId: info.workflowId,
+        runId: info.runId,
+        repository: typeof memo.repository === 'string' ? memo.repository : '',
+        branch: typeof memo.branch === 'string' ? memo.branch : '',
+        environment: state.environment,
+        status: state.status,
+        startedAt: state.startedAt,
+        finishedAt: state.startedAt + state.durationMs,
+        stages: state.stages.map((stage) => ({
+          ...stage,
+          steps: stage.steps.map((step) => ({ ...step, logTail: [] })),
+        })),
+      }),
+    );
   } catch (err) {
     log.warn('the build could not be recorded in the build store', { error: String(err) });
   }
@@ -93,7 +119,11 @@ export function shouldRun(stage: StagePlan, input: BuildWorkflowInput, failedSoF
   if (input.onlyStages.length > 0 && !input.onlyStages.includes(stage.name)) return false;
   // The plan holds only the stages of its environment (makePlan applies Wharf's filter);
   // this guard keeps a hand-made plan from running a stage meant for another one.
-  if (stage.environments.length > 0 && (input.plan.environment === null || !stage.environments.includes(input.plan.environment))) return false;
+  if (
+    stage.environments.length > 0 &&
+    (input.plan.environment === null || !stage.environments.includes(input.plan.environment))
+  )
+    return false;
   switch (stage.runsIf) {
     case 'success':
       return !failedSoFar;
@@ -111,7 +141,14 @@ function pendingStage(stage: StagePlan): StageResult {
     startedAt: null,
     durationMs: 0,
     steps: stage.steps.map((s): StepResult => ({
-      name: s.name, type: s.type, status: 'pending', startedAt: null, durationMs: 0, error: null, exitCode: null, logTail: [],
+      name: s.name,
+      type: s.type,
+      status: 'pending',
+      startedAt: null,
+      durationMs: 0,
+      error: null,
+      exitCode: null,
+      logTail: [],
     })),
   };
 }
@@ -130,7 +167,12 @@ function failureSummary(state: BuildResult): string {
 }
 
 const ICONS: Record<RunStatus, string> = {
-  pending: '·', running: '▶', success: '✔', failed: '✘', cancelled: '⊘', skipped: '↷',
+  pending: '·',
+  running: '▶',
+  success: '✔',
+  failed: '✘',
+  cancelled: '⊘',
+  skipped: '↷',
 };
 
 // Shown in the Web UI as the workflow's current details.
@@ -138,7 +180,10 @@ function describe(state: BuildResult): void {
   const lines = [`**Build ${state.buildId}**: ${state.status}`, ''];
   for (const stage of state.stages) {
     lines.push(`- ${ICONS[stage.status]} **${stage.name}** ${stage.status}`);
-    for (const step of stage.steps) lines.push(`  - ${ICONS[step.status]} ${step.name} (${step.type}) ${step.status}${step.error ? `: ${step.error}` : ''}`);
+    for (const step of stage.steps)
+      lines.push(
+        `  - ${ICONS[step.status]} ${step.name} (${step.type}) ${step.status}${step.error ? `: ${step.error}` : ''}`,
+      );
   }
   setCurrentDetails(lines.join('\n'));
 }

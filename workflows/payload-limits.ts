@@ -44,7 +44,11 @@ export function clipBytes(text: string, max: number): string {
 }
 
 /** The last lines of a log that fit: each line clipped, the oldest dropped first. */
-export function boundLogTail(lines: string[], lineBytes: number = PayloadLimits.logTailLineBytes, totalBytes: number = PayloadLimits.logTailBytes): string[] {
+export function boundLogTail(
+  lines: string[],
+  lineBytes: number = PayloadLimits.logTailLineBytes,
+  totalBytes: number = PayloadLimits.logTailBytes,
+): string[] {
   const kept: string[] = [];
   let total = 0;
   for (let i = lines.length - 1; i >= 0; i--) {
@@ -71,12 +75,24 @@ export function boundStepResult(step: StepResult): StepResult {
  * cut short, then the steps of the stages summarized away.
  */
 export function boundBuildResult(result: BuildResult, budget: number = PayloadLimits.buildResultBytes): BuildResult {
-  let bounded: BuildResult = { ...result, stages: result.stages.map((s) => ({ ...s, steps: s.steps.map(boundStepResult) })) };
+  let bounded: BuildResult = {
+    ...result,
+    stages: result.stages.map((s) => ({ ...s, steps: s.steps.map(boundStepResult) })),
+  };
   const fits = (r: BuildResult): boolean => byteLength(JSON.stringify(r)) <= budget;
   if (fits(bounded)) return bounded;
-  bounded = { ...bounded, stages: bounded.stages.map((s) => ({ ...s, steps: s.steps.map((st) => ({ ...st, logTail: [] })) })) };
+  bounded = {
+    ...bounded,
+    stages: bounded.stages.map((s) => ({ ...s, steps: s.steps.map((st) => ({ ...st, logTail: [] })) })),
+  };
   if (fits(bounded)) return bounded;
-  bounded = { ...bounded, stages: bounded.stages.map((s) => ({ ...s, steps: s.steps.map((st) => ({ ...st, error: st.error === null ? null : clipBytes(st.error, 200) })) })) };
+  bounded = {
+    ...bounded,
+    stages: bounded.stages.map((s) => ({
+      ...s,
+      steps: s.steps.map((st) => ({ ...st, error: st.error === null ? null : clipBytes(st.error, 200) })),
+    })),
+  };
   if (fits(bounded)) return bounded;
   return { ...bounded, stages: bounded.stages.map((s) => ({ ...s, name: clipBytes(s.name, 200), steps: [] })) };
 }

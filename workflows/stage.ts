@@ -1,6 +1,13 @@
 // Stage orchestration: every step of a stage as a child workflow, all in parallel. The
 // first failure cancels the other steps (fail-fast); each child cleans up its own pod.
-import { CancellationScope, executeChild, isCancellation, ParentClosePolicy, patched, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  executeChild,
+  isCancellation,
+  ParentClosePolicy,
+  patched,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { StagePlan } from '../src/plan/build-plan.ts';
 import { failureDetail, failureMessage } from './failure-message.ts';
 import { BOUNDED_PAYLOADS, boundId, boundStepResult, clipBytes, PayloadLimits } from './payload-limits.ts';
@@ -34,7 +41,12 @@ export async function runStage(input: BuildWorkflowInput, stage: StagePlan, view
   view.status = statuses.includes('failed') ? 'failed' : statuses.includes('cancelled') ? 'cancelled' : 'success';
 }
 
-async function runStep(input: BuildWorkflowInput, stage: string, step: StepPlan, scope: CancellationScope): Promise<StepResult> {
+async function runStep(
+  input: BuildWorkflowInput,
+  stage: string,
+  step: StepPlan,
+  scope: CancellationScope,
+): Promise<StepResult> {
   const startedAt = Date.now();
   try {
     return await scope.run(() =>
@@ -49,8 +61,14 @@ async function runStep(input: BuildWorkflowInput, stage: string, step: StepPlan,
     );
   } catch (err) {
     const base: StepResult = {
-      name: step.name, type: step.type, status: 'failed', startedAt, durationMs: Date.now() - startedAt,
-      error: null, exitCode: null, logTail: [],
+      name: step.name,
+      type: step.type,
+      status: 'failed',
+      startedAt,
+      durationMs: Date.now() - startedAt,
+      error: null,
+      exitCode: null,
+      logTail: [],
     };
     if (isCancellation(err)) return { ...base, status: 'cancelled', error: 'cancelled' };
     const detail = failureDetail<StepResult>(err);

@@ -2,7 +2,15 @@
 // design notes: create the pod, wait until it is ready, put the source in, run the
 // command, and delete the pod whatever happened (in a scope cancellation cannot stop).
 import {
-  ApplicationFailure, CancellationScope, CancelledFailure, isCancellation, patched, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler,
+  ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
+  isCancellation,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setCurrentDetails,
+  setHandler,
 } from '@temporalio/workflow';
 import type { StepActivities } from '../activities/index.ts';
 import { failureMessage, timeoutOf } from './failure-message.ts';
@@ -25,13 +33,21 @@ export async function stepWorkflow(input: StepWorkflowInput): Promise<StepResult
   const heartbeatTimeout = `${timeouts.heartbeatSeconds} seconds`;
   const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds' };
   const waiting = proxyActivities<StepActivities>({
-    startToCloseTimeout: `${timeouts.pendingSeconds + 60} seconds`, heartbeatTimeout, retry: { ...retry, maximumAttempts: 10 },
+    startToCloseTimeout: `${timeouts.pendingSeconds + 60} seconds`,
+    heartbeatTimeout,
+    retry: { ...retry, maximumAttempts: 10 },
   });
   const transfer = proxyActivities<StepActivities>({
-    startToCloseTimeout: '30 minutes', heartbeatTimeout, retry: { ...retry, maximumAttempts: 10 },
+    startToCloseTimeout: '30 minutes',
+    heartbeatTimeout,
+    retry: { ...retry, maximumAttempts: 10 },
   });
   // Retrying the command re-attaches to it (it runs once); the whole run has one budget.
-  const running = proxyActivities<StepActivities>({ scheduleToCloseTimeout: `${timeouts.runSeconds} seconds`, heartbeatTimeout, retry });
+  const running = proxyActivities<StepActivities>({
+    scheduleToCloseTimeout: `${timeouts.runSeconds} seconds`,
+    heartbeatTimeout,
+    retry,
+  });
 
   const startedAt = Date.now();
   const podName = step.pod.metadata?.name ?? '';
@@ -44,7 +60,14 @@ export async function stepWorkflow(input: StepWorkflowInput): Promise<StepResult
   enter('creating-pod');
 
   const result: StepResult = {
-    name: step.name, type: step.type, status: 'running', startedAt, durationMs: 0, error: null, exitCode: null, logTail: [],
+    name: step.name,
+    type: step.type,
+    status: 'running',
+    startedAt,
+    durationMs: 0,
+    error: null,
+    exitCode: null,
+    logTail: [],
   };
   let cancellation: unknown = null;
   let created: PodRef | undefined;
@@ -61,8 +84,15 @@ export async function stepWorkflow(input: StepWorkflowInput): Promise<StepResult
     }
     enter('running');
     const outcome = await running.runCommand({
-      buildId: input.buildId, stage: input.stage, step: step.name, pod,
-      container: step.exec.container, command: step.exec.command, shell: step.exec.shell, secrets: step.secrets, secretName: step.secretName,
+      buildId: input.buildId,
+      stage: input.stage,
+      step: step.name,
+      pod,
+      container: step.exec.container,
+      command: step.exec.command,
+      shell: step.exec.shell,
+      secrets: step.secrets,
+      secretName: step.secretName,
     });
     result.exitCode = outcome.exitCode;
     result.logTail = outcome.logTail;
@@ -77,21 +107,29 @@ export async function stepWorkflow(input: StepWorkflowInput): Promise<StepResult
     } else {
       result.status = 'failed';
       // The run's budget is one schedule-to-close timeout over all its attempts.
-      result.error = (phase as StepPhase) === 'running' && timeoutOf(err) === 'SCHEDULE_TO_CLOSE'
-        ? `the command ran longer than its budget of ${timeouts.runSeconds} s`
-        : failureMessage(err);
+      result.error =
+        (phase as StepPhase) === 'running' && timeoutOf(err) === 'SCHEDULE_TO_CLOSE'
+          ? `the command ran longer than its budget of ${timeouts.runSeconds} s`
+          : failureMessage(err);
     }
   } finally {
     enter('deleting-pod');
     // Only the pod this step created: a name taken by another build's pod is not ours to delete.
-    const target = patched(DELETE_OWN_POD_ONLY) ? { name: podName, uid: created?.uid, labels: step.pod.metadata?.labels ?? {} } : { name: podName };
+    const target = patched(DELETE_OWN_POD_ONLY)
+      ? { name: podName, uid: created?.uid, labels: step.pod.metadata?.labels ?? {} }
+      : { name: podName };
     await CancellationScope.nonCancellable(() => quick.deletePod(target));
     enter('done');
   }
   result.durationMs = Date.now() - startedAt;
   if (cancellation) throw cancellation;
   if (result.status === 'failed') {
-    throw ApplicationFailure.create({ message: result.error ?? 'step failed', type: 'StepFailed', nonRetryable: true, details: [result] });
+    throw ApplicationFailure.create({
+      message: result.error ?? 'step failed',
+      type: 'StepFailed',
+      nonRetryable: true,
+      details: [result],
+    });
   }
   return result;
 }

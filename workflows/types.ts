@@ -19,7 +19,8 @@ export type SourceSpec =
 export type RunStatus = 'pending' | 'running' | 'success' | 'failed' | 'cancelled' | 'skipped';
 
 /** What a step is doing right now, for status views. */
-export type StepPhase = 'pending' | 'creating-pod' | 'waiting-for-pod' | 'transferring-source' | 'running' | 'deleting-pod' | 'done';
+export type StepPhase =
+  'pending' | 'creating-pod' | 'waiting-for-pod' | 'transferring-source' | 'running' | 'deleting-pod' | 'done';
 
 export interface BuildWorkflowInput {
   buildId: string;

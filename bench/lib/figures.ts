@@ -19,7 +19,9 @@ export function spread(xs: number[]): string {
 }
 
 export function load(): string {
-  return loadavg().map((x) => x.toFixed(2)).join(' ');
+  return loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 }
 
 export function machine(): string {

@@ -15,25 +15,36 @@ export interface FloorRun {
   fanOut: number[];
 }
 
-const ready = (pod: V1Pod | undefined): boolean => pod?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+const ready = (pod: V1Pod | undefined): boolean =>
+  pod?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
-export async function runFloor(kc: KubeConfig, namespace: string, buildId: string, stages: StepPlan[][]): Promise<FloorRun> {
+export async function runFloor(
+  kc: KubeConfig,
+  namespace: string,
+  buildId: string,
+  stages: StepPlan[][],
+): Promise<FloorRun> {
   const core = kc.makeApiClient(CoreV1Api);
   const pods = new Map<string, V1Pod>();
   let changed = (): void => {};
-  const watch = await new Watch(kc).watch(`/api/v1/namespaces/${namespace}/pods`, { labelSelector: `wharf-temporal/build-id=${buildId}` },
+  const watch = await new Watch(kc).watch(
+    `/api/v1/namespaces/${namespace}/pods`,
+    { labelSelector: `wharf-temporal/build-id=${buildId}` },
     (type: string, pod: V1Pod) => {
       if (type === 'DELETED') pods.delete(pod.metadata!.name!);
       else pods.set(pod.metadata!.name!, pod);
       changed();
-    }, () => {});
-  const until = (test: () => boolean): Promise<void> => new Promise((resolve) => {
-    const check = (): void => {
-      if (test()) resolve();
-    };
-    changed = check;
-    check();
-  });
+    },
+    () => {},
+  );
+  const until = (test: () => boolean): Promise<void> =>
+    new Promise((resolve) => {
+      const check = (): void => {
+        if (test()) resolve();
+      };
+      changed = check;
+      check();
+    });
   const run: FloorRun = { startedAt: Date.now(), endedAt: 0, spans: [], fanOut: [] };
   try {
     for (const [i, steps] of stages.entries()) {
@@ -42,11 +53,13 @@ export async function runFloor(kc: KubeConfig, namespace: string, buildId: strin
       await Promise.all(steps.map((s) => core.createNamespacedPod({ namespace, body: s.pod })));
       await until(() => names.every((n) => ready(pods.get(n))));
       run.fanOut.push(Date.now() - created);
-      await Promise.all(steps.map(async (s, j) => {
-        const out = await exec(kc, namespace, s.pod.metadata!.name!, s.exec.container, s.exec.command);
-        const span = spanFromLines(out.split('\n'));
-        if (span) run.spans.push({ stage: i, step: j, ...span });
-      }));
+      await Promise.all(
+        steps.map(async (s, j) => {
+          const out = await exec(kc, namespace, s.pod.metadata!.name!, s.exec.container, s.exec.command);
+          const span = spanFromLines(out.split('\n'));
+          if (span) run.spans.push({ stage: i, step: j, ...span });
+        }),
+      );
       await Promise.all(names.map((name) => core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0 })));
       await until(() => names.every((n) => !pods.has(n)));
     }
@@ -59,11 +72,18 @@ export async function runFloor(kc: KubeConfig, namespace: string, buildId: strin
 
 function exec(kc: KubeConfig, namespace: string, pod: string, container: string, command: string[]): Promise<string> {
   let out = '';
-  const sink = new Writable({ write(chunk: Buffer, _e, done) { out += chunk.toString(); done(); } });
+  const sink = new Writable({
+    write(chunk: Buffer, _e, done) {
+      out += chunk.toString();
+      done();
+    },
+  });
   return new Promise((resolve, reject) => {
-    void new Exec(kc).exec(namespace, pod, container, command, sink, sink, null, false, (status: V1Status) => {
-      if (status.status === 'Success') resolve(out);
-      else reject(new Error(`floor: exec in ${pod}: ${status.message ?? status.reason}`));
-    }).catch(reject);
+    void new Exec(kc)
+      .exec(namespace, pod, container, command, sink, sink, null, false, (status: V1Status) => {
+        if (status.status === 'Success') resolve(out);
+        else reject(new Error(`floor: exec in ${pod}: ${status.message ?? status.reason}`));
+      })
+      .catch(reject);
   });
 }

@@ -16,7 +16,11 @@ export function labProcesses(status: Record<string, string>): { apiServer: LabPr
   const kube = dirname(status.KUBECONFIG!);
   const temporal = join(dirname(kube), 'temporal');
   return {
-    apiServer: { name: 'kube-apiserver', pidFile: join(kube, 'run', 'kube-apiserver.pid'), logFile: join(kube, 'logs', 'kube-apiserver.log') },
+    apiServer: {
+      name: 'kube-apiserver',
+      pidFile: join(kube, 'run', 'kube-apiserver.pid'),
+      logFile: join(kube, 'logs', 'kube-apiserver.log'),
+    },
     temporal: { name: 'Temporal server', pidFile: join(temporal, 'server.pid'), logFile: join(temporal, 'server.log') },
   };
 }

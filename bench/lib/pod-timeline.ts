@@ -14,14 +14,20 @@ export class PodTimeline {
 
   static async start(kc: KubeConfig, namespace: string, labelSelector: string): Promise<PodTimeline> {
     const timeline = new PodTimeline();
-    timeline.controller = await new Watch(kc).watch(`/api/v1/namespaces/${namespace}/pods`, { labelSelector }, (type: string, pod: V1Pod) => {
-      const name = pod.metadata?.name ?? '';
-      const now = Date.now();
-      const times = timeline.pods.get(name) ?? { added: now, ready: null, deleted: null };
-      if (times.ready === null && pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) times.ready = now;
-      if (type === 'DELETED') times.deleted = now;
-      timeline.pods.set(name, times);
-    }, () => {});
+    timeline.controller = await new Watch(kc).watch(
+      `/api/v1/namespaces/${namespace}/pods`,
+      { labelSelector },
+      (type: string, pod: V1Pod) => {
+        const name = pod.metadata?.name ?? '';
+        const now = Date.now();
+        const times = timeline.pods.get(name) ?? { added: now, ready: null, deleted: null };
+        if (times.ready === null && pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+          times.ready = now;
+        if (type === 'DELETED') times.deleted = now;
+        timeline.pods.set(name, times);
+      },
+      () => {},
+    );
     return timeline;
   }
 

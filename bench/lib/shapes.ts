@@ -42,12 +42,19 @@ export function timedCommand(seconds: number, extra = ''): string {
 export const stageName = (i: number): string => `s${i}`;
 export const stepName = (j: number): string => `p${j}`;
 
-export function shapedSteps(buildId: string, shape: Shape, placement: PodPlacement = {}, command = timedCommand(shape.seconds)): StepPlan[][] {
-  return Array.from({ length: shape.stages }, (_, i) => Array.from({ length: shape.steps }, (_, j) => {
-    const step = labStep(buildId, stageName(i), stepName(j), command, placement.image);
-    place(step.pod, placement);
-    return step;
-  }));
+export function shapedSteps(
+  buildId: string,
+  shape: Shape,
+  placement: PodPlacement = {},
+  command = timedCommand(shape.seconds),
+): StepPlan[][] {
+  return Array.from({ length: shape.stages }, (_, i) =>
+    Array.from({ length: shape.steps }, (_, j) => {
+      const step = labStep(buildId, stageName(i), stepName(j), command, placement.image);
+      place(step.pod, placement);
+      return step;
+    }),
+  );
 }
 
 export function shapedPlan(buildId: string, shape: Shape, placement: PodPlacement = {}, command?: string): BuildPlan {
@@ -94,7 +101,9 @@ export async function spansFromLogs(logs: BuildStore, buildId: string, shape: Sh
   const spans: CommandSpan[] = [];
   for (let i = 0; i < shape.stages; i++) {
     for (let j = 0; j < shape.steps; j++) {
-      const span = spanFromLines((await readStep(logs, { buildId, stage: stageName(i), step: stepName(j) })).map((r) => r.l));
+      const span = spanFromLines(
+        (await readStep(logs, { buildId, stage: stageName(i), step: stepName(j) })).map((r) => r.l),
+      );
       if (span) spans.push({ stage: i, step: j, ...span });
     }
   }
@@ -102,12 +111,17 @@ export async function spansFromLogs(logs: BuildStore, buildId: string, shape: Sh
 }
 
 /** Figures of one build from its command spans: first command, gaps between stages. */
-export function spanFigures(spans: CommandSpan[], startedAt: number, shape: Shape): { firstCommand: number; gaps: number[] } {
+export function spanFigures(
+  spans: CommandSpan[],
+  startedAt: number,
+  shape: Shape,
+): { firstCommand: number; gaps: number[] } {
   const gaps: number[] = [];
   for (let i = 1; i < shape.stages; i++) {
     const prev = spans.filter((s) => s.stage === i - 1);
     const next = spans.filter((s) => s.stage === i);
-    if (prev.length && next.length) gaps.push(Math.min(...next.map((s) => s.start)) - Math.max(...prev.map((s) => s.end)));
+    if (prev.length && next.length)
+      gaps.push(Math.min(...next.map((s) => s.start)) - Math.max(...prev.map((s) => s.end)));
   }
   return { firstCommand: Math.min(...spans.map((s) => s.start)) - startedAt, gaps };
 }
@@ -158,5 +172,10 @@ export async function historyFigures(client: Client, buildId: string, shape: Sha
 }
 
 function countTimeouts(history: HistoryEvent[]): number {
-  return history.filter((e) => e.activityTaskTimedOutEventAttributes || e.workflowTaskTimedOutEventAttributes || e.childWorkflowExecutionTimedOutEventAttributes).length;
+  return history.filter(
+    (e) =>
+      e.activityTaskTimedOutEventAttributes ||
+      e.workflowTaskTimedOutEventAttributes ||
+      e.childWorkflowExecutionTimedOutEventAttributes,
+  ).length;
 }

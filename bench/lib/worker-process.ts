@@ -38,25 +38,38 @@ export class WorkerProcess {
   /** Starts the worker and resolves once it polls its task queue. */
   async start(): Promise<void> {
     const { config } = this.options;
-    const child = spawn(process.execPath, [
-      BIN, 'worker', '--shutdown-grace', '1',
-      '--max-concurrent-steps', String(this.options.maxConcurrentSteps ?? 200),
-      ...(this.options.maxCachedWorkflows ? ['--max-cached-workflows', String(this.options.maxCachedWorkflows)] : []),
-    ], {
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: config.temporalAddress, TEMPORAL_NAMESPACE: config.temporalNamespace,
-        KUBECONFIG: config.kubeconfig ?? '', WHARF_TEMPORAL_NAMESPACE: config.kubeNamespace,
-        WHARF_TEMPORAL_TASK_QUEUE: config.taskQueue, WHARF_TEMPORAL_LOG_DIR: config.logRoot,
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'worker',
+        '--shutdown-grace',
+        '1',
+        '--max-concurrent-steps',
+        String(this.options.maxConcurrentSteps ?? 200),
+        ...(this.options.maxCachedWorkflows ? ['--max-cached-workflows', String(this.options.maxCachedWorkflows)] : []),
+      ],
+      {
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: config.temporalAddress,
+          TEMPORAL_NAMESPACE: config.temporalNamespace,
+          KUBECONFIG: config.kubeconfig ?? '',
+          WHARF_TEMPORAL_NAMESPACE: config.kubeNamespace,
+          WHARF_TEMPORAL_TASK_QUEUE: config.taskQueue,
+          WHARF_TEMPORAL_LOG_DIR: config.logRoot,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     this.child = child;
     this.starts++;
-    this.exited = new Promise((resolve) => child.on('exit', () => {
-      this.up = false;
-      resolve();
-    }));
+    this.exited = new Promise((resolve) =>
+      child.on('exit', () => {
+        this.up = false;
+        resolve();
+      }),
+    );
     await new Promise<void>((resolve, reject) => {
       let seen = '';
       const onData = (c: Buffer): void => {
@@ -69,7 +82,9 @@ export class WorkerProcess {
       };
       child.stdout!.on('data', onData);
       child.stderr!.on('data', (c: Buffer) => (this.output += c.toString()));
-      child.on('exit', (code, signal) => reject(new Error(`the worker exited (${code ?? signal}) before polling:\n${this.output.slice(-2000)}`)));
+      child.on('exit', (code, signal) =>
+        reject(new Error(`the worker exited (${code ?? signal}) before polling:\n${this.output.slice(-2000)}`)),
+      );
     });
   }
 

@@ -19,7 +19,8 @@ ${CONNECTION_SETTINGS.map((s) => `  ${`--${s.flag}${s.value ? ` ${s.value}` : ''
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 export function connectionOverrides(values: Values): ConfigOverrides {
-  const str = (key: string): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined);
+  const str = (key: string): string | undefined =>
+    typeof values[key] === 'string' ? (values[key] as string) : undefined;
   return {
     temporalAddress: str('temporal-address'),
     temporalNamespace: str('temporal-namespace'),

@@ -11,7 +11,11 @@ export const LAB_SCRIPT = join(PROJECT_ROOT, 'tools', 'lab', 'lab.sh');
 export function readLabStatus(): Record<string, string> | null {
   if (!existsSync(LAB_SCRIPT)) return null;
   try {
-    const out = execFileSync('bash', [LAB_SCRIPT, 'status'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 30_000 });
+    const out = execFileSync('bash', [LAB_SCRIPT, 'status'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 30_000,
+    });
     return parseKeyValues(out);
   } catch {
     return null;

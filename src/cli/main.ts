@@ -8,15 +8,33 @@ import { UsageError } from './usage-error.ts';
 type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }> = {
-  validate: { load: async () => (await import('./commands/validate.ts')).validateCommand, summary: 'check a build definition; print every error with its position' },
-  plan: { load: async () => (await import('./commands/plan.ts')).planCommand, summary: 'print the resolved stages, steps and pod manifests' },
+  validate: {
+    load: async () => (await import('./commands/validate.ts')).validateCommand,
+    summary: 'check a build definition; print every error with its position',
+  },
+  plan: {
+    load: async () => (await import('./commands/plan.ts')).planCommand,
+    summary: 'print the resolved stages, steps and pod manifests',
+  },
   run: { load: async () => (await import('./commands/run.ts')).runCommand, summary: 'run a build and follow it live' },
-  worker: { load: async () => (await import('./commands/worker.ts')).workerCommand, summary: 'run builds from the task queue' },
-  status: { load: async () => (await import('./commands/status.ts')).statusCommand, summary: "show a build's stages, steps and states" },
+  worker: {
+    load: async () => (await import('./commands/worker.ts')).workerCommand,
+    summary: 'run builds from the task queue',
+  },
+  status: {
+    load: async () => (await import('./commands/status.ts')).statusCommand,
+    summary: "show a build's stages, steps and states",
+  },
   list: { load: async () => (await import('./commands/list.ts')).listCommand, summary: 'list recent builds' },
-  logs: { load: async () => (await import('./commands/logs.ts')).logsCommand, summary: "print a build's logs (--follow while it runs)" },
+  logs: {
+    load: async () => (await import('./commands/logs.ts')).logsCommand,
+    summary: "print a build's logs (--follow while it runs)",
+  },
   cancel: { load: async () => (await import('./commands/cancel.ts')).cancelCommand, summary: 'cancel a running build' },
-  'codec-server': { load: async () => (await import('./commands/codec-server.ts')).codecServerCommand, summary: 'serve the payload codec to the Temporal Web UI' },
+  'codec-server': {
+    load: async () => (await import('./commands/codec-server.ts')).codecServerCommand,
+    summary: 'serve the payload codec to the Temporal Web UI',
+  },
 };
 
 function usage(): string {
@@ -37,10 +55,14 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await (await command.load())(rest);
+    return await (
+      await command.load()
+    )(rest);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`wharf-temporal ${err.message.startsWith(`${name}:`) ? err.message : `${name}: ${err.message}`}\n`);
+      process.stderr.write(
+        `wharf-temporal ${err.message.startsWith(`${name}:`) ? err.message : `${name}: ${err.message}`}\n`,
+      );
       return 2;
     }
     process.stderr.write(`wharf-temporal ${name}: ${describeError(err)}\n`);
@@ -54,7 +76,10 @@ function describeError(err: unknown): string {
   if (err instanceof Error) {
     if (err.name === 'WorkflowNotFoundError') return `no such build (${err.message})`;
     const cause = (err as { cause?: unknown }).cause;
-    if (/UNAVAILABLE|ECONNREFUSED/.test(err.message) || (cause instanceof Error && /ECONNREFUSED/.test(cause.message))) {
+    if (
+      /UNAVAILABLE|ECONNREFUSED/.test(err.message) ||
+      (cause instanceof Error && /ECONNREFUSED/.test(cause.message))
+    ) {
       return `cannot reach the Temporal server: ${err.message.split('\n')[0]}`;
     }
     return err.message.split('\n')[0] ?? err.message;

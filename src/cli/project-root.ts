@@ -6,4 +6,5 @@ import { fileURLToPath } from 'node:url';
 
 const above = resolve(fileURLToPath(new URL('../../', import.meta.url)));
 
-export const PROJECT_ROOT = basename(above) === 'dist' && existsSync(join(dirname(above), 'package.json')) ? dirname(above) : above;
+export const PROJECT_ROOT =
+  basename(above) === 'dist' && existsSync(join(dirname(above), 'package.json')) ? dirname(above) : above;

@@ -15,7 +15,9 @@ export function storeSettingsOf(values: Record<string, unknown>): StoreSettings 
   return resolveStoreSettings({ store: typeof values.store === 'string' ? values.store : undefined });
 }
 
-export async function openStoreOf(values: Record<string, unknown>): Promise<{ settings: StoreSettings; store: BuildStore }> {
+export async function openStoreOf(
+  values: Record<string, unknown>,
+): Promise<{ settings: StoreSettings; store: BuildStore }> {
   const settings = storeSettingsOf(values);
   return { settings, store: await openBuildStore(settings) };
 }

@@ -55,17 +55,25 @@ export async function readBuildOutcome(client: Client, buildId: string): Promise
  */
 async function addLiveDetails(client: Client, result: BuildResult, now: number): Promise<void> {
   const elapsed = (part: { status: string; startedAt: number | null; durationMs: number }): void => {
-    if (part.status === 'running' && part.startedAt !== null) part.durationMs = Math.max(part.durationMs, now - part.startedAt);
+    if (part.status === 'running' && part.startedAt !== null)
+      part.durationMs = Math.max(part.durationMs, now - part.startedAt);
   };
   elapsed(result);
-  await Promise.all(result.stages.flatMap((stage) => {
-    elapsed(stage);
-    return stage.steps.filter((step) => step.status === 'running').map(async (step) => {
-      elapsed(step);
-      const status = await client.workflow.getHandle(stepWorkflowId(result.buildId, stage.name, step.name)).query(stepStatusQuery).catch(() => null);
-      if (status) step.phase = status.phase;
-    });
-  }));
+  await Promise.all(
+    result.stages.flatMap((stage) => {
+      elapsed(stage);
+      return stage.steps
+        .filter((step) => step.status === 'running')
+        .map(async (step) => {
+          elapsed(step);
+          const status = await client.workflow
+            .getHandle(stepWorkflowId(result.buildId, stage.name, step.name))
+            .query(stepStatusQuery)
+            .catch(() => null);
+          if (status) step.phase = status.phase;
+        });
+    }),
+  );
 }
 
 function outcomeFromFailure(err: unknown): Omit<BuildOutcome, 'running'> {

@@ -20,7 +20,13 @@ export class LogFollower {
   private failing = false;
 
   /** `onError` hears once when the store cannot be read, and again when it can. */
-  constructor(store: BuildStore, buildId: string, sink: RecordSink, onlyStep: string | null = null, onError: (message: string) => void = () => {}) {
+  constructor(
+    store: BuildStore,
+    buildId: string,
+    sink: RecordSink,
+    onlyStep: string | null = null,
+    onError: (message: string) => void = () => {},
+  ) {
     this.store = store;
     this.buildId = buildId;
     this.sink = sink;
@@ -44,7 +50,10 @@ export class LogFollower {
         if (this.failing) this.onError(`the build store at ${this.store.location} answers again`);
         this.failing = false;
       } catch (err) {
-        if (!this.failing) this.onError(`cannot read the logs of ${this.buildId} from the build store at ${this.store.location}: ${describeStoreError(err)}`);
+        if (!this.failing)
+          this.onError(
+            `cannot read the logs of ${this.buildId} from the build store at ${this.store.location}: ${describeStoreError(err)}`,
+          );
         this.failing = true;
       } finally {
         this.polling = null;
@@ -85,10 +94,20 @@ export class LogFollower {
 }
 
 /** All of a build's records, every step merged in time order. */
-export async function readAllRecords(store: BuildStore, buildId: string, onlyStep: string | null = null): Promise<{ step: StepRef; record: LogRecord }[]> {
+export async function readAllRecords(
+  store: BuildStore,
+  buildId: string,
+  onlyStep: string | null = null,
+): Promise<{ step: StepRef; record: LogRecord }[]> {
   const all: { step: StepRef; record: LogRecord }[] = [];
   let failure: string | null = null;
-  await new LogFollower(store, buildId, (step, record) => all.push({ step, record }), onlyStep, (message) => (failure ??= message)).poll();
+  await new LogFollower(
+    store,
+    buildId,
+    (step, record) => all.push({ step, record }),
+    onlyStep,
+    (message) => (failure ??= message),
+  ).poll();
   if (failure) throw new Error(failure);
   return all.sort((a, b) => a.record.t - b.record.t);
 }

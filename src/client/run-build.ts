@@ -46,7 +46,11 @@ export async function runBuild(options: RunBuildOptions): Promise<number> {
       // The worker SDK (a native module) is loaded only when this process runs a worker.
       const { createBuildWorker } = await import('../worker/build-worker.ts');
       worker = await createBuildWorker({
-        config, maxConcurrentSteps: options.maxConcurrentSteps, shutdownGraceSeconds: 5, store: options.store, deployment: options.deployment,
+        config,
+        maxConcurrentSteps: options.maxConcurrentSteps,
+        shutdownGraceSeconds: 5,
+        store: options.store,
+        deployment: options.deployment,
         ...(options.podSettings ? { podSettings: options.podSettings } : {}),
         stepLog: { maxBytes: options.storeSettings.stepLogLimitBytes, bufferBytes: options.storeSettings.bufferBytes },
         onReaped: (pods) => terminal.line(`deleted ${pods.length} pod(s) left over from finished builds`),
@@ -58,7 +62,8 @@ export async function runBuild(options: RunBuildOptions): Promise<number> {
     terminal.line(`build ${input.buildId} started`);
     const link = buildUiLink(config, input.buildId);
     if (link) terminal.line(`  ${link}`);
-    if (!worker && !(await workerPolls(client, config.taskQueue).catch(() => true))) terminal.line(noWorkerNote(config.taskQueue));
+    if (!worker && !(await workerPolls(client, config.taskQueue).catch(() => true)))
+      terminal.line(noWorkerNote(config.taskQueue));
     if (options.detach) {
       terminal.line(`follow it with: wharf-temporal logs ${input.buildId} --follow`);
       return 0;
@@ -81,7 +86,13 @@ export async function runBuild(options: RunBuildOptions): Promise<number> {
     }
 
     const { store } = options;
-    const follower = new LogFollower(store, input.buildId, (step, record) => terminal.logLine(step, record), null, (message) => terminal.line(message));
+    const follower = new LogFollower(
+      store,
+      input.buildId,
+      (step, record) => terminal.logLine(step, record),
+      null,
+      (message) => terminal.line(message),
+    );
     await follower.start();
     const outcome = await awaitBuildOutcome(client, input.buildId);
     await follower.stop();
@@ -89,7 +100,8 @@ export async function runBuild(options: RunBuildOptions): Promise<number> {
     else if (outcome.error) terminal.line(`build ${input.buildId}: ${outcome.error}`);
     if (outcome.error && outcome.result?.status !== 'cancelled') terminal.line(outcome.error);
     const ran = outcome.result?.stages.some((stage) => stage.steps.some((step) => step.startedAt !== null)) ?? false;
-    if (ran && (await store.steps(input.buildId).catch(() => null))?.length === 0) terminal.line(noLogsNote(store.location));
+    if (ran && (await store.steps(input.buildId).catch(() => null))?.length === 0)
+      terminal.line(noLogsNote(store.location));
     return exitCodeOf(outcome);
   } finally {
     for (const remove of removeSignals) remove();
@@ -104,6 +116,8 @@ export async function runBuild(options: RunBuildOptions): Promise<number> {
 
 /** Why a build that ran has no lines here: its worker writes to a store this machine does not read. */
 export function noLogsNote(location: string): string {
-  return `no log lines of this build in ${location}: its worker writes them to another build store (the folder of its own machine, `
-    + 'WHARF_TEMPORAL_LOG_DIR, or WHARF_TEMPORAL_STORE_URL); point WHARF_TEMPORAL_STORE_URL or --store at the one it uses';
+  return (
+    `no log lines of this build in ${location}: its worker writes them to another build store (the folder of its own machine, ` +
+    'WHARF_TEMPORAL_LOG_DIR, or WHARF_TEMPORAL_STORE_URL); point WHARF_TEMPORAL_STORE_URL or --store at the one it uses'
+  );
 }

@@ -11,10 +11,16 @@ export interface ClosableClient {
 }
 
 export async function connectClient(config: RuntimeConfig): Promise<ClosableClient> {
-  const connection = await Connection.connect({ ...temporalConnectOptions(config), connectTimeout: '10 seconds' }).catch((err: unknown) => {
+  const connection = await Connection.connect({
+    ...temporalConnectOptions(config),
+    connectTimeout: '10 seconds',
+  }).catch((err: unknown) => {
     throw unreachable(config, err);
   });
   // Without keys, encrypted payloads read as null (see KeylessCodec) rather than failing.
   const dataConverter = dataConverterOf(config) ?? { payloadCodecs: [new KeylessCodec()] };
-  return { client: new Client({ connection, namespace: config.temporalNamespace, dataConverter }), close: () => connection.close() };
+  return {
+    client: new Client({ connection, namespace: config.temporalNamespace, dataConverter }),
+    close: () => connection.close(),
+  };
 }

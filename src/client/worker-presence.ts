@@ -5,7 +5,10 @@ import type { Client } from '@temporalio/client';
 
 export async function workerPolls(client: Client, taskQueue: string): Promise<boolean> {
   // The task queue type left out means workflow tasks, the ones a build starts with.
-  const response = await client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: taskQueue } });
+  const response = await client.workflowService.describeTaskQueue({
+    namespace: client.options.namespace,
+    taskQueue: { name: taskQueue },
+  });
   return (response.pollers ?? []).length > 0;
 }
 

@@ -26,7 +26,8 @@ export class AesGcmCodec implements PayloadCodec {
   constructor(keys: readonly CodecKey[]) {
     const current = keys.at(-1);
     if (!current) throw new CodecKeyError('the payload codec needs at least one key');
-    for (const k of keys) if (k.key.length !== 32) throw new CodecKeyError(`codec key ${k.id} has ${k.key.length} bytes; AES-256 needs 32`);
+    for (const k of keys)
+      if (k.key.length !== 32) throw new CodecKeyError(`codec key ${k.id} has ${k.key.length} bytes; AES-256 needs 32`);
     this.keys = new Map(keys.map((k) => [k.id, k.key]));
     this.current = current;
   }
@@ -49,7 +50,10 @@ export class AesGcmCodec implements PayloadCodec {
       if (Buffer.from(payload.metadata?.encoding ?? []).toString() !== ENCRYPTED_ENCODING) return payload;
       const id = Buffer.from(payload.metadata?.[KEY_ID_METADATA] ?? []).toString();
       const key = this.keys.get(id);
-      if (!key) throw new CodecKeyError(`a payload was encrypted with key '${id}', which is not among this codec's keys (${[...this.keys.keys()].join(', ')})`);
+      if (!key)
+        throw new CodecKeyError(
+          `a payload was encrypted with key '${id}', which is not among this codec's keys (${[...this.keys.keys()].join(', ')})`,
+        );
       const data = Buffer.from(payload.data ?? []);
       if (data.length < IV_BYTES + TAG_BYTES) throw new CodecKeyError('an encrypted payload is too short');
       const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
@@ -58,7 +62,9 @@ export class AesGcmCodec implements PayloadCodec {
       try {
         plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
       } catch {
-        throw new CodecKeyError(`a payload does not decrypt with key '${id}' (a different key under the same id, or altered data)`);
+        throw new CodecKeyError(
+          `a payload does not decrypt with key '${id}' (a different key under the same id, or altered data)`,
+        );
       }
       return temporal.api.common.v1.Payload.decode(plain) as Payload;
     });
@@ -76,8 +82,10 @@ export class KeylessCodec implements PayloadCodec {
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) => (Buffer.from(payload.metadata?.encoding ?? []).toString() === ENCRYPTED_ENCODING
-      ? { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('null') }
-      : payload));
+    return payloads.map((payload) =>
+      Buffer.from(payload.metadata?.encoding ?? []).toString() === ENCRYPTED_ENCODING
+        ? { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('null') }
+        : payload,
+    );
   }
 }

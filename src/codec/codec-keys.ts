@@ -24,14 +24,21 @@ export function codecKeysFrom(env: NodeJS.ProcessEnv, keyFile?: string): CodecKe
     try {
       text = readFileSync(file, 'utf8');
     } catch (err) {
-      throw new CodecKeyError(`cannot read the codec key file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      throw new CodecKeyError(
+        `cannot read the codec key file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      );
     }
-    const pairs = text.split('\n').map((line, i) => [line.replace(/#.*/, '').trim(), i + 1] as const).filter(([line]) => line !== '');
+    const pairs = text
+      .split('\n')
+      .map((line, i) => [line.replace(/#.*/, '').trim(), i + 1] as const)
+      .filter(([line]) => line !== '');
     return parseKeys(pairs.map(([line, n]) => [line.split(/\s+/), `${file}:${n}`] as const));
   }
   const inline = env[CODEC_KEY_ENV.keys];
   if (!inline) return null;
-  return parseKeys(inline.split(',').map((p, i) => [p.trim().split(':'), `${CODEC_KEY_ENV.keys} entry ${i + 1}`] as const));
+  return parseKeys(
+    inline.split(',').map((p, i) => [p.trim().split(':'), `${CODEC_KEY_ENV.keys} entry ${i + 1}`] as const),
+  );
 }
 
 function parseKeys(entries: readonly (readonly [string[], string])[]): CodecKey[] {
@@ -39,7 +46,8 @@ function parseKeys(entries: readonly (readonly [string[], string])[]): CodecKey[
   for (const [parts, where] of entries) {
     const [id, encoded] = parts;
     if (parts.length !== 2 || !id || !encoded) throw new CodecKeyError(`${where}: expected a key id and a base64 key`);
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new CodecKeyError(`${where}: key id '${id}' may hold only letters, digits, '.', '_' and '-'`);
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(id))
+      throw new CodecKeyError(`${where}: key id '${id}' may hold only letters, digits, '.', '_' and '-'`);
     const key = Buffer.from(encoded, 'base64');
     if (key.length !== 32 || key.toString('base64').replace(/=+$/, '') !== encoded.replace(/=+$/, '')) {
       throw new CodecKeyError(`${where}: key ${id} must be 32 bytes in base64 (openssl rand -base64 32)`);

@@ -20,7 +20,9 @@ export interface CodecServerOptions {
 
 export function createCodecServer(options: CodecServerOptions): Server {
   return createServer((req, res) => {
-    void handle(options, req, res).catch((err: unknown) => reply(res, 500, { message: err instanceof Error ? err.message : String(err) }));
+    void handle(options, req, res).catch((err: unknown) =>
+      reply(res, 500, { message: err instanceof Error ? err.message : String(err) }),
+    );
   });
 }
 
@@ -40,7 +42,8 @@ async function handle(options: CodecServerOptions, req: IncomingMessage, res: Se
     res.writeHead(204).end();
     return;
   }
-  if (req.method !== 'POST' || (path !== '/encode' && path !== '/decode')) return reply(res, 404, { message: 'POST /encode or /decode' });
+  if (req.method !== 'POST' || (path !== '/encode' && path !== '/decode'))
+    return reply(res, 404, { message: 'POST /encode or /decode' });
   const body = await readBody(req);
   if (body === null) return reply(res, 413, { message: `the request is over ${MAX_BODY_BYTES} bytes` });
   let payloads: Payload[];
@@ -85,7 +88,9 @@ export function fromJson(p: JsonPayload): Payload {
 
 export function toJson(p: Payload): JsonPayload {
   return {
-    metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? []).toString('base64')])),
+    metadata: Object.fromEntries(
+      Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? []).toString('base64')]),
+    ),
     data: Buffer.from(p.data ?? []).toString('base64'),
   };
 }

@@ -72,8 +72,14 @@ export interface StreamOffsets {
 /** The exec command line that starts (once) and follows a detached command. */
 export function followCommandLine(req: FollowRequest): string[] {
   return [
-    req.shell ?? '/bin/sh', '-c', FOLLOW_SCRIPT, 'wharf-temporal-run',
-    req.stateDir, String(req.offsets.out), String(req.offsets.err), String(req.sessionSeconds),
+    req.shell ?? '/bin/sh',
+    '-c',
+    FOLLOW_SCRIPT,
+    'wharf-temporal-run',
+    req.stateDir,
+    String(req.offsets.out),
+    String(req.offsets.err),
+    String(req.sessionSeconds),
     ...req.command,
   ];
 }
@@ -90,7 +96,11 @@ export function withCommandStateVolume<P extends PodLike>(pod: P, container: str
   const hasVolume = volumes.some((v) => v.name === RUN_STATE_VOLUME);
   return {
     ...pod,
-    spec: { ...spec, containers, volumes: hasVolume ? volumes : [...volumes, { name: RUN_STATE_VOLUME, emptyDir: {} }] },
+    spec: {
+      ...spec,
+      containers,
+      volumes: hasVolume ? volumes : [...volumes, { name: RUN_STATE_VOLUME, emptyDir: {} }],
+    },
   };
 }
 

@@ -41,7 +41,10 @@ export class FollowFrameParser {
       const newline = this.buffer.indexOf(0x0a);
       if (newline < 0) {
         // A header is a few bytes: a long line without a newline is not the follower speaking.
-        if (this.buffer.length > MAX_HEADER_BYTES) throw new FollowerProtocolError(`unexpected output from the command follower: ${JSON.stringify(this.buffer.subarray(0, 200).toString('utf8'))}`);
+        if (this.buffer.length > MAX_HEADER_BYTES)
+          throw new FollowerProtocolError(
+            `unexpected output from the command follower: ${JSON.stringify(this.buffer.subarray(0, 200).toString('utf8'))}`,
+          );
         break;
       }
       const header = this.buffer.subarray(0, newline).toString('utf8');
@@ -73,12 +76,17 @@ function parseHeader(header: string): FollowFrame | { kind: 'out' | 'err'; lengt
     case 'x':
       return { kind: 'exit', code: toInt(arg) };
     default:
-      throw new FollowerProtocolError(`unexpected output from the command follower: ${JSON.stringify(header.slice(0, 200))}`);
+      throw new FollowerProtocolError(
+        `unexpected output from the command follower: ${JSON.stringify(header.slice(0, 200))}`,
+      );
   }
 }
 
 function toInt(text: string | undefined): number {
   const n = Number.parseInt(text ?? '', 10);
-  if (!/^\d+$/.test(text ?? '') || !Number.isSafeInteger(n)) throw new FollowerProtocolError(`malformed number in follower output: ${JSON.stringify((text ?? '').slice(0, 200))}`);
+  if (!/^\d+$/.test(text ?? '') || !Number.isSafeInteger(n))
+    throw new FollowerProtocolError(
+      `malformed number in follower output: ${JSON.stringify((text ?? '').slice(0, 200))}`,
+    );
   return n;
 }

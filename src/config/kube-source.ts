@@ -32,5 +32,7 @@ export function resolveKubeSource(flags: KubeFlags, env: NodeJS.ProcessEnv): Kub
 
 /** True when any Kubernetes setting is given, or the process runs in a pod. */
 export function kubeConfigured(flags: KubeFlags, env: NodeJS.ProcessEnv): boolean {
-  return Boolean(flags.kubeconfig || env.KUBECONFIG || flags.context || env.WHARF_TEMPORAL_KUBE_CONTEXT || inCluster(env));
+  return Boolean(
+    flags.kubeconfig || env.KUBECONFIG || flags.context || env.WHARF_TEMPORAL_KUBE_CONTEXT || inCluster(env),
+  );
 }

@@ -47,7 +47,11 @@ export interface ConfigOverrides extends TemporalFlags, KubeFlags {
 /** The lab's endpoints (`KEY=value` status lines), or null when it is not running. */
 export type LabLookup = () => Record<string, string> | null;
 
-export function resolveRuntimeConfig(flags: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env, lab?: LabLookup): RuntimeConfig {
+export function resolveRuntimeConfig(
+  flags: ConfigOverrides = {},
+  env: NodeJS.ProcessEnv = process.env,
+  lab?: LabLookup,
+): RuntimeConfig {
   const temporal = resolveTemporalConnection(flags, env);
   const kube = resolveKubeSource(flags, env);
   const configured = temporal.address !== null || kubeConfigured(flags, env);
@@ -56,7 +60,9 @@ export function resolveRuntimeConfig(flags: ConfigOverrides = {}, env: NodeJS.Pr
   if (!temporalAddress) throw new ConfigError(noServer(flags, env, lab !== undefined));
   const kubeNamespace = flags.kubeNamespace || env.WHARF_TEMPORAL_NAMESPACE || labStatus?.KUBE_NAMESPACE || 'wharf';
   if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(kubeNamespace)) {
-    throw new ConfigError(`${nameOf(settingByFlag('kube-namespace'))}: '${kubeNamespace}' is not a Kubernetes namespace name (lower-case letters, digits and '-', at most 63)`);
+    throw new ConfigError(
+      `${nameOf(settingByFlag('kube-namespace'))}: '${kubeNamespace}' is not a Kubernetes namespace name (lower-case letters, digits and '-', at most 63)`,
+    );
   }
   return {
     temporalAddress,
@@ -86,7 +92,8 @@ export function logRoot(env: NodeJS.ProcessEnv): string {
 function noServer(flags: ConfigOverrides, env: NodeJS.ProcessEnv, labOffered: boolean): string {
   const how = `set ${nameOf(settingByFlag('temporal-address'))} (or a profile in ${nameOf(settingByFlag('config-file'))})`;
   if (inCluster(env)) return `no Temporal server configured: ${how}; in a pod the local lab is never used`;
-  if (kubeConfigured(flags, env)) return `no Temporal server configured: ${how}; the local lab is used only when nothing is configured, and Kubernetes is`;
+  if (kubeConfigured(flags, env))
+    return `no Temporal server configured: ${how}; the local lab is used only when nothing is configured, and Kubernetes is`;
   if (!labOffered) return `no Temporal server configured: ${how}`;
   return `no Temporal server configured: ${how}, or start the local lab with \`npm run lab:up\``;
 }

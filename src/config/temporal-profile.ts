@@ -3,7 +3,12 @@
 // flags over both. Every mistake names the setting it is about.
 import { existsSync, readFileSync } from 'node:fs';
 import type { TLSConfig } from '@temporalio/client';
-import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile, type ConfigDataSource } from '@temporalio/envconfig';
+import {
+  loadClientConfigProfile,
+  toClientOptions,
+  type ClientConfigProfile,
+  type ConfigDataSource,
+} from '@temporalio/envconfig';
 import { ConfigError } from './config-error.ts';
 import { nameOf, settingByFlag } from './settings.ts';
 
@@ -36,7 +41,8 @@ export function resolveTemporalConnection(flags: TemporalFlags, env: NodeJS.Proc
   for (const [key, value] of Object.entries(env)) if (value) environ[key] = value;
   const configFile = flags.configFile ?? environ.TEMPORAL_CONFIG_FILE;
   const configSetting = settingByFlag('config-file');
-  if (configFile !== undefined && !existsSync(configFile)) throw new ConfigError(`${nameOf(configSetting)}: no such file: ${configFile}`);
+  if (configFile !== undefined && !existsSync(configFile))
+    throw new ConfigError(`${nameOf(configSetting)}: no such file: ${configFile}`);
   let profile: ClientConfigProfile;
   try {
     profile = loadClientConfigProfile({
@@ -56,7 +62,9 @@ export function resolveTemporalConnection(flags: TemporalFlags, env: NodeJS.Proc
     check(tls.serverCACert, 'tls-ca-path');
     if (Boolean(tls.clientCert) !== Boolean(tls.clientKey)) {
       const missing = tls.clientCert ? 'tls-key-path' : 'tls-cert-path';
-      throw new ConfigError(`${nameOf(settingByFlag(missing))}: a client certificate needs its key and a key its certificate`);
+      throw new ConfigError(
+        `${nameOf(settingByFlag(missing))}: a client certificate needs its key and a key its certificate`,
+      );
     }
   }
   if (profile.address !== undefined && !/^[^\s:/]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$/.test(profile.address)) {

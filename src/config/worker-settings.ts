@@ -10,7 +10,12 @@ import { formatError, sortErrors, type DefinitionError } from '../yaml/definitio
 import { loadYaml } from '../yaml/yaml-document.ts';
 import { kindOf, scalarValue, type YamlWalker } from '../yaml/yaml-walk.ts';
 import {
-  DEFAULT_WORKER_POD_SETTINGS, DOCKER_BUILDERS, type DockerBuilder, type PodDefaults, type StepImages, type WorkerPodSettings,
+  DEFAULT_WORKER_POD_SETTINGS,
+  DOCKER_BUILDERS,
+  type DockerBuilder,
+  type PodDefaults,
+  type StepImages,
+  type WorkerPodSettings,
 } from '../pod/worker-pod-settings.ts';
 
 /** A mistake in the worker's settings: reported as a message, never a stack trace. */
@@ -30,31 +35,48 @@ export interface WorkerSettingsFlags {
   podAnnotation?: string[];
 }
 
-export const IMAGE_KEYS: readonly (keyof StepImages)[] = ['kaniko', 'buildkit', 'kubectl', 'helm', 'helmPackage', 'nugetPackage', 'source'];
+export const IMAGE_KEYS: readonly (keyof StepImages)[] = [
+  'kaniko',
+  'buildkit',
+  'kubectl',
+  'helm',
+  'helmPackage',
+  'nugetPackage',
+  'source',
+];
 const TOLERATION_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 /** Labels and annotations the worker itself sets on every step pod (the step's identity). */
 const RESERVED_PREFIXES = ['wharf-temporal/', 'app.kubernetes.io/managed-by', 'app.kubernetes.io/name'];
 
-export function resolveWorkerSettings(flags: WorkerSettingsFlags = {}, env: NodeJS.ProcessEnv = process.env): WorkerPodSettings {
+export function resolveWorkerSettings(
+  flags: WorkerSettingsFlags = {},
+  env: NodeJS.ProcessEnv = process.env,
+): WorkerPodSettings {
   const settings: WorkerPodSettings = structuredClone(DEFAULT_WORKER_POD_SETTINGS);
   const file = flags.config || env.WHARF_TEMPORAL_WORKER_CONFIG;
   if (file) mergeInto(settings, readSettingsFile(file));
-  mergeInto(settings, fromLists('env', {
-    dockerBuilder: env.WHARF_TEMPORAL_DOCKER_BUILDER || undefined,
-    stepImage: splitList(env.WHARF_TEMPORAL_STEP_IMAGES),
-    nodeSelector: splitList(env.WHARF_TEMPORAL_NODE_SELECTOR),
-    toleration: splitList(env.WHARF_TEMPORAL_TOLERATIONS),
-    imagePullSecret: splitList(env.WHARF_TEMPORAL_IMAGE_PULL_SECRETS),
-    podLabel: splitList(env.WHARF_TEMPORAL_POD_LABELS),
-    podAnnotation: splitList(env.WHARF_TEMPORAL_POD_ANNOTATIONS),
-  }));
+  mergeInto(
+    settings,
+    fromLists('env', {
+      dockerBuilder: env.WHARF_TEMPORAL_DOCKER_BUILDER || undefined,
+      stepImage: splitList(env.WHARF_TEMPORAL_STEP_IMAGES),
+      nodeSelector: splitList(env.WHARF_TEMPORAL_NODE_SELECTOR),
+      toleration: splitList(env.WHARF_TEMPORAL_TOLERATIONS),
+      imagePullSecret: splitList(env.WHARF_TEMPORAL_IMAGE_PULL_SECRETS),
+      podLabel: splitList(env.WHARF_TEMPORAL_POD_LABELS),
+      podAnnotation: splitList(env.WHARF_TEMPORAL_POD_ANNOTATIONS),
+    }),
+  );
   mergeInto(settings, fromLists('flag', flags));
   return settings;
 }
 
 function splitList(value: string | undefined): string[] | undefined {
   if (!value) return undefined;
-  return value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 type Partial2 = { dockerBuilder?: DockerBuilder; images?: StepImages; pod?: PodDefaults };
@@ -62,20 +84,30 @@ type Partial2 = { dockerBuilder?: DockerBuilder; images?: StepImages; pod?: PodD
 function mergeInto(target: WorkerPodSettings, from: Partial2): void {
   if (from.dockerBuilder) target.dockerBuilder = from.dockerBuilder;
   Object.assign(target.images, from.images);
-  for (const [k, v] of Object.entries(from.pod ?? {})) if (v !== undefined) (target.pod as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(from.pod ?? {}))
+    if (v !== undefined) (target.pod as Record<string, unknown>)[k] = v;
 }
 
 // ---- environment and flags ----------------------------------------------------------
 
 const SOURCE_NAMES = {
   env: {
-    dockerBuilder: 'WHARF_TEMPORAL_DOCKER_BUILDER', stepImage: 'WHARF_TEMPORAL_STEP_IMAGES', nodeSelector: 'WHARF_TEMPORAL_NODE_SELECTOR',
-    toleration: 'WHARF_TEMPORAL_TOLERATIONS', imagePullSecret: 'WHARF_TEMPORAL_IMAGE_PULL_SECRETS', podLabel: 'WHARF_TEMPORAL_POD_LABELS',
+    dockerBuilder: 'WHARF_TEMPORAL_DOCKER_BUILDER',
+    stepImage: 'WHARF_TEMPORAL_STEP_IMAGES',
+    nodeSelector: 'WHARF_TEMPORAL_NODE_SELECTOR',
+    toleration: 'WHARF_TEMPORAL_TOLERATIONS',
+    imagePullSecret: 'WHARF_TEMPORAL_IMAGE_PULL_SECRETS',
+    podLabel: 'WHARF_TEMPORAL_POD_LABELS',
     podAnnotation: 'WHARF_TEMPORAL_POD_ANNOTATIONS',
   },
   flag: {
-    dockerBuilder: '--docker-builder', stepImage: '--step-image', nodeSelector: '--node-selector', toleration: '--toleration',
-    imagePullSecret: '--image-pull-secret', podLabel: '--pod-label', podAnnotation: '--pod-annotation',
+    dockerBuilder: '--docker-builder',
+    stepImage: '--step-image',
+    nodeSelector: '--node-selector',
+    toleration: '--toleration',
+    imagePullSecret: '--image-pull-secret',
+    podLabel: '--pod-label',
+    podAnnotation: '--pod-annotation',
   },
 } as const;
 
@@ -90,7 +122,8 @@ function fromLists(kind: 'env' | 'flag', v: Omit<WorkerSettingsFlags, 'config'>)
     out.images = {};
     for (const entry of v.stepImage) {
       const [key, image] = keyValue(entry, (m) => fail('stepImage', m));
-      if (!(IMAGE_KEYS as readonly string[]).includes(key)) fail('stepImage', `unknown step image '${key}' (one of ${IMAGE_KEYS.join(', ')})`);
+      if (!(IMAGE_KEYS as readonly string[]).includes(key))
+        fail('stepImage', `unknown step image '${key}' (one of ${IMAGE_KEYS.join(', ')})`);
       checkImage(image, (m) => fail('stepImage', m));
       out.images[key as keyof StepImages] = image;
     }
@@ -139,7 +172,8 @@ export function parseToleration(spec: string, fail: (m: string) => never): V1Tol
   const colon = spec.lastIndexOf(':');
   const effect = colon >= 0 ? spec.slice(colon + 1) : '';
   const head = colon >= 0 ? spec.slice(0, colon) : spec;
-  if (effect && !TOLERATION_EFFECTS.includes(effect)) fail(`'${spec}': effect '${effect}' is not one of ${TOLERATION_EFFECTS.join(', ')}`);
+  if (effect && !TOLERATION_EFFECTS.includes(effect))
+    fail(`'${spec}': effect '${effect}' is not one of ${TOLERATION_EFFECTS.join(', ')}`);
   const eq = head.indexOf('=');
   const key = eq >= 0 ? head.slice(0, eq) : head;
   if (!key) fail(`'${spec}' has no key (key=value:Effect, key:Effect or key)`);
@@ -153,7 +187,8 @@ export function parseToleration(spec: string, fail: (m: string) => never): V1Tol
 }
 
 function builder(value: string, fail: (m: string) => never): DockerBuilder {
-  if (!(DOCKER_BUILDERS as readonly string[]).includes(value)) fail(`'${value}' is not a docker builder (one of ${DOCKER_BUILDERS.join(', ')})`);
+  if (!(DOCKER_BUILDERS as readonly string[]).includes(value))
+    fail(`'${value}' is not a docker builder (one of ${DOCKER_BUILDERS.join(', ')})`);
   return value as DockerBuilder;
 }
 
@@ -168,17 +203,23 @@ function checkImage(image: string, fail: (m: string) => never): void {
 }
 
 function checkName(name: string, fail: (m: string) => never): void {
-  if (name.length > 253 || !name.split('.').every((p) => DNS_LABEL.test(p))) fail(`'${name}' is not a Kubernetes object name`);
+  if (name.length > 253 || !name.split('.').every((p) => DNS_LABEL.test(p)))
+    fail(`'${name}' is not a Kubernetes object name`);
 }
 
 function checkLabelKey(key: string, fail: (m: string) => never, reserved: boolean): void {
   const slash = key.indexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : '';
   const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if ((slash >= 0 && (prefix.length > 253 || !prefix.split('.').every((p) => DNS_LABEL.test(p)))) || name.length > 63 || !NAME_PART.test(name)) {
+  if (
+    (slash >= 0 && (prefix.length > 253 || !prefix.split('.').every((p) => DNS_LABEL.test(p)))) ||
+    name.length > 63 ||
+    !NAME_PART.test(name)
+  ) {
     fail(`'${key}' is not a valid label or annotation key`);
   }
-  if (reserved && RESERVED_PREFIXES.some((p) => key === p || key.startsWith(p))) fail(`'${key}' is set by the worker itself on every step pod`);
+  if (reserved && RESERVED_PREFIXES.some((p) => key === p || key.startsWith(p)))
+    fail(`'${key}' is set by the worker itself on every step pod`);
 }
 
 function checkLabel(key: string, value: string, fail: (m: string) => never, reserved: boolean): void {
@@ -187,7 +228,8 @@ function checkLabel(key: string, value: string, fail: (m: string) => never, rese
 }
 
 function checkLabelValue(key: string, value: string, fail: (m: string) => never): void {
-  if (value.length > 63 || (value !== '' && !NAME_PART.test(value))) fail(`'${value}' (of ${key}) is not a valid label value`);
+  if (value.length > 63 || (value !== '' && !NAME_PART.test(value)))
+    fail(`'${value}' (of ${key}) is not a valid label value`);
 }
 
 // ---- the file -----------------------------------------------------------------------
@@ -197,14 +239,17 @@ export function readSettingsFile(file: string): Partial2 {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new WorkerSettingsError(`cannot read the worker settings file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new WorkerSettingsError(
+      `cannot read the worker settings file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
   }
   return parseSettings(file, text);
 }
 
 export function parseSettings(file: string, text: string): Partial2 {
   const loaded = loadYaml(file, text);
-  if (loaded.errors.length || !loaded.walker) throw new WorkerSettingsError(loaded.errors.map(formatError).join('\n') || `${file}: not YAML`);
+  if (loaded.errors.length || !loaded.walker)
+    throw new WorkerSettingsError(loaded.errors.map(formatError).join('\n') || `${file}: not YAML`);
   const r = new FileReader(file, loaded.walker);
   const out = r.read(loaded.root);
   if (r.errors.length) throw new WorkerSettingsError(sortErrors(r.errors).map(formatError).join('\n'));
@@ -283,8 +328,10 @@ class FileReader {
   }
 
   private stringMap(
-    node: Node | null, path: string,
-    checkKey: (k: string, fail: (m: string) => never) => void, checkValue: (k: string, v: string, fail: (m: string) => never) => void,
+    node: Node | null,
+    path: string,
+    checkKey: (k: string, fail: (m: string) => never) => void,
+    checkValue: (k: string, v: string, fail: (m: string) => never) => void,
   ): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [k, keyNode, value] of this.map(node, path, null)) {
@@ -302,13 +349,32 @@ class FileReader {
 
   private pod(node: Node | null): PodDefaults {
     const pod: PodDefaults = {};
-    const known = ['nodeSelector', 'tolerations', 'resources', 'imagePullSecrets', 'labels', 'annotations', 'securityContext'];
+    const known = [
+      'nodeSelector',
+      'tolerations',
+      'resources',
+      'imagePullSecrets',
+      'labels',
+      'annotations',
+      'securityContext',
+    ];
     for (const [key, , value] of this.map(node, 'pod', known)) {
       const path = `pod/${key}`;
       switch (key) {
-        case 'nodeSelector': pod.nodeSelector = this.stringMap(value, path, (k, fail) => checkLabelKey(k, fail, false), checkLabelValue); break;
-        case 'labels': pod.labels = this.stringMap(value, path, (k, fail) => checkLabelKey(k, fail, true), checkLabelValue); break;
-        case 'annotations': pod.annotations = this.stringMap(value, path, (k, fail) => checkLabelKey(k, fail, true), () => {}); break;
+        case 'nodeSelector':
+          pod.nodeSelector = this.stringMap(value, path, (k, fail) => checkLabelKey(k, fail, false), checkLabelValue);
+          break;
+        case 'labels':
+          pod.labels = this.stringMap(value, path, (k, fail) => checkLabelKey(k, fail, true), checkLabelValue);
+          break;
+        case 'annotations':
+          pod.annotations = this.stringMap(
+            value,
+            path,
+            (k, fail) => checkLabelKey(k, fail, true),
+            () => {},
+          );
+          break;
         case 'imagePullSecrets':
           pod.imagePullSecrets = this.list(value, path).flatMap((item, i) => {
             // Either a name or Kubernetes' own form, {name: ...}.
@@ -319,9 +385,15 @@ class FileReader {
             return v === undefined ? [] : [v];
           });
           break;
-        case 'tolerations': pod.tolerations = this.list(value, path).map((item, i) => this.toleration(item, `${path}/${i}`)); break;
-        case 'resources': pod.resources = this.resources(value, path); break;
-        case 'securityContext': pod.securityContext = this.securityContext(value, path); break;
+        case 'tolerations':
+          pod.tolerations = this.list(value, path).map((item, i) => this.toleration(item, `${path}/${i}`));
+          break;
+        case 'resources':
+          pod.resources = this.resources(value, path);
+          break;
+        case 'securityContext':
+          pod.securityContext = this.securityContext(value, path);
+          break;
       }
     }
     return pod;
@@ -340,28 +412,37 @@ class FileReader {
     for (const [k, , value] of this.map(node, path, ['key', 'operator', 'value', 'effect', 'tolerationSeconds'])) {
       if (k === 'tolerationSeconds') {
         const v = scalarValue(value);
-        if (typeof v !== 'number' || !Number.isInteger(v)) this.error(value, `${path}/${k}`, `must be a whole number, not ${kindOf(value)}`);
+        if (typeof v !== 'number' || !Number.isInteger(v))
+          this.error(value, `${path}/${k}`, `must be a whole number, not ${kindOf(value)}`);
         else t.tolerationSeconds = v;
         continue;
       }
       const v = this.string(value, `${path}/${k}`);
       if (v === undefined) continue;
-      if (k === 'operator' && v !== 'Exists' && v !== 'Equal') this.error(value, `${path}/${k}`, `'${v}' is not Exists or Equal`);
-      if (k === 'effect' && v !== '' && !TOLERATION_EFFECTS.includes(v)) this.error(value, `${path}/${k}`, `'${v}' is not one of ${TOLERATION_EFFECTS.join(', ')}`);
+      if (k === 'operator' && v !== 'Exists' && v !== 'Equal')
+        this.error(value, `${path}/${k}`, `'${v}' is not Exists or Equal`);
+      if (k === 'effect' && v !== '' && !TOLERATION_EFFECTS.includes(v))
+        this.error(value, `${path}/${k}`, `'${v}' is not one of ${TOLERATION_EFFECTS.join(', ')}`);
       if (k === 'key' && v !== '') this.check(value, `${path}/${k}`, (fail) => checkLabelKey(v, fail, false));
       (t as Record<string, unknown>)[k] = v;
     }
-    if (t.operator === 'Exists' && t.value) this.error(node, path, "a toleration with operator Exists has no value");
-    if (!t.key && t.operator !== 'Exists') this.error(node, path, 'a toleration without a key must have operator Exists');
+    if (t.operator === 'Exists' && t.value) this.error(node, path, 'a toleration with operator Exists has no value');
+    if (!t.key && t.operator !== 'Exists')
+      this.error(node, path, 'a toleration without a key must have operator Exists');
     return t;
   }
 
   private resources(node: Node | null, path: string): PodDefaults['resources'] {
     const out: NonNullable<PodDefaults['resources']> = {};
     for (const [k, , value] of this.map(node, path, ['requests', 'limits'])) {
-      out[k as 'requests' | 'limits'] = this.stringMap(value, `${path}/${k}`, () => {}, (_name, v, fail) => {
-        if (!QUANTITY.test(v)) fail(`'${v}' is not a quantity (e.g. 500m, 1, 256Mi)`);
-      });
+      out[k as 'requests' | 'limits'] = this.stringMap(
+        value,
+        `${path}/${k}`,
+        () => {},
+        (_name, v, fail) => {
+          if (!QUANTITY.test(v)) fail(`'${v}' is not a quantity (e.g. 500m, 1, 256Mi)`);
+        },
+      );
     }
     return out;
   }
@@ -369,11 +450,18 @@ class FileReader {
   private securityContext(node: Node | null, path: string): PodDefaults['securityContext'] {
     const ints = ['runAsUser', 'runAsGroup', 'fsGroup'];
     const out: Record<string, unknown> = {};
-    for (const [k, , value] of this.map(node, path, [...ints, 'runAsNonRoot', 'supplementalGroups', 'fsGroupChangePolicy', 'seccompProfile'])) {
+    for (const [k, , value] of this.map(node, path, [
+      ...ints,
+      'runAsNonRoot',
+      'supplementalGroups',
+      'fsGroupChangePolicy',
+      'seccompProfile',
+    ])) {
       const p = `${path}/${k}`;
       const v = scalarValue(value);
       if (ints.includes(k)) {
-        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) this.error(value, p, `must be a whole number of at least 0, not ${kindOf(value)}`);
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+          this.error(value, p, `must be a whole number of at least 0, not ${kindOf(value)}`);
         else out[k] = v;
       } else if (k === 'runAsNonRoot') {
         if (typeof v !== 'boolean') this.error(value, p, `must be true or false, not ${kindOf(value)}`);
@@ -387,14 +475,16 @@ class FileReader {
         });
       } else if (k === 'fsGroupChangePolicy') {
         const s = this.string(value, p);
-        if (s !== undefined && s !== 'OnRootMismatch' && s !== 'Always') this.error(value, p, `'${s}' is not OnRootMismatch or Always`);
+        if (s !== undefined && s !== 'OnRootMismatch' && s !== 'Always')
+          this.error(value, p, `'${s}' is not OnRootMismatch or Always`);
         else if (s !== undefined) out[k] = s;
       } else {
         const profile: Record<string, string> = {};
         for (const [pk, , pv] of this.map(value, p, ['type', 'localhostProfile'])) {
           const s = this.string(pv, `${p}/${pk}`);
           if (s === undefined) continue;
-          if (pk === 'type' && !['RuntimeDefault', 'Unconfined', 'Localhost'].includes(s)) this.error(pv, `${p}/${pk}`, `'${s}' is not RuntimeDefault, Unconfined or Localhost`);
+          if (pk === 'type' && !['RuntimeDefault', 'Unconfined', 'Localhost'].includes(s))
+            this.error(pv, `${p}/${pk}`, `'${s}' is not RuntimeDefault, Unconfined or Localhost`);
           profile[pk] = s;
         }
         out[k] = profile;

@@ -15,7 +15,9 @@ export function parseDecimal(text: string): { value: number } | { problem: strin
 /** Whether a name can be an input or variable name: referable as ${name}, and a safe map key. */
 export function nameProblem(name: string): string | null {
   if (name === '') return 'the name is empty';
-  if (name === '__proto__' || name === 'constructor' || name === 'prototype') return `'${name}' cannot be a variable name`;
-  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name)) return `'${name}' is not a variable name (letters, digits, '_', '-' and '.', starting with a letter, digit or '_')`;
+  if (name === '__proto__' || name === 'constructor' || name === 'prototype')
+    return `'${name}' cannot be a variable name`;
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name))
+    return `'${name}' is not a variable name (letters, digits, '_', '-' and '.', starting with a letter, digit or '_')`;
   return null;
 }

@@ -6,14 +6,23 @@ import type { DefinitionError } from '../yaml/definition-error.ts';
 import { parseDecimal } from './decimal-number.ts';
 import type { Declarations } from './types.ts';
 
-export function readInputArguments(file: string, declared: Declarations, given: Record<string, string>): { values: Record<string, VarValue>; errors: DefinitionError[] } {
+export function readInputArguments(
+  file: string,
+  declared: Declarations,
+  given: Record<string, string>,
+): { values: Record<string, VarValue>; errors: DefinitionError[] } {
   const values: Record<string, VarValue> = {};
   const errors: DefinitionError[] = [];
   for (const [name, raw] of Object.entries(given)) {
     const input = declared.inputs.find((i) => i.name === name);
     if (!input) {
       const known = declared.inputs.map((i) => i.name);
-      errors.push({ file, ...(declared.inputsAt ?? { line: 1, column: 1 }), path: 'inputs', message: `use of undefined input variable "${name}" (given with --input; ${known.length ? `the file declares ${known.join(', ')}` : 'the file declares no inputs'})` });
+      errors.push({
+        file,
+        ...(declared.inputsAt ?? { line: 1, column: 1 }),
+        path: 'inputs',
+        message: `use of undefined input variable "${name}" (given with --input; ${known.length ? `the file declares ${known.join(', ')}` : 'the file declares no inputs'})`,
+      });
       continue;
     }
     const at = { file, ...input.at, path: `inputs/${name}` };

@@ -6,7 +6,10 @@ import { KUBERNETES_MAX_LABEL_LENGTH, KUBERNETES_MAX_SUBDOMAIN_LENGTH } from '..
 
 export function kubernetesName(name: string): string | null {
   if (!/^[A-Za-z0-9][A-Za-z0-9_. -]*$/.test(name)) return null;
-  const label = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  const label = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return label || null;
 }
 

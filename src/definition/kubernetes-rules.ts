@@ -27,14 +27,24 @@ export function kubernetesNameProblems(step: StepDefinition): RuleProblem[] {
     if (typeof value !== 'string' || value === '') continue;
     const ok = kind === 'label' ? isDnsLabel(value) : isDnsSubdomain(value);
     if (!ok) {
-      const rule = kind === 'label' ? 'a DNS-1123 label: at most 63 of a-z, 0-9 and -' : "a DNS-1123 subdomain: at most 253 of a-z, 0-9, '-' and '.'";
-      problems.push({ field, message: `Kubernetes refuses ${JSON.stringify(value)} as a ${what} name (it must be ${rule}, starting and ending with a letter or digit)` });
+      const rule =
+        kind === 'label'
+          ? 'a DNS-1123 label: at most 63 of a-z, 0-9 and -'
+          : "a DNS-1123 subdomain: at most 253 of a-z, 0-9, '-' and '.'";
+      problems.push({
+        field,
+        message: `Kubernetes refuses ${JSON.stringify(value)} as a ${what} name (it must be ${rule}, starting and ending with a letter or digit)`,
+      });
     }
   }
   if (step.type === 'docker' && step.fields.secretName) {
     for (const arg of Array.isArray(step.fields.secretArgs) ? step.fields.secretArgs : []) {
       const name = arg.slice(0, Math.max(arg.indexOf('='), 0));
-      if (name && !ENV_NAME.test(name)) problems.push({ field: 'secretArgs', message: `Kubernetes refuses ${JSON.stringify(name)} as an environment variable name` });
+      if (name && !ENV_NAME.test(name))
+        problems.push({
+          field: 'secretArgs',
+          message: `Kubernetes refuses ${JSON.stringify(name)} as an environment variable name`,
+        });
     }
   }
   return problems;

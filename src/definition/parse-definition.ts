@@ -25,8 +25,18 @@ export type VariablesFor = (declared: Declarations) => Lookup;
 
 const RESERVED = new Set(['inputs', 'environments']);
 
-export function parseDefinition(file: string, text: string, variablesFor: VariablesFor = () => () => undefined): ParseResult {
-  const definition: BuildDefinition = { inputs: [], environments: {}, inputsAt: null, environmentsAt: null, stages: [] };
+export function parseDefinition(
+  file: string,
+  text: string,
+  variablesFor: VariablesFor = () => () => undefined,
+): ParseResult {
+  const definition: BuildDefinition = {
+    inputs: [],
+    environments: {},
+    inputsAt: null,
+    environmentsAt: null,
+    stages: [],
+  };
   const loaded = loadYaml(file, text);
   const done = (r?: Reporter): ParseResult => ({
     definition,
@@ -34,7 +44,14 @@ export function parseDefinition(file: string, text: string, variablesFor: Variab
     warnings: sortErrors([...loaded.warnings, ...(r?.warnings ?? [])]),
   });
   if (!loaded.walker) {
-    if (loaded.errors.length === 0) loaded.errors.push({ file, line: 1, column: 1, path: '', message: 'empty document: a build needs at least one stage' });
+    if (loaded.errors.length === 0)
+      loaded.errors.push({
+        file,
+        line: 1,
+        column: 1,
+        path: '',
+        message: 'empty document: a build needs at least one stage',
+      });
     return done();
   }
   const r = new Reporter(file, loaded.walker);
@@ -50,8 +67,10 @@ export function parseDefinition(file: string, text: string, variablesFor: Variab
   const entries = r.walker.entries(root);
   for (const e of entries) {
     if (!e.keyIsString) r.error(e.keyNode, '', `a stage name must be a string, got ${kindOf(e.keyNode)}`);
-    else if (e.key === 'inputs') [definition.inputs, definition.inputsAt] = [readInputs(e.value, r), r.position(e.keyNode)];
-    else if (e.key === 'environments') [definition.environments, definition.environmentsAt] = [readEnvironments(e.value, r), r.position(e.keyNode)];
+    else if (e.key === 'inputs')
+      [definition.inputs, definition.inputsAt] = [readInputs(e.value, r), r.position(e.keyNode)];
+    else if (e.key === 'environments')
+      [definition.environments, definition.environmentsAt] = [readEnvironments(e.value, r), r.position(e.keyNode)];
   }
   const lookup = variablesFor(definition);
   const ctx: StepContext = {
@@ -72,6 +91,7 @@ export function parseDefinition(file: string, text: string, variablesFor: Variab
     const stage = readStage(e, definition, ctx);
     if (stage) definition.stages.push(stage);
   }
-  if (!entries.some((e) => e.keyIsString && !RESERVED.has(e.key))) r.error(root, '', 'missing stages: a build needs at least one stage');
+  if (!entries.some((e) => e.keyIsString && !RESERVED.has(e.key)))
+    r.error(root, '', 'missing stages: a build needs at least one stage');
   return done(r);
 }

@@ -14,7 +14,13 @@ export function readEnvironments(node: Node | null, r: Reporter): Record<string,
   for (const env of r.walker.entries(node)) {
     const path = `environments/${env.key}`;
     if (!env.keyIsString || env.key === '') {
-      r.error(env.keyNode, path, env.key === '' ? 'environment name cannot be empty' : `an environment name must be a string, got ${kindOf(env.keyNode)}`);
+      r.error(
+        env.keyNode,
+        path,
+        env.key === ''
+          ? 'environment name cannot be empty'
+          : `an environment name must be a string, got ${kindOf(env.keyNode)}`,
+      );
       continue;
     }
     const vars: Record<string, VarValue> = {};
@@ -26,9 +32,15 @@ export function readEnvironments(node: Node | null, r: Reporter): Record<string,
     }
     for (const v of r.walker.entries(env.value)) {
       const value = scalarValue(v.value);
-      if (!v.keyIsString || v.key === '') r.error(v.keyNode, `${path}/${v.key}`, 'a variable name must be a non-empty string');
+      if (!v.keyIsString || v.key === '')
+        r.error(v.keyNode, `${path}/${v.key}`, 'a variable name must be a non-empty string');
       else if (isNull(v.value)) vars[v.key] = null;
-      else if (value === undefined) r.error(v.value ?? v.keyNode, `${path}/${v.key}`, `invalid environment variable type: expected a string, boolean or number, got ${kindOf(v.value)}`);
+      else if (value === undefined)
+        r.error(
+          v.value ?? v.keyNode,
+          `${path}/${v.key}`,
+          `invalid environment variable type: expected a string, boolean or number, got ${kindOf(v.value)}`,
+        );
       else vars[v.key] = value;
     }
   }

@@ -50,7 +50,12 @@ export function readField(node: Node | null, kind: FieldKind, r: FieldReader): F
   }
 }
 
-function readScalar(node: Node | null, kind: 'string' | 'boolean' | 'number', r: FieldReader, suffix?: string): Value | undefined {
+function readScalar(
+  node: Node | null,
+  kind: 'string' | 'boolean' | 'number',
+  r: FieldReader,
+  suffix?: string,
+): Value | undefined {
   const raw = scalarValue(node);
   if (raw === undefined) return void r.report(node, `expected ${WANTED[kind]}, got ${kindOf(node)}`, suffix);
   const value = typeof raw === 'string' && r.substitute ? r.substitute(raw, node, suffix) : raw;

@@ -19,7 +19,8 @@ export function readInputs(node: Node | null, r: Reporter): InputDefinition[] {
   r.walker.items(node).forEach((item, index) => {
     const input = readInput(item, `inputs/${index}`, r);
     if (!input) return;
-    if (inputs.some((i) => i.name === input.name)) r.error(item, `inputs/${index}/name`, `input variable name is already used: "${input.name}"`);
+    if (inputs.some((i) => i.name === input.name))
+      r.error(item, `inputs/${index}/name`, `input variable name is already used: "${input.name}"`);
     else inputs.push(input);
   });
   return inputs;
@@ -34,17 +35,26 @@ function readInput(node: Node | null, path: string, r: Reporter): InputDefinitio
   const read = (key: string, kind: FieldKind): unknown => {
     const entry = fields.get(key);
     if (!entry) return undefined;
-    return readField(entry.value, kind, { walker: r.walker, report: (n, m, s = '') => r.error(n, `${path}/${key}${s}`, m) });
+    return readField(entry.value, kind, {
+      walker: r.walker,
+      report: (n, m, s = '') => r.error(n, `${path}/${key}${s}`, m),
+    });
   };
   for (const [key, entry] of fields) {
     if (!KNOWN_FIELDS.has(key)) r.warn(entry.keyNode, `${path}/${key}`, `unknown field '${key}' is ignored`);
   }
   const name = read('name', 'string');
   const type = read('type', 'string');
-  if (name === undefined || name === '') r.error(fields.get('name')?.value ?? node, `${path}/name`, 'missing required field');
-  if (type === undefined || type === '') r.error(fields.get('type')?.value ?? node, `${path}/type`, 'missing required field');
+  if (name === undefined || name === '')
+    r.error(fields.get('name')?.value ?? node, `${path}/name`, 'missing required field');
+  if (type === undefined || type === '')
+    r.error(fields.get('type')?.value ?? node, `${path}/type`, 'missing required field');
   if (typeof type === 'string' && type !== '' && !INPUT_TYPES.includes(type as InputType)) {
-    r.error(fields.get('type')!.value, `${path}/type`, `unknown input type '${type}' (expected one of ${INPUT_TYPES.join(', ')})`);
+    r.error(
+      fields.get('type')!.value,
+      `${path}/type`,
+      `unknown input type '${type}' (expected one of ${INPUT_TYPES.join(', ')})`,
+    );
     return null;
   }
   const badName = typeof name === 'string' && name !== '' ? nameProblem(name) : null;
@@ -52,14 +62,27 @@ function readInput(node: Node | null, path: string, r: Reporter): InputDefinitio
   if (typeof name !== 'string' || name === '' || badName || typeof type !== 'string' || type === '') return null;
   const inputType = type as InputType;
   const given = read('default', inputType === 'number' ? 'number' : 'string') as Value | undefined;
-  if (typeof given === 'number' && !Number.isFinite(given)) r.error(fields.get('default')!.value, `${path}/default`, 'a number input needs a finite default');
-  const input: InputDefinition = { name, type: inputType, default: given ?? (inputType === 'number' ? 0 : ''), values: [], at: r.position(node) };
+  if (typeof given === 'number' && !Number.isFinite(given))
+    r.error(fields.get('default')!.value, `${path}/default`, 'a number input needs a finite default');
+  const input: InputDefinition = {
+    name,
+    type: inputType,
+    default: given ?? (inputType === 'number' ? 0 : ''),
+    values: [],
+    at: r.position(node),
+  };
   if (inputType === 'choice') {
     input.values = (read('values', 'strings') as string[] | undefined) ?? [];
-    if (input.values.length === 0) r.error(fields.get('values')?.value ?? node, `${path}/values`, 'missing required field');
-    if (!fields.has('default') || given === '') r.error(fields.get('default')?.value ?? node, `${path}/default`, 'missing required field');
+    if (input.values.length === 0)
+      r.error(fields.get('values')?.value ?? node, `${path}/values`, 'missing required field');
+    if (!fields.has('default') || given === '')
+      r.error(fields.get('default')?.value ?? node, `${path}/default`, 'missing required field');
     else if (typeof given === 'string' && input.values.length && !input.values.includes(given)) {
-      r.error(fields.get('default')!.value, `${path}/default`, `default value "${given}" is missing from values (${input.values.join(', ')})`);
+      r.error(
+        fields.get('default')!.value,
+        `${path}/default`,
+        `default value "${given}" is missing from values (${input.values.join(', ')})`,
+      );
     }
   }
   return input;

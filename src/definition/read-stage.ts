@@ -15,17 +15,37 @@ export function readStage(entry: MapEntry, declared: Declarations, ctx: StepCont
   const { r } = ctx;
   const name = entry.key;
   const path = name;
-  if (!kubernetesName(name)) r.error(entry.keyNode, path, `stage name '${name}' cannot become a Kubernetes name (use letters, digits, '-', '_', '.' or spaces, starting with a letter or digit)`);
+  if (!kubernetesName(name))
+    r.error(
+      entry.keyNode,
+      path,
+      `stage name '${name}' cannot become a Kubernetes name (use letters, digits, '-', '_', '.' or spaces, starting with a letter or digit)`,
+    );
   const node = entry.value;
   if (!isMap(node)) {
-    r.error(node ?? entry.keyNode, path, isNull(node) ? 'stage is missing steps' : `expected a stage (a map of steps), got ${kindOf(node)}`);
+    r.error(
+      node ?? entry.keyNode,
+      path,
+      isNull(node) ? 'stage is missing steps' : `expected a stage (a map of steps), got ${kindOf(node)}`,
+    );
     return null;
   }
-  const stage: StageDefinition = { name, runsIf: 'success', environments: [], steps: [], at: r.position(entry.keyNode) };
+  const stage: StageDefinition = {
+    name,
+    runsIf: 'success',
+    environments: [],
+    steps: [],
+    at: r.position(entry.keyNode),
+  };
   const byKubernetesName = new Map<string, string>();
   let stepCount = 0;
   const conditions = r.walker.entries(node).filter((e) => RUN_CONDITION_KEYS.includes(e.key));
-  if (conditions.length > 1) r.error(conditions[1]!.keyNode, `${path}/${conditions[1]!.key}`, 'give the run condition once (runs-if or run-if, not both)');
+  if (conditions.length > 1)
+    r.error(
+      conditions[1]!.keyNode,
+      `${path}/${conditions[1]!.key}`,
+      'give the run condition once (runs-if or run-if, not both)',
+    );
   for (const e of r.walker.entries(node)) {
     if (!e.keyIsString) {
       r.error(e.keyNode, path, `a step name must be a string, got ${kindOf(e.keyNode)}`);
@@ -40,14 +60,24 @@ export function readStage(entry: MapEntry, declared: Declarations, ctx: StepCont
       const label = kubernetesName(step.name);
       const clash = label ? byKubernetesName.get(label) : undefined;
       // Equal names are duplicate keys, reported by the YAML reader already.
-      if (clash !== undefined && clash !== step.name) r.error(e.keyNode, `${path}/${e.key}`, `step names '${clash}' and '${step.name}' become the same Kubernetes name '${label}'`);
+      if (clash !== undefined && clash !== step.name)
+        r.error(
+          e.keyNode,
+          `${path}/${e.key}`,
+          `step names '${clash}' and '${step.name}' become the same Kubernetes name '${label}'`,
+        );
       else if (label) byKubernetesName.set(label, step.name);
       stage.steps.push(step);
     }
   }
   if (stepCount === 0) r.error(entry.keyNode, path, 'stage is missing steps');
   // The steps of a stage run as child workflows all at once.
-  if (stepCount > TEMPORAL_MAX_PENDING_CHILDREN) r.error(entry.keyNode, path, `stage has ${stepCount} steps; they run at once as child workflows, and Temporal allows ${TEMPORAL_MAX_PENDING_CHILDREN} pending`);
+  if (stepCount > TEMPORAL_MAX_PENDING_CHILDREN)
+    r.error(
+      entry.keyNode,
+      path,
+      `stage has ${stepCount} steps; they run at once as child workflows, and Temporal allows ${TEMPORAL_MAX_PENDING_CHILDREN} pending`,
+    );
   return stage;
 }
 
@@ -69,18 +99,29 @@ function readFilter(e: MapEntry, stagePath: string, declared: Declarations, ctx:
   const { r } = ctx;
   const path = `${stagePath}/environments`;
   if (!isSeq(e.value)) {
-    r.error(e.value ?? e.keyNode, path, `stage environments should be a list of environment names, got ${kindOf(e.value)}`);
+    r.error(
+      e.value ?? e.keyNode,
+      path,
+      `stage environments should be a list of environment names, got ${kindOf(e.value)}`,
+    );
     return [];
   }
   const names: string[] = [];
   r.walker.items(e.value).forEach((item, i) => {
     const raw = scalarValue(item);
-    if (typeof raw !== 'string') return r.error(item, `${path}[${i}]`, `stage environment element should be a string, got ${kindOf(item)}`);
+    if (typeof raw !== 'string')
+      return r.error(item, `${path}[${i}]`, `stage environment element should be a string, got ${kindOf(item)}`);
     const value = ctx.substitute(raw, item, `${path}[${i}]`);
     if (value === undefined) return;
-    if (typeof value !== 'string') r.error(item, `${path}[${i}]`, `stage environment element should be a string, got ${typeof value} from ${JSON.stringify(raw)}`);
+    if (typeof value !== 'string')
+      r.error(
+        item,
+        `${path}[${i}]`,
+        `stage environment element should be a string, got ${typeof value} from ${JSON.stringify(raw)}`,
+      );
     else if (value === '') r.error(item, `${path}[${i}]`, 'environment name cannot be empty');
-    else if (!Object.hasOwn(declared.environments, value)) r.error(item, `${path}[${i}]`, `use of undefined environment "${value}"`);
+    else if (!Object.hasOwn(declared.environments, value))
+      r.error(item, `${path}[${i}]`, `use of undefined environment "${value}"`);
     else names.push(value);
   });
   return names;

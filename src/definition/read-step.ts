@@ -28,9 +28,19 @@ export function readStep(entry: MapEntry, stagePath: string, ctx: StepContext): 
   const name = entry.key;
   const path = `${stagePath}/${name}`;
   if (name === '') r.error(entry.keyNode, path, 'step name cannot be empty');
-  else if (!kubernetesName(name)) r.error(entry.keyNode, path, `step name '${name}' cannot become a Kubernetes name (use letters, digits, '-', '_', '.' or spaces, starting with a letter or digit)`);
+  else if (!kubernetesName(name))
+    r.error(
+      entry.keyNode,
+      path,
+      `step name '${name}' cannot become a Kubernetes name (use letters, digits, '-', '_', '.' or spaces, starting with a letter or digit)`,
+    );
   const idBytes = stepWorkflowIdBytes(stagePath, name);
-  if (idBytes > TEMPORAL_MAX_ID_BYTES) r.error(entry.keyNode, path, `stage and step names too long: the step's workflow id would be up to ${idBytes} bytes, Temporal allows ${TEMPORAL_MAX_ID_BYTES}`);
+  if (idBytes > TEMPORAL_MAX_ID_BYTES)
+    r.error(
+      entry.keyNode,
+      path,
+      `stage and step names too long: the step's workflow id would be up to ${idBytes} bytes, Temporal allows ${TEMPORAL_MAX_ID_BYTES}`,
+    );
   const node = entry.value;
   if (!isMap(node)) {
     r.error(node ?? entry.keyNode, path, `expected a step (a map with one step type), got ${kindOf(node)}`);
@@ -39,10 +49,19 @@ export function readStep(entry: MapEntry, stagePath: string, ctx: StepContext): 
   const entries = r.walker.entries(node);
   const types = entries.filter((e) => e.keyIsString && isStepType(e.key));
   for (const other of entries.filter((e) => !types.includes(e))) {
-    r.error(other.keyNode, `${path}/${other.key}`, `unknown step type '${other.key}' (expected one of ${STEP_TYPE_NAMES.join(', ')})`);
+    r.error(
+      other.keyNode,
+      `${path}/${other.key}`,
+      `unknown step type '${other.key}' (expected one of ${STEP_TYPE_NAMES.join(', ')})`,
+    );
   }
   if (entries.length === 0) r.error(node, path, `missing a step type (one of ${STEP_TYPE_NAMES.join(', ')})`);
-  if (types.length > 1) r.error(types[1]!.keyNode, path, `contains multiple step types: ${types.map((t) => t.key).join(', ')}; a step has exactly one`);
+  if (types.length > 1)
+    r.error(
+      types[1]!.keyNode,
+      path,
+      `contains multiple step types: ${types.map((t) => t.key).join(', ')}; a step has exactly one`,
+    );
   // Every type is read, so all their errors show at once; only a single one makes a step.
   const steps = types.map((t) => readStepType(name, t, path, ctx));
   return types.length === 1 ? (steps[0] ?? null) : null;
@@ -53,7 +72,11 @@ function readStepType(name: string, entry: MapEntry, stepPath: string, ctx: Step
   const type = entry.key as StepType;
   const path = `${stepPath}/${type}`;
   if (!isMap(entry.value)) {
-    r.error(entry.value ?? entry.keyNode, path, `expected the ${type} step's fields (a map), got ${kindOf(entry.value)}`);
+    r.error(
+      entry.value ?? entry.keyNode,
+      path,
+      `expected the ${type} step's fields (a map), got ${kindOf(entry.value)}`,
+    );
     return null;
   }
   const given = new Map(r.walker.entries(entry.value).map((e) => [e.key, e]));
@@ -75,7 +98,8 @@ function readStepType(name: string, entry: MapEntry, stepPath: string, ctx: Step
     if (value === undefined) continue;
     // A field whose items were reported already is not also "missing".
     const reported = r.errors.length > before;
-    if (spec.required && !reported && (value === '' || (Array.isArray(value) && value.length === 0))) r.error(e.value, fieldPath, 'missing required field');
+    if (spec.required && !reported && (value === '' || (Array.isArray(value) && value.length === 0)))
+      r.error(e.value, fieldPath, 'missing required field');
     step.fields[field] = value;
   }
   for (const [key, e] of given) {

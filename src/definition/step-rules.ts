@@ -24,7 +24,8 @@ export function applyStepRules(step: StepDefinition, given: ReadonlySet<string>,
   switch (step.type) {
     case 'container':
       // The worker runs steps through a POSIX shell; powershell.exe cannot host it.
-      if (String(f.os).toLowerCase() === 'windows') problem('os', "os 'windows' is not supported: steps run through a POSIX shell on Linux nodes");
+      if (String(f.os).toLowerCase() === 'windows')
+        problem('os', "os 'windows' is not supported: steps run through a POSIX shell on Linux nodes");
       if (f.secretName) f.secretName = projectSecretName(String(f.secretName), 'secretName', vars, problem);
       break;
     case 'docker':
@@ -62,13 +63,23 @@ function dockerRules(step: StepDefinition, given: ReadonlySet<string>, vars: Bui
     f.destination = (repoName === f.name ? parts : [...parts, String(f.name)]).join('/');
   }
   // wharf-cmd's default: on when the group starts with "default" (not applied: see the pod).
-  if (!given.has('append-cert')) f['append-cert'] = String(group ?? '').toLowerCase().startsWith('default');
-  if (String(f.tag).split(',').every((t) => t.trim() === '')) problem('tag', 'tags field resolved to zero tags');
+  if (!given.has('append-cert'))
+    f['append-cert'] = String(group ?? '')
+      .toLowerCase()
+      .startsWith('default');
+  if (
+    String(f.tag)
+      .split(',')
+      .every((t) => t.trim() === '')
+  )
+    problem('tag', 'tags field resolved to zero tags');
   const secretArgs = list(f.secretArgs);
   for (const arg of secretArgs) {
     const eq = arg.indexOf('=');
-    const what = eq < 0 ? "missing '='" : eq === 0 ? "empty 'ARG'" : eq === arg.length - 1 ? "empty 'secret-key'" : null;
-    if (what) problem('secretArgs', `invalid secret format: ${what}, expected 'ARG=secret-key': ${JSON.stringify(arg)}`);
+    const what =
+      eq < 0 ? "missing '='" : eq === 0 ? "empty 'ARG'" : eq === arg.length - 1 ? "empty 'secret-key'" : null;
+    if (what)
+      problem('secretArgs', `invalid secret format: ${what}, expected 'ARG=secret-key': ${JSON.stringify(arg)}`);
   }
   if (secretArgs.length && !f.secretName) problem('secretArgs', 'found secretArgs but is missing secretName');
   else if (!secretArgs.length && f.secretName) problem('secretName', 'found secretName but is missing secretArgs');
@@ -88,7 +99,11 @@ export const DEFAULT_WHARF_INSTANCE = 'local';
  */
 function projectSecretName(name: string, field: string, vars: BuiltinReader, problem: Problem): string {
   const project = vars.optionalValue('PROJECT_ID');
-  if (project === undefined) problem(field, `missing built-in var: need PROJECT_ID (the Secret is named wharf-<instance>-project-<PROJECT_ID>-secretname-${name})`);
+  if (project === undefined)
+    problem(
+      field,
+      `missing built-in var: need PROJECT_ID (the Secret is named wharf-<instance>-project-<PROJECT_ID>-secretname-${name})`,
+    );
   const instance = vars.optionalValue('WHARF_INSTANCE') ?? DEFAULT_WHARF_INSTANCE;
   return `wharf-${instance}-project-${project ?? ''}-secretname-${name}`;
 }
@@ -111,7 +126,8 @@ class BuiltinReader {
   required(field: string, name: string): string {
     const value = this.get(field, name);
     if (value === undefined) this.problem(field, `eval '${field}' default: missing built-in var: need ${name}`);
-    else if (typeof value !== 'string') this.problem(field, `eval '${field}' default: ${name} must be a string, got ${typeof value}`);
+    else if (typeof value !== 'string')
+      this.problem(field, `eval '${field}' default: ${name} must be a string, got ${typeof value}`);
     return value === undefined ? '' : String(value);
   }
 

@@ -13,7 +13,14 @@ export interface ApiErrorInfo {
 }
 
 const TRANSIENT_NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'UND_ERR_SOCKET',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
 ]);
 
 export function describeApiError(err: unknown): ApiErrorInfo {
@@ -23,15 +30,21 @@ export function describeApiError(err: unknown): ApiErrorInfo {
     return {
       status,
       reason: typeof body?.reason === 'string' ? body.reason : null,
-      message: typeof body?.message === 'string' ? body.message : err.message.split('\n')[0] ?? err.message,
+      message: typeof body?.message === 'string' ? body.message : (err.message.split('\n')[0] ?? err.message),
       transient: status === 429 || status >= 500,
     };
   }
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : null;
   // undici says only "fetch failed"; the reason (connection refused, ...) is its cause.
-  const message = err instanceof Error ? `${err.message}${cause && !err.message.includes(cause) ? ` (${cause})` : ''}` : String(err);
+  const message =
+    err instanceof Error ? `${err.message}${cause && !err.message.includes(cause) ? ` (${cause})` : ''}` : String(err);
   const code = networkCode(err);
-  return { status: null, reason: code, message, transient: code === null || TRANSIENT_NETWORK_CODES.has(code) || /socket hang up|fetch failed/i.test(message) };
+  return {
+    status: null,
+    reason: code,
+    message,
+    transient: code === null || TRANSIENT_NETWORK_CODES.has(code) || /socket hang up|fetch failed/i.test(message),
+  };
 }
 
 export function isNotFound(err: unknown): boolean {

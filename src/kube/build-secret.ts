@@ -20,7 +20,14 @@ export class BuildSecrets {
     await this.core.createNamespacedSecret({
       namespace: this.namespace,
       body: {
-        metadata: { name, labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.buildId]: labelValue(buildId), [LABELS.deployment]: deployment } },
+        metadata: {
+          name,
+          labels: {
+            [LABELS.managedBy]: MANAGED_BY,
+            [LABELS.buildId]: labelValue(buildId),
+            [LABELS.deployment]: deployment,
+          },
+        },
         type: 'Opaque',
         stringData: values,
       },
@@ -31,7 +38,9 @@ export class BuildSecrets {
   async read(name: string): Promise<Record<string, string> | null> {
     try {
       const secret = await this.core.readNamespacedSecret({ namespace: this.namespace, name });
-      return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+      return Object.fromEntries(
+        Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+      );
     } catch (err) {
       if (isNotFound(err)) return null;
       throw err;
@@ -51,7 +60,9 @@ export class BuildSecrets {
     const list = await this.core.listNamespacedSecret({ namespace: this.namespace, labelSelector: selector });
     return list.items.flatMap((s) => {
       const buildId = s.metadata?.labels?.[LABELS.buildId];
-      return s.metadata?.name && buildId ? [{ name: s.metadata.name, buildId, createdAt: new Date(s.metadata.creationTimestamp ?? 0).getTime() }] : [];
+      return s.metadata?.name && buildId
+        ? [{ name: s.metadata.name, buildId, createdAt: new Date(s.metadata.creationTimestamp ?? 0).getTime() }]
+        : [];
     });
   }
 }

@@ -19,7 +19,9 @@ export function loadKubeConfig(path?: string): KubeConfig {
  * service account, or ~/.kube/config. A file that cannot be read or a context it does
  * not have fails here, naming the setting.
  */
-export function loadClusterConfig(config: Pick<RuntimeConfig, 'kubeconfig' | 'kubeContext' | 'kubeInCluster'>): KubeConfig {
+export function loadClusterConfig(
+  config: Pick<RuntimeConfig, 'kubeconfig' | 'kubeContext' | 'kubeInCluster'>,
+): KubeConfig {
   const kc = new KubeConfig();
   if (config.kubeInCluster) {
     kc.loadFromCluster();
@@ -29,13 +31,16 @@ export function loadClusterConfig(config: Pick<RuntimeConfig, 'kubeconfig' | 'ku
   try {
     kc.loadFromFile(path);
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message.split('\n')[0];
+    const reason =
+      (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message.split('\n')[0];
     throw new ConfigError(`${nameOf(settingByFlag('kubeconfig'))}: cannot read ${path}: ${reason}`);
   }
   if (config.kubeContext) {
     const names = kc.getContexts().map((c) => c.name);
     if (!names.includes(config.kubeContext)) {
-      throw new ConfigError(`${nameOf(settingByFlag('context'))}: no context '${config.kubeContext}' in ${path} (it has: ${names.join(', ') || 'none'})`);
+      throw new ConfigError(
+        `${nameOf(settingByFlag('context'))}: no context '${config.kubeContext}' in ${path} (it has: ${names.join(', ') || 'none'})`,
+      );
     }
     kc.setCurrentContext(config.kubeContext);
   }

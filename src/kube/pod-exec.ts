@@ -51,20 +51,27 @@ export async function execInPod(kc: KubeConfig, req: ExecRequest): Promise<numbe
     settle(err instanceof Error ? err : new Error(String(err)));
     ws?.close();
   };
-  const guarded = (onChunk: ((chunk: Buffer) => void) | undefined) => onChunk && ((chunk: Buffer): void => {
-    if (settled) return;
-    try {
-      onChunk(chunk);
-    } catch (err) {
-      fail(err);
-    }
-  });
+  const guarded = (onChunk: ((chunk: Buffer) => void) | undefined) =>
+    onChunk &&
+    ((chunk: Buffer): void => {
+      if (settled) return;
+      try {
+        onChunk(chunk);
+      } catch (err) {
+        fail(err);
+      }
+    });
   try {
     ws = await exec.exec(
-      req.namespace, req.pod, req.container, req.command,
-      sink(guarded(req.onStdout)), sink(guarded(req.onStderr)),
+      req.namespace,
+      req.pod,
+      req.container,
+      req.command,
+      sink(guarded(req.onStdout)),
+      sink(guarded(req.onStderr)),
       // stdin is pumped below, with backpressure; the client only needs to know there is one.
-      req.stdin ? new PassThrough() : null, false,
+      req.stdin ? new PassThrough() : null,
+      false,
       (s) => {
         status = s;
         settle(exitCodeFromStatus(s));
@@ -78,7 +85,8 @@ export async function execInPod(kc: KubeConfig, req: ExecRequest): Promise<numbe
   req.signal?.addEventListener('abort', onAbort, { once: true });
   socket.on('close', () => {
     setTimeout(() => {
-      if (status === null) settle(new ExecConnectionLost(`exec in ${req.pod}/${req.container}: connection closed without an exit status`));
+      if (status === null)
+        settle(new ExecConnectionLost(`exec in ${req.pod}/${req.container}: connection closed without an exit status`));
     }, STATUS_AFTER_CLOSE_MS);
   });
   socket.on('error', (err: Error) => {
@@ -127,7 +135,8 @@ async function pumpStdin(ws: ExecSocket, stdin: AsyncIterable<Uint8Array>): Prom
 }
 
 // The API server could not reach the node's kubelet: the command may well be running.
-const UNREACHABLE = /error dialing backend|error sending request|connection refused|connection reset|no route to host|i\/o timeout|broken pipe|unexpected EOF|upgrade request failed|proxy error/i;
+const UNREACHABLE =
+  /error dialing backend|error sending request|connection refused|connection reset|no route to host|i\/o timeout|broken pipe|unexpected EOF|upgrade request failed|proxy error/i;
 
 /**
  * Exit code from the kubelet's exec status: 0 on Success, the ExitCode cause on
@@ -147,7 +156,10 @@ export function exitCodeFromStatus(status: V1Status): number | ExecRejected | Ex
 
 // Statuses can quote the whole exec URL, command included: keep messages readable.
 function shorten(message: string): string {
-  const cut = message.replace(/"https?:\/\/[^"]*"/g, (url) => `"${url.slice(1, url.indexOf('?') > 0 ? url.indexOf('?') : 80)}"`);
+  const cut = message.replace(
+    /"https?:\/\/[^"]*"/g,
+    (url) => `"${url.slice(1, url.indexOf('?') > 0 ? url.indexOf('?') : 80)}"`,
+  );
   return cut.length > 400 ? `${cut.slice(0, 400)}…` : cut;
 }
 

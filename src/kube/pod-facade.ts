@@ -108,7 +108,8 @@ export class PodFacade {
         signal?.removeEventListener('abort', onAbort);
         fn();
       };
-      const onAbort = (): void => finish(() => reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted')));
+      const onAbort = (): void =>
+        finish(() => reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted')));
       const check = (pod: V1Pod | null): void => {
         if (done) return;
         let verdict: T | undefined;
@@ -125,7 +126,11 @@ export class PodFacade {
       unsubscribe = this.watcher.subscribe(name, check);
       // The watch reports changes; reads now and then see a pod that no longer changes,
       // and one whose news a stalled watch never brought.
-      const read = (): void => void this.get(name).then((pod) => check(pod), () => {});
+      const read = (): void =>
+        void this.get(name).then(
+          (pod) => check(pod),
+          () => {},
+        );
       read();
       resync = setInterval(read, this.resyncMs);
     });

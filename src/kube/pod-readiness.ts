@@ -9,8 +9,14 @@ export type PodReadiness =
 
 /** Waiting reasons a kubelet will not get out of by itself. */
 const FATAL_WAITING_REASONS = new Set([
-  'ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull',
-  'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError', 'CrashLoopBackOff',
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'InvalidImageName',
+  'ErrImageNeverPull',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'RunContainerError',
+  'CrashLoopBackOff',
 ]);
 
 export function podReadiness(pod: V1Pod): PodReadiness {
@@ -19,22 +25,41 @@ export function podReadiness(pod: V1Pod): PodReadiness {
   for (const c of containers) {
     const waiting = c.state?.waiting;
     if (waiting?.reason && FATAL_WAITING_REASONS.has(waiting.reason)) {
-      return failed(waiting.reason, `container ${c.name}: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`);
+      return failed(
+        waiting.reason,
+        `container ${c.name}: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`,
+      );
     }
   }
   for (const c of status.initContainerStatuses ?? []) {
     const t = c.state?.terminated;
-    if (t && t.exitCode !== 0) return failed('InitContainerFailed', `init container ${c.name} exited with code ${t.exitCode}${terminationDetail(c)}`);
+    if (t && t.exitCode !== 0)
+      return failed(
+        'InitContainerFailed',
+        `init container ${c.name} exited with code ${t.exitCode}${terminationDetail(c)}`,
+      );
   }
   for (const c of status.containerStatuses ?? []) {
-    if (c.state?.terminated) return failed('ContainerTerminated', `container ${c.name} terminated with exit code ${c.state.terminated.exitCode}${terminationDetail(c)}`);
+    if (c.state?.terminated)
+      return failed(
+        'ContainerTerminated',
+        `container ${c.name} terminated with exit code ${c.state.terminated.exitCode}${terminationDetail(c)}`,
+      );
   }
   if (status.phase === 'Failed' || status.phase === 'Succeeded') {
-    return failed(status.reason ?? `Pod${status.phase}`, `pod ${status.phase.toLowerCase()}${status.message ? `: ${status.message}` : ''}`);
+    return failed(
+      status.reason ?? `Pod${status.phase}`,
+      `pod ${status.phase.toLowerCase()}${status.message ? `: ${status.message}` : ''}`,
+    );
   }
   const declared = pod.spec?.containers.length ?? 0;
   const appStatuses = status.containerStatuses ?? [];
-  if (status.phase === 'Running' && declared > 0 && appStatuses.length === declared && appStatuses.every((c) => c.ready)) {
+  if (
+    status.phase === 'Running' &&
+    declared > 0 &&
+    appStatuses.length === declared &&
+    appStatuses.every((c) => c.ready)
+  ) {
     return { state: 'ready' };
   }
   const scheduled = status.conditions?.find((c) => c.type === 'PodScheduled');

@@ -102,7 +102,8 @@ export class PodWatcher {
   private async relist(): Promise<void> {
     const list = await withTimeout(
       this.core.listNamespacedPod({ namespace: this.namespace, labelSelector: this.labelSelector }),
-      this.timings.listTimeoutMs, `listing pods in ${this.namespace}`,
+      this.timings.listTimeoutMs,
+      `listing pods in ${this.namespace}`,
     );
     const seen = new Set<string>();
     for (const pod of list.items) {
@@ -145,8 +146,10 @@ export class PodWatcher {
         .watch(
           `/api/v1/namespaces/${this.namespace}/pods`,
           {
-            labelSelector: this.labelSelector, resourceVersion: this.resourceVersion ?? undefined,
-            allowWatchBookmarks: true, timeoutSeconds: this.timings.watchTimeoutSeconds,
+            labelSelector: this.labelSelector,
+            resourceVersion: this.resourceVersion ?? undefined,
+            allowWatchBookmarks: true,
+            timeoutSeconds: this.timings.watchTimeoutSeconds,
           },
           (type: string, obj: V1Pod & { code?: number }) => {
             if (over) return;
@@ -208,7 +211,11 @@ export class PodWatcher {
 function isGone(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const e = err as { statusCode?: unknown; code?: unknown; message?: unknown };
-  return e.statusCode === 410 || e.code === 410 || (typeof e.message === 'string' && /\b410\b|too old resource version/i.test(e.message));
+  return (
+    e.statusCode === 410 ||
+    e.code === 410 ||
+    (typeof e.message === 'string' && /\b410\b|too old resource version/i.test(e.message))
+  );
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, doing: string): Promise<T> {

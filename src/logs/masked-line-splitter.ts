@@ -41,7 +41,10 @@ export class MaskedLineSplitter {
     let lineStart = 0;
     let pos = 0;
     const emit = (end: number, consumed: number): void => {
-      lines.push({ text: stripCarriageReturn(maskRange(b, lineStart, end, spans).toString('utf8')), endOffset: this.offset + consumed });
+      lines.push({
+        text: stripCarriageReturn(maskRange(b, lineStart, end, spans).toString('utf8')),
+        endOffset: this.offset + consumed,
+      });
       lineStart = pos = consumed;
     };
     for (;;) {

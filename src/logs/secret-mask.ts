@@ -23,7 +23,8 @@ export function secretBytes(secrets: Iterable<string>): Buffer[] {
   for (const secret of secrets) {
     if (secret.length === 0) continue;
     all.add(secret);
-    if (secret.includes('\n')) for (const line of secret.split(/\r?\n/)) if (line.length >= MIN_LINE_SECRET) all.add(line);
+    if (secret.includes('\n'))
+      for (const line of secret.split(/\r?\n/)) if (line.length >= MIN_LINE_SECRET) all.add(line);
   }
   return [...all].sort((a, b) => b.length - a.length).map((s) => Buffer.from(s, 'utf8'));
 }
@@ -32,7 +33,8 @@ export function secretBytes(secrets: Iterable<string>): Buffer[] {
 export function findSecrets(bytes: Buffer, secrets: readonly Buffer[]): Span[] {
   const found: Span[] = [];
   for (const secret of secrets) {
-    for (let at = bytes.indexOf(secret); at >= 0; at = bytes.indexOf(secret, at + 1)) found.push({ start: at, end: at + secret.length });
+    for (let at = bytes.indexOf(secret); at >= 0; at = bytes.indexOf(secret, at + 1))
+      found.push({ start: at, end: at + secret.length });
   }
   found.sort((a, b) => a.start - b.start || b.end - a.end);
   const merged: Span[] = [];
@@ -71,7 +73,8 @@ export function maskData<T>(value: T, secrets: Iterable<string>): T {
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return maskText(v, list);
     if (Array.isArray(v)) return v.map(walk);
-    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, inner]) => [k, walk(inner)]));
+    if (v !== null && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v).map(([k, inner]) => [k, walk(inner)]));
     return v;
   };
   return walk(value) as T;

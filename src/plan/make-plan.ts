@@ -66,7 +66,10 @@ export function secretEnvName(variable: string): string {
 
 /** Names marked secret in the environment: WHARF_TEMPORAL_SECRET_VARS=NAME,NAME. */
 export function secretVariablesFrom(environ: NodeJS.ProcessEnv): string[] {
-  return (environ.WHARF_TEMPORAL_SECRET_VARS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (environ.WHARF_TEMPORAL_SECRET_VARS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function makePlan(options: MakePlanOptions): MakePlanResult {
@@ -78,7 +81,11 @@ export function makePlan(options: MakePlanOptions): MakePlanResult {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
-      return { errors: [{ file: options.file, line: 1, column: 1, path: '', message: `cannot read the build definition: ${reason}` }] };
+      return {
+        errors: [
+          { file: options.file, line: 1, column: 1, path: '', message: `cannot read the build definition: ${reason}` },
+        ],
+      };
     }
   }
   const sources = gatherVariableSources(dirname(path), options.environ);
@@ -106,7 +113,12 @@ export function planDefinition(input: PlanInput): MakePlanResult {
     const layers = variableLayers(input, declared, problems);
     const original = layeredLookup(layers);
     const overrides: Record<string, VarValue> = {};
-    for (const name of secretVariableNames(file, declared, [...BUILTIN_SECRET_VARIABLES, ...(input.secretVariables ?? [])], problems)) {
+    for (const name of secretVariableNames(
+      file,
+      declared,
+      [...BUILTIN_SECRET_VARIABLES, ...(input.secretVariables ?? [])],
+      problems,
+    )) {
       let value: VarValue | undefined;
       try {
         value = lookupVariable(name, original);
@@ -130,7 +142,8 @@ export function planDefinition(input: PlanInput): MakePlanResult {
     }
     // Files get the real values (the worker reads them from the Secret). In files, as in
     // text, a variable defined as null reads as nothing.
-    for (const layer of [...layers].reverse()) for (const [name, value] of Object.entries(layer)) fileVariables[name] = value ?? '';
+    for (const layer of [...layers].reverse())
+      for (const [name, value] of Object.entries(layer)) fileVariables[name] = value ?? '';
     return layeredLookup([overrides, ...layers]);
   });
   const all = sortErrors([...errors, ...problems]);
@@ -138,7 +151,9 @@ export function planDefinition(input: PlanInput): MakePlanResult {
   const names = Object.keys(secretValues);
   const context: Omit<TranslateContext, 'buildId' | 'stage'> = {
     activeDeadlineSeconds: input.activeDeadlineSeconds ?? DEFAULT_ACTIVE_DEADLINE_SECONDS,
-    secrets: [], buildSecret: secretName, ...(names.length ? { passwordEnv: { secretName, names } } : {}),
+    secrets: [],
+    buildSecret: secretName,
+    ...(names.length ? { passwordEnv: { secretName, names } } : {}),
     ...(inputEnv.length ? { inputEnv } : {}),
     ...(input.resources ? { resources: input.resources } : {}),
   };
@@ -150,7 +165,8 @@ export function planDefinition(input: PlanInput): MakePlanResult {
   const plan = toPlan(input, { ...definition, stages }, context);
   const size = planSizeProblems(plan);
   if (size.errors.length) return { errors: size.errors };
-  if (plan.stages.some((s) => s.steps.some((st) => st.source?.onlyFiles))) secretValues[FILE_VARIABLES_KEY] = JSON.stringify(fileVariables);
+  if (plan.stages.some((s) => s.steps.some((st) => st.source?.onlyFiles)))
+    secretValues[FILE_VARIABLES_KEY] = JSON.stringify(fileVariables);
   return { plan, warnings: [...warnings.map(formatError), ...size.warnings], secretValues, leftOut };
 }
 
@@ -168,7 +184,12 @@ function inputEnvNames(file: string, declared: Declarations, problems: Definitio
     const env = inputEnvName(i.name);
     const clash = byEnv.get(env);
     if (clash !== undefined) {
-      problems.push({ file, ...i.at, path: `inputs/${i.name}`, message: `inputs '${clash}' and '${i.name}' both become the environment variable ${env}; rename one` });
+      problems.push({
+        file,
+        ...i.at,
+        path: `inputs/${i.name}`,
+        message: `inputs '${clash}' and '${i.name}' both become the environment variable ${env}; rename one`,
+      });
       continue;
     }
     byEnv.set(env, i.name);
@@ -181,7 +202,12 @@ function inputEnvNames(file: string, declared: Declarations, problems: Definitio
  * The secret variables: password inputs and the given names. Two that would become the
  * same environment variable (db_pass and db-pass) are an error at the second input.
  */
-function secretVariableNames(file: string, declared: Declarations, others: string[], problems: DefinitionError[]): string[] {
+function secretVariableNames(
+  file: string,
+  declared: Declarations,
+  others: string[],
+  problems: DefinitionError[],
+): string[] {
   const byEnv = new Map<string, string>();
   const names: string[] = [];
   const add = (name: string, at: { line: number; column: number } | null, path: string): void => {
@@ -189,7 +215,12 @@ function secretVariableNames(file: string, declared: Declarations, others: strin
     const clash = byEnv.get(env);
     if (clash === name) return;
     if (clash !== undefined) {
-      problems.push({ file, ...(at ?? { line: 1, column: 1 }), path, message: `secret variables '${clash}' and '${name}' both become the environment variable ${env}; rename one` });
+      problems.push({
+        file,
+        ...(at ?? { line: 1, column: 1 }),
+        path,
+        message: `secret variables '${clash}' and '${name}' both become the environment variable ${env}; rename one`,
+      });
       return;
     }
     byEnv.set(env, name);
@@ -203,7 +234,8 @@ function secretVariableNames(file: string, declared: Declarations, others: strin
 /** A line telling which stages the environment filter left out, or null when none. */
 export function leftOutNote(leftOut: readonly string[], env: string | null): string | null {
   if (leftOut.length === 0) return null;
-  const why = env === null ? 'they are for named environments; choose one with --env' : `they are not for environment ${env}`;
+  const why =
+    env === null ? 'they are for named environments; choose one with --env' : `they are not for environment ${env}`;
   return `stages left out (${why}): ${leftOut.join(', ')}`;
 }
 
@@ -217,7 +249,11 @@ export function stageInEnvironment(environments: readonly string[], env: string 
 }
 
 /** The variable layers, highest priority first: --input, input defaults, the environment, build ids, then the outside sources. */
-function variableLayers(input: PlanInput, declared: Declarations, problems: DefinitionError[]): Record<string, VarValue>[] {
+function variableLayers(
+  input: PlanInput,
+  declared: Declarations,
+  problems: DefinitionError[],
+): Record<string, VarValue>[] {
   const given = readInputArguments(input.file, declared, input.inputs);
   problems.push(...given.errors);
   const defaults = Object.fromEntries(declared.inputs.map((i) => [i.name, i.default]));
@@ -227,7 +263,9 @@ function variableLayers(input: PlanInput, declared: Declarations, problems: Defi
     if (Object.hasOwn(declared.environments, input.env)) environment = declared.environments[input.env]!;
     else {
       problems.push({
-        file: input.file, ...(declared.environmentsAt ?? { line: 1, column: 1 }), path: 'environments',
+        file: input.file,
+        ...(declared.environmentsAt ?? { line: 1, column: 1 }),
+        path: 'environments',
         message: `use of undefined environment "${input.env}" (given with --env; ${known.length ? `the file defines ${known.join(', ')}` : 'the file defines none'})`,
       });
     }
@@ -235,7 +273,11 @@ function variableLayers(input: PlanInput, declared: Declarations, problems: Defi
   return [given.values, defaults, environment, { BUILD_REF: input.buildId }, ...input.layers.map((l) => l.variables)];
 }
 
-function toPlan(input: PlanInput, definition: BuildDefinition, context: Omit<TranslateContext, 'buildId' | 'stage'>): BuildPlan {
+function toPlan(
+  input: PlanInput,
+  definition: BuildDefinition,
+  context: Omit<TranslateContext, 'buildId' | 'stage'>,
+): BuildPlan {
   return {
     file: input.file,
     environment: input.env,

@@ -17,10 +17,24 @@ export function planSizeProblems(plan: BuildPlan): { errors: DefinitionError[]; 
   const kib = (n: number): string => `${Math.ceil(n / 1024)} KiB`;
   if (bytes > TEMPORAL_MAX_PAYLOAD_BYTES) {
     return {
-      errors: [{ file: plan.file, line: 1, column: 1, path: '', message: `the build's plan is ${kib(bytes)} as workflow input; Temporal refuses payloads over ${kib(TEMPORAL_MAX_PAYLOAD_BYTES)} (fewer or smaller steps, or move long scripts into files)` }],
+      errors: [
+        {
+          file: plan.file,
+          line: 1,
+          column: 1,
+          path: '',
+          message: `the build's plan is ${kib(bytes)} as workflow input; Temporal refuses payloads over ${kib(TEMPORAL_MAX_PAYLOAD_BYTES)} (fewer or smaller steps, or move long scripts into files)`,
+        },
+      ],
       warnings: [],
     };
   }
-  if (bytes > TEMPORAL_WARN_PAYLOAD_BYTES) return { errors: [], warnings: [`${plan.file}:1:1 the build's plan is ${kib(bytes)} as workflow input; Temporal warns from ${kib(TEMPORAL_WARN_PAYLOAD_BYTES)} and refuses over ${kib(TEMPORAL_MAX_PAYLOAD_BYTES)}`] };
+  if (bytes > TEMPORAL_WARN_PAYLOAD_BYTES)
+    return {
+      errors: [],
+      warnings: [
+        `${plan.file}:1:1 the build's plan is ${kib(bytes)} as workflow input; Temporal warns from ${kib(TEMPORAL_WARN_PAYLOAD_BYTES)} and refuses over ${kib(TEMPORAL_MAX_PAYLOAD_BYTES)}`,
+      ],
+    };
   return { errors: [], warnings: [] };
 }

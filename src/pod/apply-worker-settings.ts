@@ -22,19 +22,28 @@ export function applyWorkerSettingsToPod(pod: V1Pod, settings: WorkerPodSettings
   spec.containers = spec.containers.map((c) => overlayContainer(c, type, settings));
 
   const d = settings.pod;
-  if (d.nodeSelector && Object.keys(d.nodeSelector).length) spec.nodeSelector = { ...d.nodeSelector, ...spec.nodeSelector };
+  if (d.nodeSelector && Object.keys(d.nodeSelector).length)
+    spec.nodeSelector = { ...d.nodeSelector, ...spec.nodeSelector };
   if (d.tolerations?.length) spec.tolerations = [...(spec.tolerations ?? []), ...d.tolerations];
   if (d.imagePullSecrets?.length) {
     const have = new Set((spec.imagePullSecrets ?? []).map((s) => s.name));
-    spec.imagePullSecrets = [...(spec.imagePullSecrets ?? []), ...d.imagePullSecrets.filter((n) => !have.has(n)).map((name) => ({ name }))];
+    spec.imagePullSecrets = [
+      ...(spec.imagePullSecrets ?? []),
+      ...d.imagePullSecrets.filter((n) => !have.has(n)).map((name) => ({ name })),
+    ];
   }
-  if (d.securityContext && Object.keys(d.securityContext).length) spec.securityContext = { ...d.securityContext, ...spec.securityContext };
+  if (d.securityContext && Object.keys(d.securityContext).length)
+    spec.securityContext = { ...d.securityContext, ...spec.securityContext };
   if (d.resources) {
-    spec.containers = spec.containers.map((c) => (c.resources && Object.keys(c.resources).length ? c : { ...c, resources: structuredClone(d.resources) }));
+    spec.containers = spec.containers.map((c) =>
+      c.resources && Object.keys(c.resources).length ? c : { ...c, resources: structuredClone(d.resources) },
+    );
   }
   // The plan's own labels and annotations (the step's identity) always win.
-  if (d.labels && Object.keys(d.labels).length) out.metadata = { ...out.metadata, labels: { ...d.labels, ...out.metadata?.labels } };
-  if (d.annotations && Object.keys(d.annotations).length) out.metadata = { ...out.metadata, annotations: { ...d.annotations, ...out.metadata?.annotations } };
+  if (d.labels && Object.keys(d.labels).length)
+    out.metadata = { ...out.metadata, labels: { ...d.labels, ...out.metadata?.labels } };
+  if (d.annotations && Object.keys(d.annotations).length)
+    out.metadata = { ...out.metadata, annotations: { ...d.annotations, ...out.metadata?.annotations } };
 
   if (type === 'docker' && settings.dockerBuilder === 'buildkit' && isKanikoStep(pod)) {
     spec.volumes = [...(spec.volumes ?? []), { name: BUILDKIT_STATE_VOLUME, emptyDir: {} }];
@@ -71,7 +80,9 @@ function buildkitContainer(c: V1Container, image: string): V1Container {
   const env: V1EnvVar[] = [
     ...(c.env ?? []),
     { name: 'BUILDKITD_FLAGS', value: '--oci-worker-net=host' },
-    ...((c.volumeMounts ?? []).some((m) => m.mountPath === DOCKER_CONFIG_DIR) ? [{ name: 'DOCKER_CONFIG', value: DOCKER_CONFIG_DIR }] : []),
+    ...((c.volumeMounts ?? []).some((m) => m.mountPath === DOCKER_CONFIG_DIR)
+      ? [{ name: 'DOCKER_CONFIG', value: DOCKER_CONFIG_DIR }]
+      : []),
   ];
   return {
     ...c,

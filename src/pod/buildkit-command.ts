@@ -32,7 +32,14 @@ export interface KanikoBuild {
 
 /** Reads the arguments the docker recipe gives kaniko's executor. */
 export function parseKanikoArgs(command: string[]): KanikoBuild {
-  const build: KanikoBuild = { dockerfile: 'Dockerfile', context: '.', insecure: false, buildArgs: [], destinations: [], push: true };
+  const build: KanikoBuild = {
+    dockerfile: 'Dockerfile',
+    context: '.',
+    insecure: false,
+    buildArgs: [],
+    destinations: [],
+    push: true,
+  };
   const args = command.slice(1);
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -42,13 +49,27 @@ export function parseKanikoArgs(command: string[]): KanikoBuild {
       return v;
     };
     switch (a) {
-      case '--dockerfile': build.dockerfile = value(); break;
-      case '--context': build.context = value(); break;
-      case '--build-arg': build.buildArgs.push(value()); break;
-      case '--destination': build.destinations.push(value()); break;
-      case '--no-push': build.push = false; break;
-      case '--insecure': case '--skip-tls-verify': build.insecure = true; break;
-      default: throw new Error(`kaniko argument ${a} has no BuildKit equivalent`);
+      case '--dockerfile':
+        build.dockerfile = value();
+        break;
+      case '--context':
+        build.context = value();
+        break;
+      case '--build-arg':
+        build.buildArgs.push(value());
+        break;
+      case '--destination':
+        build.destinations.push(value());
+        break;
+      case '--no-push':
+        build.push = false;
+        break;
+      case '--insecure':
+      case '--skip-tls-verify':
+        build.insecure = true;
+        break;
+      default:
+        throw new Error(`kaniko argument ${a} has no BuildKit equivalent`);
     }
   }
   return build;
@@ -57,15 +78,26 @@ export function parseKanikoArgs(command: string[]): KanikoBuild {
 export function kanikoToBuildkit(command: string[]): string[] {
   const b = parseKanikoArgs(command);
   const output = b.destinations.length
-    ? [`type=image`, `"name=${b.destinations.join(',')}"`, `push=${b.push}`, ...(b.insecure && b.push ? ['registry.insecure=true'] : [])].join(',')
+    ? [
+        `type=image`,
+        `"name=${b.destinations.join(',')}"`,
+        `push=${b.push}`,
+        ...(b.insecure && b.push ? ['registry.insecure=true'] : []),
+      ].join(',')
     : 'type=cacheonly';
   const args = [
-    'build', '--frontend', 'dockerfile.v0',
-    '--local', `context=${b.context}`,
-    '--local', `dockerfile=${posix.dirname(b.dockerfile)}`,
-    '--opt', `filename=${posix.basename(b.dockerfile)}`,
+    'build',
+    '--frontend',
+    'dockerfile.v0',
+    '--local',
+    `context=${b.context}`,
+    '--local',
+    `dockerfile=${posix.dirname(b.dockerfile)}`,
+    '--opt',
+    `filename=${posix.basename(b.dockerfile)}`,
     ...b.buildArgs.flatMap((a) => (a.includes('=') ? ['--opt', `build-arg:${a}`] : [`build-arg-from-env:${a}`])),
-    '--output', output,
+    '--output',
+    output,
   ];
   return ['/bin/sh', '-c', RESOLVE_ENV_ARGS, 'buildkit', ...args];
 }

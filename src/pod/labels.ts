@@ -44,14 +44,23 @@ export function deploymentSelector(deployment: string): string {
  * Temporal address, namespace and task queue, different for any other.
  */
 export function defaultDeploymentId(temporalAddress: string, temporalNamespace: string, taskQueue: string): string {
-  const hash = createHash('sha256').update(`${temporalAddress}\u0000${temporalNamespace}\u0000${taskQueue}`).digest('hex').slice(0, 16);
-  return `${labelValue(taskQueue).slice(0, 40).replace(/[^A-Za-z0-9]+$/, '') || 'queue'}-${hash}`;
+  const hash = createHash('sha256')
+    .update(`${temporalAddress}\u0000${temporalNamespace}\u0000${taskQueue}`)
+    .digest('hex')
+    .slice(0, 16);
+  return `${
+    labelValue(taskQueue)
+      .slice(0, 40)
+      .replace(/[^A-Za-z0-9]+$/, '') || 'queue'
+  }-${hash}`;
 }
 
 /** An identity as set by a user: a valid label value, or an error naming the setting. */
 export function checkDeploymentId(value: string, setting: string): string {
   if (!/^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/.test(value)) {
-    throw new Error(`${setting}: '${value}' is not a valid label value (1-63 of A-Z a-z 0-9 - _ ., starting and ending alphanumeric)`);
+    throw new Error(
+      `${setting}: '${value}' is not a valid label value (1-63 of A-Z a-z 0-9 - _ ., starting and ending alphanumeric)`,
+    );
   }
   return value;
 }

@@ -10,12 +10,21 @@ const HASH_LENGTH = 8;
 
 /** A DNS-1123 label of at most 63 characters. */
 export function podName(buildId: string, stage: string, step: string): string {
-  const readable = ['wharf', kubernetesName(buildId) ?? 'build', kubernetesName(stage) ?? 'stage', kubernetesName(step) ?? 'step'].join('-');
+  const readable = [
+    'wharf',
+    kubernetesName(buildId) ?? 'build',
+    kubernetesName(stage) ?? 'stage',
+    kubernetesName(step) ?? 'step',
+  ].join('-');
   const hash = createHash('sha256').update(`${buildId}\u0000${stage}\u0000${step}`).digest('hex').slice(0, HASH_LENGTH);
   return `${readable.slice(0, MAX - HASH_LENGTH - 1).replace(/-+$/, '')}-${hash}`;
 }
 
 /** A label value: at most 63 of [A-Za-z0-9-_.], starting and ending alphanumeric. */
 export function labelValue(value: string): string {
-  return value.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, MAX).replace(/[^A-Za-z0-9]+$/, '');
+  return value
+    .replace(/[^A-Za-z0-9_.-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, MAX)
+    .replace(/[^A-Za-z0-9]+$/, '');
 }

@@ -26,7 +26,9 @@ const SECRET_VOLUME_FIELDS: Record<string, string> = {
   'helm-registry': 'secret (or HELM_REG_SECRET)',
   'helm-secrets': 'secret (or HELM_REG_SECRET)',
 };
-const SECRET_ENV_FIELDS: Record<string, string> = { NUGET_TOKEN: "nuget-package's API key (Secret wharf-nuget-api-token)" };
+const SECRET_ENV_FIELDS: Record<string, string> = {
+  NUGET_TOKEN: "nuget-package's API key (Secret wharf-nuget-api-token)",
+};
 
 export function allowedBy(patterns: readonly string[], name: string): boolean {
   return patterns.some((p) => p === '*' || p === name || (p.endsWith('*') && name.startsWith(p.slice(0, -1))));
@@ -40,20 +42,35 @@ export function podPolicyViolations(pod: V1Pod, policy: PodPolicy, ownSecret: st
   const account = spec.serviceAccountName ?? 'default';
   const accountAllowed = allowedBy(policy.serviceAccounts, account);
   if (account !== 'default' && !accountAllowed) {
-    found.push({ field: 'serviceAccount', message: `service account '${account}' is not allowed by this worker (allowed: ${list(policy.serviceAccounts)}; worker --allow-service-account)` });
+    found.push({
+      field: 'serviceAccount',
+      message: `service account '${account}' is not allowed by this worker (allowed: ${list(policy.serviceAccounts)}; worker --allow-service-account)`,
+    });
   } else if (spec.automountServiceAccountToken === true && !accountAllowed) {
-    found.push({ field: 'serviceAccount', message: `the token of service account '${account}' may not be mounted (allowed: ${list(policy.serviceAccounts)}; worker --allow-service-account)` });
+    found.push({
+      field: 'serviceAccount',
+      message: `the token of service account '${account}' may not be mounted (allowed: ${list(policy.serviceAccounts)}; worker --allow-service-account)`,
+    });
   }
   const secret = (name: string | undefined, field: string): void => {
     if (!name || name === ownSecret || allowedBy(policy.secrets, name)) return;
     const mine = name.startsWith('wharf-') && name.endsWith('-inputs') ? ' (the Secret of another build)' : '';
-    found.push({ field, message: `Secret '${name}'${mine} is not allowed by this worker (allowed: the build's own, ${list(policy.secrets)}; worker --allow-secret)` });
+    found.push({
+      field,
+      message: `Secret '${name}'${mine} is not allowed by this worker (allowed: the build's own, ${list(policy.secrets)}; worker --allow-secret)`,
+    });
   };
   for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
     for (const from of c.envFrom ?? []) secret(from.secretRef?.name, 'secretName');
     for (const e of c.env ?? []) {
       const ref = e.valueFrom?.secretKeyRef;
-      if (ref) secret(ref.name, e.name.startsWith('WHARF_SECRET_') ? `environment variable ${e.name}` : (SECRET_ENV_FIELDS[e.name] ?? 'secretName (secretArgs)'));
+      if (ref)
+        secret(
+          ref.name,
+          e.name.startsWith('WHARF_SECRET_')
+            ? `environment variable ${e.name}`
+            : (SECRET_ENV_FIELDS[e.name] ?? 'secretName (secretArgs)'),
+        );
     }
   }
   for (const v of spec.volumes ?? []) {
@@ -68,7 +85,12 @@ export function podPolicyViolations(pod: V1Pod, policy: PodPolicy, ownSecret: st
 /** The pod as created: a token not asked for is not mounted unless its account is allowed. */
 export function withPolicyDefaults(pod: V1Pod, policy: PodPolicy): V1Pod {
   const spec = pod.spec;
-  if (!spec || spec.automountServiceAccountToken !== undefined || allowedBy(policy.serviceAccounts, spec.serviceAccountName ?? 'default')) return pod;
+  if (
+    !spec ||
+    spec.automountServiceAccountToken !== undefined ||
+    allowedBy(policy.serviceAccounts, spec.serviceAccountName ?? 'default')
+  )
+    return pod;
   return { ...pod, spec: { ...spec, automountServiceAccountToken: false } };
 }
 

@@ -43,7 +43,10 @@ export function translateStep(step: StepDefinition, ctx: TranslateContext): Step
   const env: V1EnvVar[] = [
     ...(recipe.env ?? []),
     ...(ctx.inputEnv ?? []),
-    ...(ctx.passwordEnv?.names ?? []).map((name) => ({ name, valueFrom: { secretKeyRef: { name: ctx.passwordEnv!.secretName, key: name } } })),
+    ...(ctx.passwordEnv?.names ?? []).map((name) => ({
+      name,
+      valueFrom: { secretKeyRef: { name: ctx.passwordEnv!.secretName, key: name } },
+    })),
   ];
   const container: V1Container = {
     name: STEP_CONTAINER,
@@ -57,7 +60,15 @@ export function translateStep(step: StepDefinition, ctx: TranslateContext): Step
     ...(ctx.resources ? { resources: ctx.resources } : {}),
   };
   const sidecar: V1Container[] = recipe.sourceSidecar
-    ? [{ name: SOURCE_CONTAINER, image: SOURCE_IMAGE, command: keepAlive('/bin/sh', ctx.activeDeadlineSeconds), workingDir: REPO_MOUNT, volumeMounts: [repoMount()] }]
+    ? [
+        {
+          name: SOURCE_CONTAINER,
+          image: SOURCE_IMAGE,
+          command: keepAlive('/bin/sh', ctx.activeDeadlineSeconds),
+          workingDir: REPO_MOUNT,
+          volumeMounts: [repoMount()],
+        },
+      ]
     : [];
   const pod: V1Pod = {
     apiVersion: 'v1',
@@ -94,9 +105,13 @@ export function translateStep(step: StepDefinition, ctx: TranslateContext): Step
     type: step.type,
     pod: withCommandStateVolume(pod, STEP_CONTAINER),
     exec: { container: STEP_CONTAINER, command: expandingSecrets(recipe.command, recipe.shell), shell: recipe.shell },
-    source: { container: recipe.sourceSidecar ? SOURCE_CONTAINER : STEP_CONTAINER, path: REPO_MOUNT, ...fileFilter(step, ctx) },
+    source: {
+      container: recipe.sourceSidecar ? SOURCE_CONTAINER : STEP_CONTAINER,
+      path: REPO_MOUNT,
+      ...fileFilter(step, ctx),
+    },
     secrets: [...ctx.secrets, ...(recipe.secrets ?? [])],
-    ...(ctx.buildSecret ?? ctx.passwordEnv ? { secretName: ctx.buildSecret ?? ctx.passwordEnv!.secretName } : {}),
+    ...((ctx.buildSecret ?? ctx.passwordEnv) ? { secretName: ctx.buildSecret ?? ctx.passwordEnv!.secretName } : {}),
   };
 }
 
@@ -135,7 +150,7 @@ function fileFilter(step: StepDefinition, ctx: TranslateContext): Pick<SourcePla
   // Without variables here, the worker takes them from the build's Secret.
   const variables = ctx.fileVariables ? { variables: ctx.fileVariables } : {};
   if (step.type === 'helm') return { onlyFiles: files('files'), ...variables };
-  if (step.type === 'kubectl') return { onlyFiles: [...files('files'), ...(f.file ? [String(f.file)] : [])], ...variables };
+  if (step.type === 'kubectl')
+    return { onlyFiles: [...files('files'), ...(f.file ? [String(f.file)] : [])], ...variables };
   return {};
 }
-

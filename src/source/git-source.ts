@@ -10,7 +10,10 @@ export function gitUrlProblem(url: string): string | null {
   // Remote helpers such as ext:: run commands; only plain transports are accepted.
   if (/^[A-Za-z][A-Za-z0-9+.-]*::/.test(url)) return 'remote helpers (transport::address) are not accepted';
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url)?.[1]?.toLowerCase();
-  if (scheme !== undefined) return ['https', 'http', 'ssh', 'git', 'file'].includes(scheme) ? null : `transport ${scheme}:// is not accepted (https, http, ssh, git or file)`;
+  if (scheme !== undefined)
+    return ['https', 'http', 'ssh', 'git', 'file'].includes(scheme)
+      ? null
+      : `transport ${scheme}:// is not accepted (https, http, ssh, git or file)`;
   // scp-like user@host:path, or a path on the worker's machine.
   return null;
 }
@@ -19,9 +22,11 @@ export function gitUrlProblem(url: string): string | null {
 export function gitRefProblem(ref: string): string | null {
   if (ref === '') return 'the ref is empty';
   if (ref.startsWith('-')) return 'a ref cannot start with "-"';
-  if (/[\u0000-\u0020\u007f~^:?*[\\]/.test(ref)) return 'a ref cannot hold spaces, control characters or any of ~ ^ : ? * [ \\';
+  if (/[\u0000-\u0020\u007f~^:?*[\\]/.test(ref))
+    return 'a ref cannot hold spaces, control characters or any of ~ ^ : ? * [ \\';
   if (ref.includes('..') || ref.includes('@{') || ref.includes('//')) return 'a ref cannot hold "..", "@{" or "//"';
-  if (ref.endsWith('/') || ref.endsWith('.') || ref.endsWith('.lock') || ref.startsWith('/')) return 'a ref cannot start with "/" or end with "/", "." or ".lock"';
+  if (ref.endsWith('/') || ref.endsWith('.') || ref.endsWith('.lock') || ref.startsWith('/'))
+    return 'a ref cannot start with "/" or end with "/", "." or ".lock"';
   return null;
 }
 

@@ -58,7 +58,8 @@ export async function listSourceFiles(root: string, onlyFiles: string[] | null =
   if (!wanted) {
     for (const dir of found.emptyDirs) {
       const stat = await lstat(join(base, dir)).catch(() => null);
-      if (stat?.isDirectory()) entries.push({ type: 'directory', path: toPosix(dir), mode: stat.mode & 0o777, mtime: stat.mtime });
+      if (stat?.isDirectory())
+        entries.push({ type: 'directory', path: toPosix(dir), mode: stat.mode & 0o777, mtime: stat.mtime });
     }
   }
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -76,7 +77,8 @@ async function entryFor(base: string, rel: string): Promise<SourceEntry | { reas
   const stat = await lstat(full).catch(() => null);
   if (!stat) return null;
   const path = toPosix(rel);
-  if (stat.isFile()) return { type: 'file', path, source: full, size: stat.size, mode: stat.mode & 0o777, mtime: stat.mtime };
+  if (stat.isFile())
+    return { type: 'file', path, source: full, size: stat.size, mode: stat.mode & 0o777, mtime: stat.mtime };
   if (stat.isDirectory()) return { type: 'directory', path, mode: stat.mode & 0o777, mtime: stat.mtime };
   if (!stat.isSymbolicLink()) return { reason: 'not a regular file, folder or symlink' };
   const target = await readlink(full);
@@ -119,13 +121,22 @@ async function gitCandidates(base: string): Promise<Candidates | { notGit: true 
 
 function git(base: string, args: string[]): Promise<{ out: Buffer } | { failed: string; missing?: boolean }> {
   return new Promise((resolve) => {
-    execFile('git', ['-C', base, ...args], { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (!err) return resolve({ out: stdout });
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return resolve({ failed: 'git is not installed', missing: true });
-      const first = stderr.toString('utf8').split('\n').find((l) => l.trim()) ?? err.message;
-      resolve({ failed: first.replace(/^fatal: /, '').trim() });
-    });
+    execFile(
+      'git',
+      ['-C', base, ...args],
+      { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (!err) return resolve({ out: stdout });
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') return resolve({ failed: 'git is not installed', missing: true });
+        const first =
+          stderr
+            .toString('utf8')
+            .split('\n')
+            .find((l) => l.trim()) ?? err.message;
+        resolve({ failed: first.replace(/^fatal: /, '').trim() });
+      },
+    );
   });
 }
 
@@ -182,7 +193,8 @@ async function walk(base: string, honourGitignore: boolean, skipped: SourceListi
           continue;
         }
         if (child.isDirectory()) {
-          if (!Buffer.from(rel, 'utf8').equals(relRaw)) skipped.push({ path: rel, reason: 'its name is not valid UTF-8' });
+          if (!Buffer.from(rel, 'utf8').equals(relRaw))
+            skipped.push({ path: rel, reason: 'its name is not valid UTF-8' });
           else await visit(rel);
         } else {
           files.push(relRaw);

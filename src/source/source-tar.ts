@@ -45,8 +45,10 @@ async function writeEntries(tar: Pack, entries: Iterable<SourceEntry>): Promise<
         await add(tar, { ...header, type: 'symlink', linkname: entry.target, mode: 0o777 });
         break;
       case 'file':
-        if ('content' in entry) await add(tar, { ...header, type: 'file', mode: entry.mode, size: entry.content.length }, entry.content);
-        else await addFile(tar, { ...header, type: 'file', mode: entry.mode, size: entry.size }, entry.source, entry.path);
+        if ('content' in entry)
+          await add(tar, { ...header, type: 'file', mode: entry.mode, size: entry.content.length }, entry.content);
+        else
+          await addFile(tar, { ...header, type: 'file', mode: entry.mode, size: entry.size }, entry.source, entry.path);
         break;
     }
   }
@@ -80,10 +82,18 @@ async function addFile(tar: Pack, header: Headers, source: string, path: string)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
     // The entry is left unfinished: the whole tar ends with this error.
-    throw new SourceReadError(path, code, `cannot read ${path}: ${code === 'ENOENT' ? 'it vanished while the source was being sent' : (err as Error).message}`);
+    throw new SourceReadError(
+      path,
+      code,
+      `cannot read ${path}: ${code === 'ENOENT' ? 'it vanished while the source was being sent' : (err as Error).message}`,
+    );
   }
   if (sent < size) {
-    throw new SourceReadError(path, 'CHANGED', `cannot send ${path}: it shrank from ${size} to ${sent} bytes while the source was being sent`);
+    throw new SourceReadError(
+      path,
+      'CHANGED',
+      `cannot send ${path}: it shrank from ${size} to ${sent} bytes while the source was being sent`,
+    );
   }
   sink.end(Buffer.alloc(0));
   await finished;

@@ -4,14 +4,22 @@ import { readFile } from 'node:fs/promises';
 import { layeredLookup, substitute, type VarValue } from '../varsub/substitute.ts';
 import { SourceReadError, type SourceEntry } from './source-entry.ts';
 
-export async function substituteEntries(entries: SourceEntry[], variables: Record<string, VarValue>): Promise<SourceEntry[]> {
+export async function substituteEntries(
+  entries: SourceEntry[],
+  variables: Record<string, VarValue>,
+): Promise<SourceEntry[]> {
   const lookup = layeredLookup([variables]);
-  return Promise.all(entries.map(async (entry): Promise<SourceEntry> => {
-    if (entry.type !== 'file') return entry;
-    const original = 'content' in entry ? entry.content : await readFile(entry.source).catch((err: NodeJS.ErrnoException) => {
-      throw new SourceReadError(entry.path, err.code ?? 'EIO', `cannot read ${entry.path}: ${err.message}`);
-    });
-    const content = Buffer.from(String(substitute(original.toString('utf8'), lookup)), 'utf8');
-    return { type: 'file', path: entry.path, content, size: content.length, mode: entry.mode, mtime: entry.mtime };
-  }));
+  return Promise.all(
+    entries.map(async (entry): Promise<SourceEntry> => {
+      if (entry.type !== 'file') return entry;
+      const original =
+        'content' in entry
+          ? entry.content
+          : await readFile(entry.source).catch((err: NodeJS.ErrnoException) => {
+              throw new SourceReadError(entry.path, err.code ?? 'EIO', `cannot read ${entry.path}: ${err.message}`);
+            });
+      const content = Buffer.from(String(substitute(original.toString('utf8'), lookup)), 'utf8');
+      return { type: 'file', path: entry.path, content, size: content.length, mode: entry.mode, mtime: entry.mtime };
+    }),
+  );
 }

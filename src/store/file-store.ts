@@ -79,7 +79,14 @@ export class FileStore implements BuildStore {
       for (const file of await readdirOrEmpty(join(dir, stage))) {
         if (!file.endsWith('.state.json')) continue;
         const state = await readJson<StepStateFile>(join(dir, stage, file));
-        if (state) found.push({ buildId, stage: state.stage, step: state.step, finishedAt: state.finishedAt, createdAt: state.createdAt });
+        if (state)
+          found.push({
+            buildId,
+            stage: state.stage,
+            step: state.step,
+            finishedAt: state.finishedAt,
+            createdAt: state.createdAt,
+          });
       }
     }
     return found.sort((a, b) => a.createdAt - b.createdAt).map(({ createdAt: _, ...info }) => info);
@@ -173,7 +180,16 @@ class FileStepSink implements StepSink {
     const stateFile = file.replace(/\.jsonl$/, '.state.json');
     const saved = await readJson<StepStateFile>(stateFile);
     const state: StepStateFile = saved ?? {
-      buildId: ref.buildId, stage: ref.stage, step: ref.step, size: 0, out: 0, err: 0, bytes: 0, cut: false, createdAt: Date.now(), finishedAt: null,
+      buildId: ref.buildId,
+      stage: ref.stage,
+      step: ref.step,
+      size: 0,
+      out: 0,
+      err: 0,
+      bytes: 0,
+      cut: false,
+      createdAt: Date.now(),
+      finishedAt: null,
     };
     const size = await fileSize(file);
     if (size < state.size) state.size = 0; // replaced behind our back: read it all
@@ -197,7 +213,9 @@ class FileStepSink implements StepSink {
     // Offsets that no stored line carries (lines past the size cap) live only in the state file.
     const carried = { out: 0, err: 0 };
     for (const r of records) if ((r.s === 'out' || r.s === 'err') && r.o !== undefined) carried[r.s] = r.o;
-    const uncarried = (state.out > this.state.out && carried.out < state.out) || (state.err > this.state.err && carried.err < state.err);
+    const uncarried =
+      (state.out > this.state.out && carried.out < state.out) ||
+      (state.err > this.state.err && carried.err < state.err);
     Object.assign(this.state, { out: state.out, err: state.err, bytes: state.bytes, cut: state.cut });
     if (uncarried || Date.now() - this.savedAt >= STATE_SAVE_MS) await this.save();
   }
@@ -220,10 +238,14 @@ async function catchUp(file: string, state: StepStateFile, size: number): Promis
   const count = (line: string): void => {
     const [record] = parseLogRecords(line);
     if (!record) return;
-    if ((record.s === 'out' || record.s === 'err') && record.o !== undefined) state[record.s] = Math.max(state[record.s], record.o);
+    if ((record.s === 'out' || record.s === 'err') && record.o !== undefined)
+      state[record.s] = Math.max(state[record.s], record.o);
     if (record.s !== 'sys') state.bytes += Buffer.byteLength(record.l);
   };
-  const lines = createInterface({ input: createReadStream(file, { start: state.size, end: size - 1 }), crlfDelay: Infinity });
+  const lines = createInterface({
+    input: createReadStream(file, { start: state.size, end: size - 1 }),
+    crlfDelay: Infinity,
+  });
   for await (const line of lines) {
     if (last) count(last.line);
     // readline gives no byte counts: a line is its bytes and the newline that ended it.
@@ -258,7 +280,9 @@ async function readJson<T>(path: string): Promise<T | null> {
 
 async function readdirOrEmpty(dir: string): Promise<string[]> {
   try {
-    return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory() || e.isFile()).map((e) => e.name);
+    return (await readdir(dir, { withFileTypes: true }))
+      .filter((e) => e.isDirectory() || e.isFile())
+      .map((e) => e.name);
   } catch (err) {
     if (isNotFound(err) || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
     throw err;

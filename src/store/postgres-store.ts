@@ -36,7 +36,13 @@ export class PostgresStore implements BuildStore {
   private constructor(url: string) {
     this.url = url;
     this.location = maskUrl(url);
-    this.pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000, query_timeout: 30_000, idleTimeoutMillis: 30_000 });
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: 10,
+      connectionTimeoutMillis: 5000,
+      query_timeout: 30_000,
+      idleTimeoutMillis: 30_000,
+    });
     // An idle connection that breaks (the server restarts) is replaced on next use.
     this.pool.on('error', () => {});
   }
@@ -54,25 +60,53 @@ export class PostgresStore implements BuildStore {
   }
 
   async openStep(ref: StepRef, options: StepLogOptions = {}): Promise<StepLog> {
-    const { rows } = await this.pool.query<{ id: string; out_offset: string; err_offset: string; bytes: string; cut: boolean }>(
+    const { rows } = await this.pool.query<{
+      id: string;
+      out_offset: string;
+      err_offset: string;
+      bytes: string;
+      cut: boolean;
+    }>(
       `INSERT INTO wharf_steps (build_id, stage, step) VALUES ($1, $2, $3)
        ON CONFLICT (build_id, stage, step) DO UPDATE SET updated_at = now()
        RETURNING id, out_offset, err_offset, bytes, cut`,
       [ref.buildId, ref.stage, ref.step],
     );
     const row = rows[0]!;
-    const opened: StepLogState = { out: Number(row.out_offset), err: Number(row.err_offset), bytes: Number(row.bytes), cut: row.cut };
-    return new StepLog(new PostgresStepSink(this.pool, row.id, ref.buildId, opened), `${ref.stage}/${ref.step}`, options);
+    const opened: StepLogState = {
+      out: Number(row.out_offset),
+      err: Number(row.err_offset),
+      bytes: Number(row.bytes),
+      cut: row.cut,
+    };
+    return new StepLog(
+      new PostgresStepSink(this.pool, row.id, ref.buildId, opened),
+      `${ref.stage}/${ref.step}`,
+      options,
+    );
   }
 
   async steps(buildId: string): Promise<StepInfo[]> {
     const { rows } = await this.pool.query<{ stage: string; step: string; finished_at: Date | null }>(
-      'SELECT stage, step, finished_at FROM wharf_steps WHERE build_id = $1 ORDER BY id', [buildId]);
-    return rows.map((r) => ({ buildId, stage: r.stage, step: r.step, finishedAt: r.finished_at ? r.finished_at.getTime() : null }));
+      'SELECT stage, step, finished_at FROM wharf_steps WHERE build_id = $1 ORDER BY id',
+      [buildId],
+    );
+    return rows.map((r) => ({
+      buildId,
+      stage: r.stage,
+      step: r.step,
+      finishedAt: r.finished_at ? r.finished_at.getTime() : null,
+    }));
   }
 
   async read(ref: StepRef, cursor: LogCursor): Promise<{ records: LogRecord[]; next: LogCursor }> {
-    const { rows } = await this.pool.query<{ seq: string; t: string; stream: LogStream; stream_offset: string | null; line: string }>(
+    const { rows } = await this.pool.query<{
+      seq: string;
+      t: string;
+      stream: LogStream;
+      stream_offset: string | null;
+      line: string;
+    }>(
       `SELECT l.seq, l.t, l.stream, l.stream_offset, l.line FROM wharf_log_lines l JOIN wharf_steps s ON s.id = l.step_id
        WHERE s.build_id = $1 AND s.stage = $2 AND s.step = $3 AND l.seq > $4 ORDER BY l.seq LIMIT ${READ_LIMIT}`,
       [ref.buildId, ref.stage, ref.step, cursor],
@@ -104,13 +138,26 @@ export class PostgresStore implements BuildStore {
        VALUES ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8 / 1000.0), to_timestamp($9 / 1000.0), $10)
        ON CONFLICT (build_id) DO UPDATE SET workflow_id = $2, run_id = $3, repository = $4, branch = $5, environment = $6,
          status = $7, started_at = to_timestamp($8 / 1000.0), finished_at = to_timestamp($9 / 1000.0), record = $10`,
-      [record.buildId, record.workflowId, record.runId, record.repository, record.branch, record.environment, record.status,
-        record.startedAt, record.finishedAt, JSON.stringify(record)],
+      [
+        record.buildId,
+        record.workflowId,
+        record.runId,
+        record.repository,
+        record.branch,
+        record.environment,
+        record.status,
+        record.startedAt,
+        record.finishedAt,
+        JSON.stringify(record),
+      ],
     );
   }
 
   async readBuild(buildId: string): Promise<BuildRecord | null> {
-    const { rows } = await this.pool.query<{ record: BuildRecord }>('SELECT record FROM wharf_builds WHERE build_id = $1', [buildId]);
+    const { rows } = await this.pool.query<{ record: BuildRecord }>(
+      'SELECT record FROM wharf_builds WHERE build_id = $1',
+      [buildId],
+    );
     return rows[0]?.record ?? null;
   }
 
@@ -155,7 +202,8 @@ export class PostgresStore implements BuildStore {
         if (this.listener === client) this.listener = null;
         this.listening = null;
         client.end().catch(() => {});
-        if (!this.closed && this.watchers.size > 0) setTimeout(() => void this.listen().catch(() => {}), WATCH_FALLBACK_MS).unref();
+        if (!this.closed && this.watchers.size > 0)
+          setTimeout(() => void this.listen().catch(() => {}), WATCH_FALLBACK_MS).unref();
       };
       client.on('error', retry);
       client.on('end', () => {
@@ -204,7 +252,9 @@ class PostgresStepSink implements StepSink {
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<{ out_offset: string; err_offset: string; next_seq: string }>(
-        'SELECT out_offset, err_offset, next_seq FROM wharf_steps WHERE id = $1 FOR UPDATE', [this.id]);
+        'SELECT out_offset, err_offset, next_seq FROM wharf_steps WHERE id = $1 FOR UPDATE',
+        [this.id],
+      );
       const row = rows[0];
       if (!row) throw new Error(`step ${this.id} is no longer in the build store (deleted by retention?)`);
       const stored = { out: Number(row.out_offset), err: Number(row.err_offset) };
@@ -214,7 +264,14 @@ class PostgresStepSink implements StepSink {
         await client.query(
           `INSERT INTO wharf_log_lines (step_id, seq, t, stream, stream_offset, line)
            SELECT $1, $2::bigint + ord - 1, t, s, o, l FROM unnest($3::bigint[], $4::text[], $5::bigint[], $6::text[]) WITH ORDINALITY AS x(t, s, o, l, ord)`,
-          [this.id, row.next_seq, fresh.map((r) => r.t), fresh.map((r) => r.s), fresh.map((r) => r.o ?? null), fresh.map((r) => r.l.replace(/\u0000/g, '\ufffd'))],
+          [
+            this.id,
+            row.next_seq,
+            fresh.map((r) => r.t),
+            fresh.map((r) => r.s),
+            fresh.map((r) => r.o ?? null),
+            fresh.map((r) => r.l.replace(/\u0000/g, '\ufffd')),
+          ],
         );
       }
       await client.query(

@@ -112,7 +112,11 @@ export class StepLog {
       const size = Buffer.byteLength(record.l);
       if (!this.state.cut && this.state.bytes + size > this.maxBytes) {
         this.state.cut = true;
-        keep.push({ t: now, s: 'sys', l: `log cut: this step's output reached the limit of ${formatBytes(this.maxBytes)} per step (WHARF_TEMPORAL_STEP_LOG_LIMIT); later lines are not stored` });
+        keep.push({
+          t: now,
+          s: 'sys',
+          l: `log cut: this step's output reached the limit of ${formatBytes(this.maxBytes)} per step (WHARF_TEMPORAL_STEP_LOG_LIMIT); later lines are not stored`,
+        });
       }
       if (this.state.cut) continue;
       this.state.bytes += size;
@@ -167,7 +171,8 @@ export class StepLog {
     if (this.full && this.troubleSince !== null && !this.fullNoted) {
       this.fullNoted = true;
       const note: LogRecord = {
-        t: Date.now(), s: 'sys',
+        t: Date.now(),
+        s: 'sys',
         l: `the build store is away and ${formatBytes(this.queuedBytes)} of this step's lines wait in memory (the limit): reading the command's output pauses until it returns; no line is lost`,
       };
       this.queue.push({ records: [note], state: { ...this.state }, bytes: note.l.length });
@@ -221,8 +226,14 @@ export class StepLog {
     if (this.troubleSince !== null) return;
     this.troubleSince = Date.now();
     const reason = err instanceof Error ? err.message : String(err);
-    this.onTrouble(`step ${this.location}: the build store does not answer (${reason}); its lines wait in memory until it does`);
-    const note: LogRecord = { t: Date.now(), s: 'sys', l: `the build store did not answer (${reason}); this step's lines waited in memory until it did` };
+    this.onTrouble(
+      `step ${this.location}: the build store does not answer (${reason}); its lines wait in memory until it does`,
+    );
+    const note: LogRecord = {
+      t: Date.now(),
+      s: 'sys',
+      l: `the build store did not answer (${reason}); this step's lines waited in memory until it did`,
+    };
     this.queue.push({ records: [note], state: { ...this.state }, bytes: note.l.length });
     this.noteIfFull();
   }

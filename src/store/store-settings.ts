@@ -24,18 +24,46 @@ export interface StoreSettings {
 
 /** One row per setting, for the documented table of settings. */
 export const STORE_SETTINGS = [
-  { flag: '--store', env: 'WHARF_TEMPORAL_STORE_URL', default: 'the folder WHARF_TEMPORAL_LOG_DIR', meaning: 'the build store: postgres://user:password@host:port/database (shared), or file:///path' },
-  { flag: null, env: 'WHARF_TEMPORAL_LOG_DIR', default: '~/.local/state/wharf-temporal/logs', meaning: 'the folder store' },
-  { flag: null, env: 'WHARF_TEMPORAL_STEP_LOG_LIMIT', default: String(DEFAULT_STEP_LOG_MAX_BYTES), meaning: 'bytes of output stored per step; the log says when it is cut' },
-  { flag: null, env: 'WHARF_TEMPORAL_STORE_BUFFER', default: String(DEFAULT_BUFFER_BYTES), meaning: 'bytes per step held in memory while the store is away' },
-  { flag: null, env: 'WHARF_TEMPORAL_STORE_RETENTION_DAYS', default: '30', meaning: 'days finished builds are kept (0: forever)' },
+  {
+    flag: '--store',
+    env: 'WHARF_TEMPORAL_STORE_URL',
+    default: 'the folder WHARF_TEMPORAL_LOG_DIR',
+    meaning: 'the build store: postgres://user:password@host:port/database (shared), or file:///path',
+  },
+  {
+    flag: null,
+    env: 'WHARF_TEMPORAL_LOG_DIR',
+    default: '~/.local/state/wharf-temporal/logs',
+    meaning: 'the folder store',
+  },
+  {
+    flag: null,
+    env: 'WHARF_TEMPORAL_STEP_LOG_LIMIT',
+    default: String(DEFAULT_STEP_LOG_MAX_BYTES),
+    meaning: 'bytes of output stored per step; the log says when it is cut',
+  },
+  {
+    flag: null,
+    env: 'WHARF_TEMPORAL_STORE_BUFFER',
+    default: String(DEFAULT_BUFFER_BYTES),
+    meaning: 'bytes per step held in memory while the store is away',
+  },
+  {
+    flag: null,
+    env: 'WHARF_TEMPORAL_STORE_RETENTION_DAYS',
+    default: '30',
+    meaning: 'days finished builds are kept (0: forever)',
+  },
 ] as const;
 
 export class StoreSettingError extends Error {
   override name = 'StoreSettingError';
 }
 
-export function resolveStoreSettings(flags: { store?: string | undefined } = {}, env: NodeJS.ProcessEnv = process.env): StoreSettings {
+export function resolveStoreSettings(
+  flags: { store?: string | undefined } = {},
+  env: NodeJS.ProcessEnv = process.env,
+): StoreSettings {
   const raw = flags.store || env.WHARF_TEMPORAL_STORE_URL || '';
   const setting = flags.store ? '--store' : 'WHARF_TEMPORAL_STORE_URL';
   let url: string | null = null;
@@ -52,7 +80,9 @@ export function resolveStoreSettings(flags: { store?: string | undefined } = {},
   } else if (raw.startsWith('/')) {
     folder = raw;
   } else if (raw) {
-    throw new StoreSettingError(`${setting}: expected postgres://user:password@host:port/database, file:///path or an absolute path, got ${maskUrl(raw)}`);
+    throw new StoreSettingError(
+      `${setting}: expected postgres://user:password@host:port/database, file:///path or an absolute path, got ${maskUrl(raw)}`,
+    );
   }
   return {
     url,
@@ -74,7 +104,9 @@ export async function openBuildStore(settings: StoreSettings): Promise<BuildStor
   try {
     return await PostgresStore.open(settings.url);
   } catch (err) {
-    throw new StoreSettingError(`cannot reach the build store at ${maskUrl(settings.url)} (${describeStoreError(err)})`);
+    throw new StoreSettingError(
+      `cannot reach the build store at ${maskUrl(settings.url)} (${describeStoreError(err)})`,
+    );
   }
 }
 
@@ -88,7 +120,9 @@ function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw.trim()) || Number(raw) < min || !Number.isSafeInteger(Number(raw))) {
-    throw new StoreSettingError(`${name}: expected a whole number${min > 0 ? ` of at least ${min}` : ''}, got '${raw}'`);
+    throw new StoreSettingError(
+      `${name}: expected a whole number${min > 0 ? ` of at least ${min}` : ''}, got '${raw}'`,
+    );
   }
   return Number(raw);
 }

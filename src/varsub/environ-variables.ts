@@ -9,7 +9,8 @@ const PREFIX = 'WHARF_VAR_';
 export function environVariables(environ: NodeJS.ProcessEnv): Record<string, VarValue> {
   const vars: Record<string, VarValue> = {};
   for (const [key, value] of Object.entries(environ)) {
-    if (key.startsWith(PREFIX) && key.length > PREFIX.length && value !== undefined) vars[key.slice(PREFIX.length)] = typedScalar(value);
+    if (key.startsWith(PREFIX) && key.length > PREFIX.length && value !== undefined)
+      vars[key.slice(PREFIX.length)] = typedScalar(value);
   }
   return vars;
 }

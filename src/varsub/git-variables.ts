@@ -11,7 +11,10 @@ import type { VarValue } from './substitute.ts';
 export function gitVariables(dir: string): Record<string, VarValue> {
   const git = (...args: string[]): string | null => {
     try {
-      return execFileSync('git', ['-C', dir, '--no-pager', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      return execFileSync('git', ['-C', dir, '--no-pager', ...args], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
     } catch {
       return null;
     }
@@ -21,8 +24,16 @@ export function gitVariables(dir: string): Record<string, VarValue> {
   const vars: Record<string, VarValue> = {};
   const branch = git('branch', '--show-current') ?? '';
   Object.assign(vars, { GIT_BRANCH: branch, REPO_BRANCH: branch, GIT_SAFEBRANCH: branch.replaceAll('/', '-') });
-  const [commit, subject, authorDate, committerDate] = (git('log', '-n', '1', 'HEAD', '--format=%H%n%s%n%aI%n%cI') ?? '').split('\n');
-  if (commit) Object.assign(vars, { GIT_COMMIT: commit, GIT_COMMIT_SUBJECT: subject ?? '', GIT_COMMIT_AUTHOR_DATE: authorDate ?? '', GIT_COMMIT_COMMITTER_DATE: committerDate ?? '' });
+  const [commit, subject, authorDate, committerDate] = (
+    git('log', '-n', '1', 'HEAD', '--format=%H%n%s%n%aI%n%cI') ?? ''
+  ).split('\n');
+  if (commit)
+    Object.assign(vars, {
+      GIT_COMMIT: commit,
+      GIT_COMMIT_SUBJECT: subject ?? '',
+      GIT_COMMIT_AUTHOR_DATE: authorDate ?? '',
+      GIT_COMMIT_COMMITTER_DATE: committerDate ?? '',
+    });
   vars.GIT_TAG = (git('tag', '--sort=-taggerdate', '--points-at', 'HEAD') ?? '').split('\n')[0]?.trim() ?? '';
   const origin = repoFromRemote(git('remote', 'get-url', 'origin') ?? '');
   if (origin?.group) vars.REPO_GROUP = origin.group;

@@ -23,7 +23,8 @@ export function substitute(text: string, lookup: Lookup, chain: string[] = []): 
     }
     const value = resolveReference(part, lookup, chain);
     if (value === undefined) out += part.match;
-    else if (parts.length === 1) return value; // the whole text is one reference: keep its type
+    else if (parts.length === 1)
+      return value; // the whole text is one reference: keep its type
     else out += stringify(value);
   }
   return out;

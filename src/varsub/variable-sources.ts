@@ -14,8 +14,13 @@ export interface VariableLayer {
   variables: Record<string, VarValue>;
 }
 
-export function gatherVariableSources(dir: string, environ: NodeJS.ProcessEnv): { layers: VariableLayer[]; errors: DefinitionError[] } {
-  const layers: VariableLayer[] = [{ source: 'WHARF_VAR_* environment variables', variables: environVariables(environ) }];
+export function gatherVariableSources(
+  dir: string,
+  environ: NodeJS.ProcessEnv,
+): { layers: VariableLayer[]; errors: DefinitionError[] } {
+  const layers: VariableLayer[] = [
+    { source: 'WHARF_VAR_* environment variables', variables: environVariables(environ) },
+  ];
   const errors: DefinitionError[] = [];
   for (const path of varsFilePaths(dir, environ)) {
     const file = readVarsFile(path);

@@ -35,7 +35,10 @@ export function readVarsFile(path: string): { variables: Record<string, VarValue
   return parseVarsFile(path, text);
 }
 
-export function parseVarsFile(path: string, text: string): { variables: Record<string, VarValue>; errors: DefinitionError[] } {
+export function parseVarsFile(
+  path: string,
+  text: string,
+): { variables: Record<string, VarValue>; errors: DefinitionError[] } {
   const variables: Record<string, VarValue> = {};
   const loaded = loadYaml(path, text);
   if (!loaded.walker) return { variables, errors: loaded.errors };
@@ -44,11 +47,13 @@ export function parseVarsFile(path: string, text: string): { variables: Record<s
   if (root !== null && !isMap(root)) r.error(root, '', `expected a map with 'vars', got ${kindOf(root)}`);
   for (const e of r.walker.entries(root)) {
     if (e.key !== 'vars') continue; // other keys are ignored, as wharf-cmd does
-    if (e.value !== null && !isMap(e.value)) r.error(e.value, 'vars', `expected a map of variables, got ${kindOf(e.value)}`);
+    if (e.value !== null && !isMap(e.value))
+      r.error(e.value, 'vars', `expected a map of variables, got ${kindOf(e.value)}`);
     for (const v of r.walker.entries(e.value)) {
       const value = scalarValue(v.value);
       if (!v.keyIsString) r.error(v.keyNode, 'vars', `a variable name must be a string, got ${kindOf(v.keyNode)}`);
-      else if (value === undefined) r.error(v.value ?? v.keyNode, `vars/${v.key}`, `expected a string, number or boolean, got ${kindOf(v.value)}`);
+      else if (value === undefined)
+        r.error(v.value ?? v.keyNode, `vars/${v.key}`, `expected a string, number or boolean, got ${kindOf(v.value)}`);
       else variables[v.key] = value;
     }
   }

@@ -86,7 +86,17 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
       logger: new QuietLogger(options.log),
       telemetryOptions: {
         logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) },
-        ...(options.runtimeMetricsAddress ? { metrics: { prometheus: { bindAddress: options.runtimeMetricsAddress, countersTotalSuffix: true, useSecondsForDurations: true } } } : {}),
+        ...(options.runtimeMetricsAddress
+          ? {
+              metrics: {
+                prometheus: {
+                  bindAddress: options.runtimeMetricsAddress,
+                  countersTotalSuffix: true,
+                  useSecondsForDurations: true,
+                },
+              },
+            }
+          : {}),
       },
       shutdownSignals: [],
     });
@@ -94,15 +104,27 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
   }
   const kc = loadClusterConfig(config);
   const metrics = options.metrics;
-  const pods = new PodFacade(kc, config.kubeNamespace, deploymentSelector(options.deployment), metrics ? { events: { created: () => metrics.podCreated(), deleted: () => metrics.podDeleted() } } : {});
+  const pods = new PodFacade(
+    kc,
+    config.kubeNamespace,
+    deploymentSelector(options.deployment),
+    metrics ? { events: { created: () => metrics.podCreated(), deleted: () => metrics.podDeleted() } } : {},
+  );
   const secrets = new BuildSecrets(kc, config.kubeNamespace);
   const fail = (err: unknown): never => {
     throw unreachable(config, err);
   };
   const connection = await NativeConnection.connect(temporalConnectOptions(config)).catch(fail);
-  const clientConnection = await Connection.connect({ ...temporalConnectOptions(config), connectTimeout: '10 seconds' }).catch(fail);
+  const clientConnection = await Connection.connect({
+    ...temporalConnectOptions(config),
+    connectTimeout: '10 seconds',
+  }).catch(fail);
   const dataConverter = dataConverterOf(config);
-  const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace, ...(dataConverter ? { dataConverter } : {}) });
+  const client = new Client({
+    connection: clientConnection,
+    namespace: config.temporalNamespace,
+    ...(dataConverter ? { dataConverter } : {}),
+  });
   const sweep = async (first = false): Promise<void> => {
     try {
       const reaped = await reapOrphanPods(client, pods, options.deployment, secrets);
@@ -112,7 +134,10 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
     } catch (err) {
       // A sweep that cannot run now runs next time; it must never stop the worker. The
       // first one is also the worker's first word with the cluster: say when it fails.
-      if (first) options.onWarning?.(`cannot sweep for orphan pods in ${config.kubeNamespace} on ${kc.getCurrentCluster()?.server ?? 'the cluster'}: ${describeApiError(err).message}; steps retry until the cluster answers`);
+      if (first)
+        options.onWarning?.(
+          `cannot sweep for orphan pods in ${config.kubeNamespace} on ${kc.getCurrentCluster()?.server ?? 'the cluster'}: ${describeApiError(err).message}; steps retry until the cluster answers`,
+        );
     }
   };
   await sweep(true);
@@ -125,8 +150,13 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
     workflowBundle: await loadWorkflowBundle(),
     ...(dataConverter ? { dataConverter } : {}),
     activities: createActivities({
-      pods, secrets, ...(options.podSettings ? { podSettings: options.podSettings } : {}), store: options.store, deployment: options.deployment,
-      podPolicy: options.podPolicy ?? stepPolicyFrom({}), pauseAfterMs: pausesFromEnv(process.env.WHARF_TEMPORAL_PAUSE_AFTER),
+      pods,
+      secrets,
+      ...(options.podSettings ? { podSettings: options.podSettings } : {}),
+      store: options.store,
+      deployment: options.deployment,
+      podPolicy: options.podPolicy ?? stepPolicyFrom({}),
+      pauseAfterMs: pausesFromEnv(process.env.WHARF_TEMPORAL_PAUSE_AFTER),
       stepLog: { ...options.stepLog, onTrouble: (message) => options.onWarning?.(message) },
     }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentSteps,

@@ -4,8 +4,13 @@
 import type { RuntimeConfig } from '../config/runtime-config.ts';
 import { checkDeploymentId, defaultDeploymentId } from '../pod/labels.ts';
 
-export function resolveDeployment(config: RuntimeConfig, flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveDeployment(
+  config: RuntimeConfig,
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   if (flag) return checkDeploymentId(flag, '--deployment');
-  if (env.WHARF_TEMPORAL_DEPLOYMENT) return checkDeploymentId(env.WHARF_TEMPORAL_DEPLOYMENT, 'WHARF_TEMPORAL_DEPLOYMENT');
+  if (env.WHARF_TEMPORAL_DEPLOYMENT)
+    return checkDeploymentId(env.WHARF_TEMPORAL_DEPLOYMENT, 'WHARF_TEMPORAL_DEPLOYMENT');
   return defaultDeploymentId(config.temporalAddress, config.temporalNamespace, config.taskQueue);
 }

@@ -8,7 +8,12 @@ import type { BuildSecrets } from '../kube/build-secret.ts';
 import type { PodFacade } from '../kube/pod-facade.ts';
 import { deploymentSelector, LABELS } from '../pod/labels.ts';
 
-export async function reapOrphanPods(client: Client, pods: PodFacade, deployment: string, secrets?: BuildSecrets): Promise<string[]> {
+export async function reapOrphanPods(
+  client: Client,
+  pods: PodFacade,
+  deployment: string,
+  secrets?: BuildSecrets,
+): Promise<string[]> {
   const selector = deploymentSelector(deployment);
   const byBuild = new Map<string, string[]>();
   const uids = new Map<string, string | undefined>();
@@ -30,7 +35,8 @@ export async function reapOrphanPods(client: Client, pods: PodFacade, deployment
   // its build starts, so one without a build is given an hour before it counts as orphaned.
   for (const secret of secrets ? await secrets.list(selector) : []) {
     const state = await buildState(client, secret.buildId);
-    if (state === 'closed' || (state === 'missing' && Date.now() - secret.createdAt > SECRET_GRACE_MS)) await secrets!.delete(secret.name);
+    if (state === 'closed' || (state === 'missing' && Date.now() - secret.createdAt > SECRET_GRACE_MS))
+      await secrets!.delete(secret.name);
   }
   return reaped;
 }

@@ -20,14 +20,21 @@ export const STEP_POLICY_OPTIONS = {
   'allow-secret': { type: 'string', multiple: true },
 } as const;
 
-export function stepPolicyFrom(flags: { 'allow-service-account'?: string[]; 'allow-secret'?: string[] }, env: NodeJS.ProcessEnv = process.env): PodPolicy {
+export function stepPolicyFrom(
+  flags: { 'allow-service-account'?: string[]; 'allow-secret'?: string[] },
+  env: NodeJS.ProcessEnv = process.env,
+): PodPolicy {
   const pick = (given: string[] | undefined, name: string, fallback: string[]): string[] => {
     const values = given?.length ? given : (env[name] ?? '').split(',');
     const cleaned = values.map((v) => v.trim()).filter(Boolean);
     return cleaned.length ? cleaned : fallback;
   };
   return {
-    serviceAccounts: pick(flags['allow-service-account'], STEP_POLICY_ENV.serviceAccounts, DEFAULT_POD_POLICY.serviceAccounts),
+    serviceAccounts: pick(
+      flags['allow-service-account'],
+      STEP_POLICY_ENV.serviceAccounts,
+      DEFAULT_POD_POLICY.serviceAccounts,
+    ),
     secrets: pick(flags['allow-secret'], STEP_POLICY_ENV.secrets, DEFAULT_POD_POLICY.secrets),
   };
 }

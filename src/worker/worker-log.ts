@@ -13,7 +13,12 @@ export interface WorkerLog {
 export const LOG_FORMATS = ['text', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
-export function createWorkerLog(format: LogFormat, out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr, now: () => Date = () => new Date()): WorkerLog {
+export function createWorkerLog(
+  format: LogFormat,
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+  now: () => Date = () => new Date(),
+): WorkerLog {
   const write = (level: LogLevel, message: string, fields: LogFields = {}): void => {
     if (format === 'json') {
       // One line each, whatever the message holds; the time first, as collectors expect.
@@ -21,7 +26,9 @@ export function createWorkerLog(format: LogFormat, out: NodeJS.WritableStream = 
       return;
     }
     // Text is for people: the message says it all; the fields are for collectors.
-    (level === 'info' ? out : err).write(`worker: ${level === 'info' ? '' : `${level === 'warn' ? 'warning' : 'error'}: `}${message}\n`);
+    (level === 'info' ? out : err).write(
+      `worker: ${level === 'info' ? '' : `${level === 'warn' ? 'warning' : 'error'}: `}${message}\n`,
+    );
   };
   return {
     info: (message, fields) => write('info', message, fields),

@@ -18,17 +18,42 @@ export type WorkflowKind = 'build' | 'step';
 
 export class WorkerMetrics implements WorkerMetricsHooks {
   readonly registry = new Registry();
-  private readonly started = new Counter({ name: `${METRIC_PREFIX}workflows_started_total`, help: 'Builds and steps started on this worker', labelNames: ['kind'], registers: [this.registry] });
-  private readonly finished = new Counter({ name: `${METRIC_PREFIX}workflows_finished_total`, help: 'Builds and steps finished on this worker, by outcome', labelNames: ['kind', 'outcome'], registers: [this.registry] });
-  private readonly duration = new Histogram({
-    name: `${METRIC_PREFIX}workflow_duration_seconds`, help: 'How long builds and steps took, from start to end, by outcome', labelNames: ['kind', 'outcome'],
-    buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600], registers: [this.registry],
+  private readonly started = new Counter({
+    name: `${METRIC_PREFIX}workflows_started_total`,
+    help: 'Builds and steps started on this worker',
+    labelNames: ['kind'],
+    registers: [this.registry],
   });
-  private readonly pods = new Counter({ name: `${METRIC_PREFIX}pods_total`, help: 'Step pods this worker created and deleted', labelNames: ['action'], registers: [this.registry] });
-  private readonly orphans = new Counter({ name: `${METRIC_PREFIX}orphan_pods_swept_total`, help: 'Pods of finished builds the sweeper deleted', registers: [this.registry] });
+  private readonly finished = new Counter({
+    name: `${METRIC_PREFIX}workflows_finished_total`,
+    help: 'Builds and steps finished on this worker, by outcome',
+    labelNames: ['kind', 'outcome'],
+    registers: [this.registry],
+  });
+  private readonly duration = new Histogram({
+    name: `${METRIC_PREFIX}workflow_duration_seconds`,
+    help: 'How long builds and steps took, from start to end, by outcome',
+    labelNames: ['kind', 'outcome'],
+    buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600],
+    registers: [this.registry],
+  });
+  private readonly pods = new Counter({
+    name: `${METRIC_PREFIX}pods_total`,
+    help: 'Step pods this worker created and deleted',
+    labelNames: ['action'],
+    registers: [this.registry],
+  });
+  private readonly orphans = new Counter({
+    name: `${METRIC_PREFIX}orphan_pods_swept_total`,
+    help: 'Pods of finished builds the sweeper deleted',
+    registers: [this.registry],
+  });
   private readonly storeWrites = new Histogram({
-    name: `${METRIC_PREFIX}store_write_seconds`, help: 'Latency of writes to the build store', labelNames: ['store'],
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [this.registry],
+    name: `${METRIC_PREFIX}store_write_seconds`,
+    help: 'Latency of writes to the build store',
+    labelNames: ['store'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
   });
 
   constructor() {

@@ -19,7 +19,11 @@ export async function loadWorkflowBundle(): Promise<{ code: string }> {
   const cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'wharf-temporal', 'workflow-bundles');
   const file = join(cacheDir, `${sourceHash()}.js`);
   if (existsSync(file)) return { code: readFileSync(file, 'utf8') };
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, workflowInterceptorModules: [WORKFLOW_INTERCEPTORS], logger: quietLogger });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_ENTRY,
+    workflowInterceptorModules: [WORKFLOW_INTERCEPTORS],
+    logger: quietLogger,
+  });
   mkdirSync(cacheDir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, code);

@@ -22,5 +22,7 @@ export function formatErrors(errors: DefinitionError[]): string {
 
 /** File order, as wharf-cmd sorts them: by file, then line, then column (stable otherwise). */
 export function sortErrors(errors: DefinitionError[]): DefinitionError[] {
-  return [...errors].sort((a, b) => (a.file === b.file ? 0 : a.file < b.file ? -1 : 1) || a.line - b.line || a.column - b.column);
+  return [...errors].sort(
+    (a, b) => (a.file === b.file ? 0 : a.file < b.file ? -1 : 1) || a.line - b.line || a.column - b.column,
+  );
 }

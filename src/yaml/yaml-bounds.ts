@@ -24,7 +24,11 @@ export function boundDocument(doc: Document): DocumentBounds {
   const aliases = new Map<Alias, Node | null>();
   const root = doc.contents as Node | null;
   const deep = tooDeep(root);
-  if (deep) return { aliases, problem: { offset: offsetOf(deep), message: `nesting deeper than ${YAML_MAX_DEPTH} levels of maps and lists` } };
+  if (deep)
+    return {
+      aliases,
+      problem: { offset: offsetOf(deep), message: `nesting deeper than ${YAML_MAX_DEPTH} levels of maps and lists` },
+    };
   const anchors = new Map<string, Node>();
   const expanded = new Map<Node, number>();
   // Depth is bounded, so this recursion is too; an alias adds its target's size, known
@@ -51,7 +55,10 @@ export function boundDocument(doc: Document): DocumentBounds {
     if (!(err instanceof TooLarge)) throw err;
     return {
       aliases,
-      problem: { offset: offsetOf(err.at), message: `with its aliases expanded the document stands for more than ${YAML_MAX_EXPANDED_NODES} values; refused` },
+      problem: {
+        offset: offsetOf(err.at),
+        message: `with its aliases expanded the document stands for more than ${YAML_MAX_EXPANDED_NODES} values; refused`,
+      },
     };
   }
   return { aliases, problem: null };

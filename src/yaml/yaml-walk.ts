@@ -54,7 +54,8 @@ export class YamlWalker {
       // With merge keys on, the parser gives `<<` a symbol as its value.
       if (isScalar(keyNode) && typeof keyNode.value === 'symbol') {
         const sources = this.resolve(pair.value);
-        for (const source of isSeq(sources) ? sources.items : [sources]) merged.push(...this.entries(this.resolve(source), seen));
+        for (const source of isSeq(sources) ? sources.items : [sources])
+          merged.push(...this.entries(this.resolve(source), seen));
         continue;
       }
       const keyIsString = isScalar(keyNode) && typeof keyNode.value === 'string';
@@ -95,7 +96,8 @@ export function kindOf(node: Node | null): string {
 
 export function kindOfValue(value: unknown, source?: string): string {
   if (value === null || value === undefined) return 'nothing';
-  if (typeof value === 'number') return Number.isInteger(value) && !/[.eE]/.test(source ?? '') ? 'an integer' : 'a float';
+  if (typeof value === 'number')
+    return Number.isInteger(value) && !/[.eE]/.test(source ?? '') ? 'an integer' : 'a float';
   if (typeof value === 'boolean') return 'a boolean';
   if (typeof value === 'string') return 'a string';
   return 'an unknown value';

@@ -8,6 +8,10 @@ describe('bench/build-store', function () {
   it('prints write throughput and follow latency for the folder and PostgreSQL', async () => {
     const out = await runBench('build-store.ts', ['--lines', '2000', '--samples', '5']);
     assert.match(out, /^folder: +write \d+ lines\/s; follow latency p50 [\d.]+ ms, p95 [\d.]+ ms$/m, out);
-    assert.match(out, /^PostgreSQL: write \d+ lines\/s; follow latency \(LISTEN\/NOTIFY\) p50 [\d.]+ ms, p95 [\d.]+ ms$/m, out);
+    assert.match(
+      out,
+      /^PostgreSQL: write \d+ lines\/s; follow latency \(LISTEN\/NOTIFY\) p50 [\d.]+ ms, p95 [\d.]+ ms$/m,
+      out,
+    );
   });
 });

@@ -9,7 +9,14 @@ describe('bench/cli', function () {
     const out = await runBench('cli.ts', ['--runs', '1']);
     assert.match(out, /^# machine: .*loadavg at start: [\d.]+ /m);
     for (const name of ['--help', 'validate', 'plan', 'run --detach', 'status', 'logs']) {
-      assert.match(out, new RegExp(`^${name.replace(/-/g, '\\-')}\\s+p50=\\d+ ms p95=\\d+ ms max=\\d+ ms \\(n=1\\)\\s+\\[load [\\d.]+`, 'm'), `no figure for ${name} in:\n${out}`);
+      assert.match(
+        out,
+        new RegExp(
+          `^${name.replace(/-/g, '\\-')}\\s+p50=\\d+ ms p95=\\d+ ms max=\\d+ ms \\(n=1\\)\\s+\\[load [\\d.]+`,
+          'm',
+        ),
+        `no figure for ${name} in:\n${out}`,
+      );
     }
   });
 });

@@ -16,6 +16,7 @@ describe('bench/scale', function () {
       /^1 worker, 2 builds: kube-apiserver requests\s+[\d.]+\/s/m,
       /^1 worker, 2 builds: Temporal store requests\s+/m,
       /^## where it broke: nowhere/m,
-    ]) assert.match(out, figure, out);
+    ])
+      assert.match(out, figure, out);
   });
 });

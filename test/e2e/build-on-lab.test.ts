@@ -49,9 +49,16 @@ describe('builds on the lab', function () {
 
   const newId = (name: string): string => `e2e-${name}-${process.pid}-${seq++}`;
 
-  function input(buildId: string, stages: ReturnType<typeof stage>[], source: SourceSpec = { kind: 'none' }): BuildWorkflowInput {
+  function input(
+    buildId: string,
+    stages: ReturnType<typeof stage>[],
+    source: SourceSpec = { kind: 'none' },
+  ): BuildWorkflowInput {
     return {
-      buildId, plan: plan(stages), source, onlyStages: [],
+      buildId,
+      plan: plan(stages),
+      source,
+      onlyStages: [],
       timeouts: { pendingSeconds: 60, runSeconds: 300, heartbeatSeconds: 5 },
     };
   }
@@ -77,20 +84,28 @@ describe('builds on the lab', function () {
     const src = mkdtempSync(join(tmpdir(), 'src-'));
     writeFileSync(join(src, 'hello.txt'), 'hello from the source tree\n');
     const id = newId('ok');
-    const { outcome, census } = await run(input(id, [
-      stage('build', [
-        labStep(id, 'build', 'compile', 'cat hello.txt; echo compiled > out.txt; echo compile-done'),
-        labStep(id, 'build', 'lint', 'echo lint-out; echo lint-warning >&2; pwd'),
-      ]),
-      stage('test', [labStep(id, 'test', 'unit', 'test -f hello.txt && ! test -f out.txt && echo isolated')]),
-    ], { kind: 'local', path: src }));
+    const { outcome, census } = await run(
+      input(
+        id,
+        [
+          stage('build', [
+            labStep(id, 'build', 'compile', 'cat hello.txt; echo compiled > out.txt; echo compile-done'),
+            labStep(id, 'build', 'lint', 'echo lint-out; echo lint-warning >&2; pwd'),
+          ]),
+          stage('test', [labStep(id, 'test', 'unit', 'test -f hello.txt && ! test -f out.txt && echo isolated')]),
+        ],
+        { kind: 'local', path: src },
+      ),
+    );
     assert.equal(outcome.result?.status, 'success', outcome.error ?? '');
     assert.deepEqual(await logsOf(id, 'compile'), ['hello from the source tree', 'compile-done']);
     // stdout and stderr are separate streams: their relative order is not kept.
     assert.deepEqual(await logsOf(id, 'lint', 'out'), ['lint-out', '/mnt/repo']);
     assert.deepEqual(await logsOf(id, 'lint', 'err'), ['lint-warning']);
     assert.deepEqual(await logsOf(id, 'unit'), ['isolated'], 'each pod has its own workspace');
-    const remarks = (await readAllRecords(new FileStore(config.logRoot), id)).filter((r) => r.step.step === 'compile' && r.record.s === 'sys').map((r) => r.record.l);
+    const remarks = (await readAllRecords(new FileStore(config.logRoot), id))
+      .filter((r) => r.step.step === 'compile' && r.record.s === 'sys')
+      .map((r) => r.record.l);
     assert.match(remarks.join('\n'), /^pod \S+ ready on lab-node-\d\nsent 1 file\(s\) to \/mnt\/repo$/);
     assert.deepEqual(Object.values(census.counts()), [1, 1, 1], 'one pod per step');
     assert.deepEqual(await buildPods(lab, id), [], 'no pod left behind');
@@ -99,19 +114,27 @@ describe('builds on the lab', function () {
   it('fails fast: cancels the sibling, skips success stages, runs fail/always stages, deletes every pod', async () => {
     const id = newId('fail');
     const started = Date.now();
-    const { outcome } = await run(input(id, [
-      stage('build', [
-        labStep(id, 'build', 'broken', 'echo about to fail; exit 3'),
-        labStep(id, 'build', 'slow', 'echo slow-start; sleep 60; echo never'),
+    const { outcome } = await run(
+      input(id, [
+        stage('build', [
+          labStep(id, 'build', 'broken', 'echo about to fail; exit 3'),
+          labStep(id, 'build', 'slow', 'echo slow-start; sleep 60; echo never'),
+        ]),
+        stage('deploy', [labStep(id, 'deploy', 'ship', 'echo shipped')]),
+        stage('notify', [labStep(id, 'notify', 'alert', 'echo alerted')], { runsIf: 'fail' }),
+        stage('tidy', [labStep(id, 'tidy', 'clean', 'echo cleaned')], { runsIf: 'always' }),
       ]),
-      stage('deploy', [labStep(id, 'deploy', 'ship', 'echo shipped')]),
-      stage('notify', [labStep(id, 'notify', 'alert', 'echo alerted')], { runsIf: 'fail' }),
-      stage('tidy', [labStep(id, 'tidy', 'clean', 'echo cleaned')], { runsIf: 'always' }),
-    ]));
+    );
     assert.equal(outcome.result?.status, 'failed');
     assert.match(outcome.error ?? '', /build\/broken: command exited with code 3/);
-    assert.deepEqual(outcome.result?.stages.map((s) => s.status), ['failed', 'skipped', 'success', 'success']);
-    assert.deepEqual(outcome.result?.stages[0]?.steps.map((s) => s.status), ['failed', 'cancelled']);
+    assert.deepEqual(
+      outcome.result?.stages.map((s) => s.status),
+      ['failed', 'skipped', 'success', 'success'],
+    );
+    assert.deepEqual(
+      outcome.result?.stages[0]?.steps.map((s) => s.status),
+      ['failed', 'cancelled'],
+    );
     assert.deepEqual(await logsOf(id, 'alert'), ['alerted']);
     assert.ok(!(await logsOf(id, 'slow')).includes('never'));
     assert.ok(Date.now() - started < 50_000, 'the sibling was cancelled, not waited for');
@@ -121,14 +144,16 @@ describe('builds on the lab', function () {
   it('fails an unpullable image within 30 s, naming the container and the reason', async () => {
     const id = newId('pull');
     const started = Date.now();
-    const { outcome } = await run(input(id, [stage('build', [labStep(id, 'build', 'pull', 'echo never', 'lab.invalid/does-not-exist:1')])]));
+    const { outcome } = await run(
+      input(id, [stage('build', [labStep(id, 'build', 'pull', 'echo never', 'lab.invalid/does-not-exist:1')])]),
+    );
     assert.equal(outcome.result?.status, 'failed');
     assert.match(outcome.error ?? '', /container step: (ErrImagePull|ImagePullBackOff)/);
     assert.ok(Date.now() - started < 30_000, `took ${Date.now() - started} ms`);
     assert.deepEqual(await buildPods(lab, id), []);
   });
 
-  it('fails a pod nothing can schedule once its pending budget is spent, with the scheduler\'s reason', async () => {
+  it("fails a pod nothing can schedule once its pending budget is spent, with the scheduler's reason", async () => {
     const id = newId('unschedulable');
     const step = labStep(id, 'build', 'nowhere', 'echo never');
     step.pod.spec!.nodeSelector = { 'lab/no-such-node': 'true' };
@@ -151,7 +176,12 @@ describe('builds on the lab', function () {
     missing.source = { ...missing.source!, onlyFiles: ['nope.yaml'], variables: {} };
     const ok = await run(input(id, [stage('deploy', [step])], { kind: 'local', path: src }));
     assert.equal(ok.outcome.result?.status, 'success', ok.outcome.error ?? '');
-    assert.deepEqual(await logsOf(id, 'apply'), ['manifest.yaml', 'image: app:1.2.3', 'literal: ${TAG}', 'unknown: ${NOPE}']);
+    assert.deepEqual(await logsOf(id, 'apply'), [
+      'manifest.yaml',
+      'image: app:1.2.3',
+      'literal: ${TAG}',
+      'unknown: ${NOPE}',
+    ]);
     const bad = await run(input(`${id}-m`, [stage('deploy', [missing])], { kind: 'local', path: src }));
     assert.match(bad.outcome.error ?? '', /the step's files are not in the source: nope\.yaml/);
   });
@@ -164,8 +194,17 @@ describe('builds on the lab', function () {
     git('add', '.');
     git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'v1');
     const id = newId('git');
-    const { outcome } = await run(input(id, [stage('build', [labStep(id, 'build', 'read', 'cat VERSION; git rev-parse --abbrev-ref HEAD >/dev/null && echo in-git')])],
-      { kind: 'git', url: repo, ref: 'main' }));
+    const { outcome } = await run(
+      input(
+        id,
+        [
+          stage('build', [
+            labStep(id, 'build', 'read', 'cat VERSION; git rev-parse --abbrev-ref HEAD >/dev/null && echo in-git'),
+          ]),
+        ],
+        { kind: 'git', url: repo, ref: 'main' },
+      ),
+    );
     assert.equal(outcome.result?.status, 'success', outcome.error ?? '');
     assert.deepEqual(await logsOf(id, 'read'), ['1.2.3', 'in-git']);
   });
@@ -174,10 +213,13 @@ describe('builds on the lab', function () {
     const id = newId('cancel');
     const build = input(id, [stage('build', [labStep(id, 'build', 'long', 'echo long-start; sleep 120')])]);
     await startBuild(client, config.taskQueue, build, { repository: 'e2e', branch: 'main' });
-    for (let i = 0; i < 300 && !(await logsOf(id, 'long')).includes('long-start'); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 300 && !(await logsOf(id, 'long')).includes('long-start'); i++)
+      await new Promise((r) => setTimeout(r, 100));
     // Asynchronously: the worker runs in this process and must keep working meanwhile.
     const cancel = await runCli(['cancel', id], {
-      TEMPORAL_ADDRESS: config.temporalAddress, KUBECONFIG: config.kubeconfig ?? '', WHARF_TEMPORAL_TASK_QUEUE: config.taskQueue,
+      TEMPORAL_ADDRESS: config.temporalAddress,
+      KUBECONFIG: config.kubeconfig ?? '',
+      WHARF_TEMPORAL_TASK_QUEUE: config.taskQueue,
     });
     assert.equal(cancel.code, 0, cancel.output);
     assert.match(cancel.output, /cancelled/);

@@ -38,12 +38,24 @@ describe('exec connection dropped mid-command', function () {
     const id = `drop-${process.pid}`;
     const counter = join(mkdtempSync(join(tmpdir(), 'drop-')), 'runs');
     const records = async () => (await readAllRecords(new FileStore(config.logRoot), id)).map((r) => r.record);
-    await startBuild(client, config.taskQueue, {
-      buildId: id,
-      plan: plan([stage('build', [labStep(id, 'build', 'long', `echo started; echo run >> ${counter}; sleep 6; echo finished`)])]),
-      source: { kind: 'none' }, onlyStages: [], timeouts: { pendingSeconds: 60, runSeconds: 300, heartbeatSeconds: 10 },
-    }, { repository: 'drop', branch: 'main' });
-    for (let i = 0; i < 300 && !(await records()).some((r) => r.l === 'started'); i++) await new Promise((r) => setTimeout(r, 100));
+    await startBuild(
+      client,
+      config.taskQueue,
+      {
+        buildId: id,
+        plan: plan([
+          stage('build', [
+            labStep(id, 'build', 'long', `echo started; echo run >> ${counter}; sleep 6; echo finished`),
+          ]),
+        ]),
+        source: { kind: 'none' },
+        onlyStages: [],
+        timeouts: { pendingSeconds: 60, runSeconds: 300, heartbeatSeconds: 10 },
+      },
+      { repository: 'drop', branch: 'main' },
+    );
+    for (let i = 0; i < 300 && !(await records()).some((r) => r.l === 'started'); i++)
+      await new Promise((r) => setTimeout(r, 100));
     const pidFile = join(dirname(lab.status.KUBECONFIG!), 'run', 'lab-kubelet.pid');
     process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
     await new Promise((r) => setTimeout(r, 1500));
@@ -51,6 +63,9 @@ describe('exec connection dropped mid-command', function () {
     const outcome = await awaitBuildOutcome(client, id);
     assert.equal(outcome.result?.status, 'success', outcome.error ?? '');
     assert.equal(existsSync(counter) ? readFileSync(counter, 'utf8') : '', 'run\n', 'the command ran once');
-    assert.deepEqual((await records()).filter((r) => r.s === 'out').map((r) => r.l), ['started', 'finished']);
+    assert.deepEqual(
+      (await records()).filter((r) => r.s === 'out').map((r) => r.l),
+      ['started', 'finished'],
+    );
   });
 });

@@ -37,14 +37,24 @@ describe('deletePod on the lab', function () {
     const existing = await pods.create(theirs);
     try {
       const deps = { pods, store: new FileStore(mkdtempSync(join(tmpdir(), 'own-pod-'))) };
-      await assert.rejects(env().run(createPodActivity(deps), { pod: ours }), (err: unknown) =>
-        err instanceof ApplicationFailure && err.type === FailureType.PodNameTaken);
+      await assert.rejects(
+        env().run(createPodActivity(deps), { pod: ours }),
+        (err: unknown) => err instanceof ApplicationFailure && err.type === FailureType.PodNameTaken,
+      );
       // The step's cleanup: creation never confirmed, so only a pod with its labels goes.
       await env().run(deletePodActivity(deps), { name, labels: ours.metadata!.labels! });
-      assert.equal((await pods.get(name))?.metadata?.uid, existing.metadata?.uid, 'the other build\'s pod is still there');
+      assert.equal(
+        (await pods.get(name))?.metadata?.uid,
+        existing.metadata?.uid,
+        "the other build's pod is still there",
+      );
       // A uid that is not that pod's: the API server's precondition keeps it.
       await env().run(deletePodActivity(deps), { name, uid: 'not-the-pods-uid' });
-      assert.equal((await pods.get(name))?.metadata?.uid, existing.metadata?.uid, 'the other build\'s pod is still there');
+      assert.equal(
+        (await pods.get(name))?.metadata?.uid,
+        existing.metadata?.uid,
+        "the other build's pod is still there",
+      );
       // Its owner's cleanup, by its uid, deletes it and waits until it is gone.
       await env().run(deletePodActivity(deps), { name, uid: existing.metadata!.uid! });
       assert.equal(await pods.get(name), null);

@@ -8,7 +8,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ApiException, CoreV1Api, type KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  ApiException,
+  CoreV1Api,
+  type KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
 import { parse, parseAllDocuments } from 'yaml';
 import { BuildSecrets } from '../../src/kube/build-secret.ts';
 import { loadKubeConfig } from '../../src/kube/kube-config.ts';
@@ -26,7 +33,9 @@ const DEPLOYMENT = `rbac-${process.pid}`;
 /** deploy/'s objects in the order its kustomization lists them (namespaces first). */
 function deployObjects(): KubernetesObject[] {
   const { resources } = parse(readFileSync(join(ROOT, 'deploy/kustomization.yaml'), 'utf8')) as { resources: string[] };
-  return resources.flatMap((f) => parseAllDocuments(readFileSync(join(ROOT, 'deploy', f), 'utf8')).map((d) => d.toJS() as KubernetesObject));
+  return resources.flatMap((f) =>
+    parseAllDocuments(readFileSync(join(ROOT, 'deploy', f), 'utf8')).map((d) => d.toJS() as KubernetesObject),
+  );
 }
 
 /** The HTTP status an API call failed with (0 when it did not fail). */
@@ -59,16 +68,23 @@ describe('deploy/ RBAC on the lab', function () {
       await api.patch(object, undefined, dryRun, 'wharf-temporal-tests', true, PatchStrategy.ServerSideApply);
     }
     const token = await lab.core.createNamespacedServiceAccountToken({
-      name: ACCOUNT, namespace: WORKER_NAMESPACE, body: { spec: { audiences: [], expirationSeconds: 3600 } },
+      name: ACCOUNT,
+      namespace: WORKER_NAMESPACE,
+      body: { spec: { audiences: [], expirationSeconds: 3600 } },
     });
     const cluster = lab.kc.getCurrentCluster()!;
     saKubeconfig = join(dir, 'service-account.kubeconfig');
-    writeFileSync(saKubeconfig, JSON.stringify({
-      apiVersion: 'v1', kind: 'Config', 'current-context': 'sa',
-      clusters: [{ name: 'lab', cluster: { server: cluster.server, 'certificate-authority': cluster.caFile } }],
-      users: [{ name: ACCOUNT, user: { token: token.status?.token } }],
-      contexts: [{ name: 'sa', context: { cluster: 'lab', user: ACCOUNT, namespace: BUILD_NAMESPACE } }],
-    }));
+    writeFileSync(
+      saKubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        'current-context': 'sa',
+        clusters: [{ name: 'lab', cluster: { server: cluster.server, 'certificate-authority': cluster.caFile } }],
+        users: [{ name: ACCOUNT, user: { token: token.status?.token } }],
+        contexts: [{ name: 'sa', context: { cluster: 'lab', user: ACCOUNT, namespace: BUILD_NAMESPACE } }],
+      }),
+    );
     saKc = loadKubeConfig(saKubeconfig);
     sa = saKc.makeApiClient(CoreV1Api);
   });
@@ -78,16 +94,30 @@ describe('deploy/ RBAC on the lab', function () {
     await lab.core.createNamespacedPod({
       namespace: BUILD_NAMESPACE,
       body: {
-        metadata: { name: orphan, labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.buildId]: `gone-${process.pid}`, [LABELS.deployment]: DEPLOYMENT } },
+        metadata: {
+          name: orphan,
+          labels: {
+            [LABELS.managedBy]: MANAGED_BY,
+            [LABELS.buildId]: `gone-${process.pid}`,
+            [LABELS.deployment]: DEPLOYMENT,
+          },
+        },
         spec: { containers: [{ name: 'c', image: 'alpine:3', command: ['sleep', '600'] }] },
       },
     });
     const env = {
-      ...process.env, TEMPORAL_ADDRESS: lab.status.TEMPORAL_ADDRESS!, WHARF_TEMPORAL_NAMESPACE: BUILD_NAMESPACE,
-      WHARF_TEMPORAL_TASK_QUEUE: `rbac-${process.pid}`, WHARF_TEMPORAL_LOG_DIR: join(dir, 'logs'), NO_COLOR: '1',
+      ...process.env,
+      TEMPORAL_ADDRESS: lab.status.TEMPORAL_ADDRESS!,
+      WHARF_TEMPORAL_NAMESPACE: BUILD_NAMESPACE,
+      WHARF_TEMPORAL_TASK_QUEUE: `rbac-${process.pid}`,
+      WHARF_TEMPORAL_LOG_DIR: join(dir, 'logs'),
+      NO_COLOR: '1',
       WHARF_TEMPORAL_DEPLOYMENT: DEPLOYMENT,
     };
-    const worker: ChildProcess = spawn(process.execPath, [CLI, 'worker'], { cwd: ROOT, env: { ...env, KUBECONFIG: saKubeconfig } });
+    const worker: ChildProcess = spawn(process.execPath, [CLI, 'worker'], {
+      cwd: ROOT,
+      env: { ...env, KUBECONFIG: saKubeconfig },
+    });
     let out = '';
     worker.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     worker.stderr!.on('data', (c: Buffer) => (out += c.toString()));
@@ -99,7 +129,11 @@ describe('deploy/ RBAC on the lab', function () {
       // `run` stores the password in a Secret with the user's (here the lab admin's) rights;
       // the worker reads it, makes the pod, waits for it, execs and deletes it.
       const run = await new Promise<{ code: number | null; output: string }>((resolve) => {
-        const child = spawn(process.execPath, [CLI, 'run', PASSWORD, '--no-worker', '--input', 'token=s3cr3t-t0k3n-12345'], { cwd: ROOT, env: { ...env, KUBECONFIG: lab.status.KUBECONFIG! } });
+        const child = spawn(
+          process.execPath,
+          [CLI, 'run', PASSWORD, '--no-worker', '--input', 'token=s3cr3t-t0k3n-12345'],
+          { cwd: ROOT, env: { ...env, KUBECONFIG: lab.status.KUBECONFIG! } },
+        );
         let output = '';
         child.stdout.on('data', (c: Buffer) => (output += c.toString()));
         child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -116,7 +150,12 @@ describe('deploy/ RBAC on the lab', function () {
 
   it('lets it read, list and delete the Secrets of builds, in the build namespace', async () => {
     const name = `wharf-rbac-${process.pid}-inputs`;
-    await new BuildSecrets(lab.kc, BUILD_NAMESPACE).create(name, `rbac-${process.pid}`, { token: 'x' }, `rbac-${process.pid}`);
+    await new BuildSecrets(lab.kc, BUILD_NAMESPACE).create(
+      name,
+      `rbac-${process.pid}`,
+      { token: 'x' },
+      `rbac-${process.pid}`,
+    );
     const secrets = new BuildSecrets(saKc, BUILD_NAMESPACE);
     assert.deepEqual(await secrets.read(name), { token: 'x' });
     assert.ok((await secrets.list('app.kubernetes.io/managed-by=wharf-temporal')).some((s) => s.name === name));
@@ -129,16 +168,28 @@ describe('deploy/ RBAC on the lab', function () {
       'list secrets in the worker namespace': sa.listNamespacedSecret({ namespace: WORKER_NAMESPACE }),
       'read a secret in kube-system': sa.readNamespacedSecret({ namespace: 'kube-system', name: 'anything' }),
       'list pods in default': sa.listNamespacedPod({ namespace: 'default' }),
-      'create pods in the worker namespace': sa.createNamespacedPod({ namespace: WORKER_NAMESPACE, body: { metadata: { name: 'x' }, spec: { containers: [{ name: 'c', image: 'alpine:3' }] } } }),
-      'create a secret in the build namespace': sa.createNamespacedSecret({ namespace: BUILD_NAMESPACE, body: { metadata: { name: `rbac-denied-${process.pid}` }, stringData: { a: 'b' } } }),
-      'patch a pod in the build namespace': sa.patchNamespacedPod({ namespace: BUILD_NAMESPACE, name: 'x', body: { metadata: { labels: { a: 'b' } } } }),
+      'create pods in the worker namespace': sa.createNamespacedPod({
+        namespace: WORKER_NAMESPACE,
+        body: { metadata: { name: 'x' }, spec: { containers: [{ name: 'c', image: 'alpine:3' }] } },
+      }),
+      'create a secret in the build namespace': sa.createNamespacedSecret({
+        namespace: BUILD_NAMESPACE,
+        body: { metadata: { name: `rbac-denied-${process.pid}` }, stringData: { a: 'b' } },
+      }),
+      'patch a pod in the build namespace': sa.patchNamespacedPod({
+        namespace: BUILD_NAMESPACE,
+        name: 'x',
+        body: { metadata: { labels: { a: 'b' } } },
+      }),
       'read pod logs': sa.readNamespacedPodLog({ namespace: BUILD_NAMESPACE, name: 'x' }),
       'list configmaps': sa.listNamespacedConfigMap({ namespace: BUILD_NAMESPACE }),
       'list nodes': sa.listNode(),
       'delete the build namespace': sa.deleteNamespace({ name: BUILD_NAMESPACE }),
       'list namespaces': sa.listNamespace(),
     };
-    const statuses = Object.fromEntries(await Promise.all(Object.entries(refused).map(async ([what, call]) => [what, await statusOf(call)] as const)));
+    const statuses = Object.fromEntries(
+      await Promise.all(Object.entries(refused).map(async ([what, call]) => [what, await statusOf(call)] as const)),
+    );
     assert.deepEqual(statuses, Object.fromEntries(Object.keys(refused).map((what) => [what, 403])));
     // The namespace is still there.
     assert.equal((await lab.core.readNamespace({ name: BUILD_NAMESPACE })).metadata?.name, BUILD_NAMESPACE);

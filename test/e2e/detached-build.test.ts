@@ -34,7 +34,10 @@ describe('a detached build followed from another terminal', function () {
   });
 
   /** A CLI process, its output collected as it comes. */
-  function start(args: string[], extraEnv: NodeJS.ProcessEnv = {}): { child: ChildProcess; out: () => string; exit: Promise<number | null> } {
+  function start(
+    args: string[],
+    extraEnv: NodeJS.ProcessEnv = {},
+  ): { child: ChildProcess; out: () => string; exit: Promise<number | null> } {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...env, ...extraEnv } });
     started.push(child);
     let out = '';
@@ -57,7 +60,10 @@ describe('a detached build followed from another terminal', function () {
       // A task queue of its own: no worker of another test may take the build.
       const queue = { WHARF_TEMPORAL_TASK_QUEUE: `detached-${signal}-${process.pid}` };
       const counter = join(mkdtempSync(join(tmpdir(), 'count-')), 'runs');
-      const run = start(['run', TICKS, '--detach', '--no-source', '--heartbeat', '5', '--input', `counter=${counter}`], queue);
+      const run = start(
+        ['run', TICKS, '--detach', '--no-source', '--heartbeat', '5', '--input', `counter=${counter}`],
+        queue,
+      );
       assert.equal(await run.exit, 0, run.out());
       const buildId = /build (\S+) started/.exec(run.out())?.[1] ?? assert.fail(run.out());
       assert.match(run.out(), new RegExp(`follow it with: wharf-temporal logs ${buildId} --follow`));
@@ -68,7 +74,11 @@ describe('a detached build followed from another terminal', function () {
       await until('the second tick', () => follow.out().includes('tick 2'));
       const status = start(['status', buildId], queue);
       assert.equal(await status.exit, 0, status.out());
-      assert.match(status.out(), /^ {6}running +ticks \[container\] \((\d+\.\d)s, running\)$/m, `a running step shows its live time and phase:\n${status.out()}`);
+      assert.match(
+        status.out(),
+        /^ {6}running +ticks \[container\] \((\d+\.\d)s, running\)$/m,
+        `a running step shows its live time and phase:\n${status.out()}`,
+      );
       first.child.kill(signal);
       const firstExit = await first.exit;
       if (signal === 'SIGTERM') {
@@ -78,8 +88,14 @@ describe('a detached build followed from another terminal', function () {
       start(['worker'], queue);
 
       assert.equal(await follow.exit, 0, follow.out());
-      const ticks = follow.out().split('\n').filter((l) => /^\[build\/ticks\] tick \d$/.test(l));
-      assert.deepEqual(ticks, [1, 2, 3, 4, 5, 6].map((i) => `[build/ticks] tick ${i}`));
+      const ticks = follow
+        .out()
+        .split('\n')
+        .filter((l) => /^\[build\/ticks\] tick \d$/.test(l));
+      assert.deepEqual(
+        ticks,
+        [1, 2, 3, 4, 5, 6].map((i) => `[build/ticks] tick ${i}`),
+      );
       assert.match(follow.out(), new RegExp(`^build ${buildId}: success$`, 'm'));
       assert.equal(readFileSync(counter, 'utf8'), 'run\n', 'the command ran once');
       assert.deepEqual(await buildPods(lab, buildId), []);

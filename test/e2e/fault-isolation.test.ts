@@ -27,8 +27,18 @@ describe('a faulty step beside a healthy build on one worker', function () {
   });
   after(async () => worker?.stop());
 
-  function input(buildId: string, stages: ReturnType<typeof stage>[], source: SourceSpec = { kind: 'none' }): BuildWorkflowInput {
-    return { buildId, plan: plan(stages), source, onlyStages: [], timeouts: { pendingSeconds: 60, runSeconds: 120, heartbeatSeconds: 5 } };
+  function input(
+    buildId: string,
+    stages: ReturnType<typeof stage>[],
+    source: SourceSpec = { kind: 'none' },
+  ): BuildWorkflowInput {
+    return {
+      buildId,
+      plan: plan(stages),
+      source,
+      onlyStages: [],
+      timeouts: { pendingSeconds: 60, runSeconds: 120, heartbeatSeconds: 5 },
+    };
   }
 
   it('fails the faulty step with its reason and lets the healthy build succeed', async () => {
@@ -45,23 +55,41 @@ describe('a faulty step beside a healthy build on one worker', function () {
     const faulty = labStep(faultyId, 'build', 'greeter', 'echo never parsed');
     faulty.exec.shell = shell;
     const healthyId = `healthy-${run}`;
-    const healthy = labStep(healthyId, 'build', 'steady', 'cat data.txt; for i in 1 2 3; do echo tick $i; sleep 1; done');
+    const healthy = labStep(
+      healthyId,
+      'build',
+      'steady',
+      'cat data.txt; for i in 1 2 3; do echo tick $i; sleep 1; done',
+    );
 
     const guard = watchProcessFaults();
     try {
       const labels = { repository: 'e2e', branch: 'main' };
-      await startBuild(worker.client, worker.config.taskQueue, input(healthyId, [stage('build', [healthy])], { kind: 'local', path: src }), labels);
+      await startBuild(
+        worker.client,
+        worker.config.taskQueue,
+        input(healthyId, [stage('build', [healthy])], { kind: 'local', path: src }),
+        labels,
+      );
       await startBuild(worker.client, worker.config.taskQueue, input(faultyId, [stage('build', [faulty])]), labels);
-      const [healthyOutcome, faultyOutcome] = await Promise.all([awaitBuildOutcome(worker.client, healthyId), awaitBuildOutcome(worker.client, faultyId)]);
+      const [healthyOutcome, faultyOutcome] = await Promise.all([
+        awaitBuildOutcome(worker.client, healthyId),
+        awaitBuildOutcome(worker.client, faultyId),
+      ]);
 
       assert.equal(faultyOutcome.result?.status, 'failed');
       const step = faultyOutcome.result?.stages[0]?.steps[0];
-      assert.match(step?.error ?? '', /command follower .* broke its protocol \(unexpected output from the command follower: "Welcome to BusyBox v1\.36\.1 \(built-in shell\)"\)/);
+      assert.match(
+        step?.error ?? '',
+        /command follower .* broke its protocol \(unexpected output from the command follower: "Welcome to BusyBox v1\.36\.1 \(built-in shell\)"\)/,
+      );
 
       assert.equal(healthyOutcome.result?.status, 'success', healthyOutcome.error ?? '');
-      const lines = (await readAllRecords(new FileStore(worker.config.logRoot), healthyId)).filter((r) => r.record.s === 'out').map((r) => r.record.l);
+      const lines = (await readAllRecords(new FileStore(worker.config.logRoot), healthyId))
+        .filter((r) => r.record.s === 'out')
+        .map((r) => r.record.l);
       assert.deepEqual(lines, ['healthy source', 'tick 1', 'tick 2', 'tick 3']);
-      assert.deepEqual(await buildPods(lab, faultyId), [], 'the faulty step\'s pod is deleted');
+      assert.deepEqual(await buildPods(lab, faultyId), [], "the faulty step's pod is deleted");
     } finally {
       guard.stop();
     }

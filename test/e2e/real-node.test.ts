@@ -26,12 +26,23 @@ import { connectLab, type Lab } from '../support/lab.ts';
 let seq = 0;
 
 /** The lab's real node, or an error saying what is missing (never a skip). */
-export function realNode(lab: Lab): { node: string; settingsFile: string; images: Record<string, string>; gateway: string } {
+export function realNode(lab: Lab): {
+  node: string;
+  settingsFile: string;
+  images: Record<string, string>;
+  gateway: string;
+} {
   const s = lab.status;
   if (!s.REAL_NODE || !s.LAB_WORKER_SETTINGS) {
-    throw new Error(`the lab has no real node: ${s.REAL_NODE_MISSING ?? 'unknown reason'} (see \`bash tools/lab/node.sh status\`, logs in .lab/node/logs)`);
+    throw new Error(
+      `the lab has no real node: ${s.REAL_NODE_MISSING ?? 'unknown reason'} (see \`bash tools/lab/node.sh status\`, logs in .lab/node/logs)`,
+    );
   }
-  const images = Object.fromEntries(Object.entries(s).filter(([k]) => k.startsWith('LAB_IMAGE_')).map(([k, v]) => [k.slice('LAB_IMAGE_'.length), v]));
+  const images = Object.fromEntries(
+    Object.entries(s)
+      .filter(([k]) => k.startsWith('LAB_IMAGE_'))
+      .map(([k, v]) => [k.slice('LAB_IMAGE_'.length), v]),
+  );
   return { node: s.REAL_NODE, settingsFile: s.LAB_WORKER_SETTINGS, images, gateway: s.REAL_NODE_GATEWAY ?? '' };
 }
 
@@ -48,7 +59,12 @@ describe('builds on the real node', function () {
     real = realNode(lab);
     config = lab.config('real-node');
     const worker = await createBuildWorker({
-      config, store: new FileStore(config.logRoot), deployment: resolveDeployment(config, undefined), maxConcurrentSteps: 10, shutdownGraceSeconds: 1, podSettings: resolveWorkerSettings({ config: real.settingsFile }, {}),
+      config,
+      store: new FileStore(config.logRoot),
+      deployment: resolveDeployment(config, undefined),
+      maxConcurrentSteps: 10,
+      shutdownGraceSeconds: 1,
+      podSettings: resolveWorkerSettings({ config: real.settingsFile }, {}),
     });
     const running = worker.worker.run();
     const connected = await connectClient(config);
@@ -68,23 +84,36 @@ describe('builds on the real node', function () {
     writeFileSync(join(dir, '.wharf-ci.yml'), text);
     const made = makePlan({ file: '.wharf-ci.yml', cwd: dir, env: null, inputs: {}, buildId, environ: {} });
     if ('errors' in made) throw new Error(JSON.stringify(made.errors));
-    return { buildId, plan: made.plan, source, onlyStages: [], timeouts: { pendingSeconds: 180, runSeconds: 240, heartbeatSeconds: 10 } };
+    return {
+      buildId,
+      plan: made.plan,
+      source,
+      onlyStages: [],
+      timeouts: { pendingSeconds: 180, runSeconds: 240, heartbeatSeconds: 10 },
+    };
   }
 
   /** Runs a build; returns its outcome and the node each step's pod ran on. */
   async function run(build: BuildWorkflowInput) {
     const nodes = new Map<string, string>();
     const pods = new Set<string>();
-    const abort = await new Watch(lab.kc).watch(`/api/v1/namespaces/${lab.namespace}/pods`, { labelSelector: `wharf-temporal/build-id=${build.buildId}` },
+    const abort = await new Watch(lab.kc).watch(
+      `/api/v1/namespaces/${lab.namespace}/pods`,
+      { labelSelector: `wharf-temporal/build-id=${build.buildId}` },
       (_type: string, pod: V1Pod) => {
         const step = pod.metadata?.annotations?.['wharf-temporal/step'];
         if (pod.metadata?.uid) pods.add(pod.metadata.uid);
         if (step && pod.spec?.nodeName) nodes.set(step, pod.spec.nodeName);
-      }, () => {});
+      },
+      () => {},
+    );
     try {
       await startBuild(client, config.taskQueue, build, { repository: 'real-node', branch: 'main' });
       const outcome = await awaitBuildOutcome(client, build.buildId);
-      const left = await lab.core.listNamespacedPod({ namespace: lab.namespace, labelSelector: `wharf-temporal/build-id=${build.buildId}` });
+      const left = await lab.core.listNamespacedPod({
+        namespace: lab.namespace,
+        labelSelector: `wharf-temporal/build-id=${build.buildId}`,
+      });
       return { outcome, nodes, podCount: pods.size, left: left.items.length };
     } finally {
       abort.abort();
@@ -92,7 +121,9 @@ describe('builds on the real node', function () {
   }
 
   async function logsOf(buildId: string, step: string): Promise<string[]> {
-    return (await readAllRecords(new FileStore(config.logRoot), buildId)).filter((r) => r.step.step === step && r.record.s !== 'sys').map((r) => r.record.l);
+    return (await readAllRecords(new FileStore(config.logRoot), buildId))
+      .filter((r) => r.step.step === step && r.record.s !== 'sys')
+      .map((r) => r.record.l);
   }
 
   const stepsOf = (outcome: Awaited<ReturnType<typeof run>>['outcome']) =>
@@ -141,12 +172,12 @@ on-failure:
     assert.match((await logsOf(id, 'on-busybox'))[1] ?? '', /kubepods/, 'the step ran in a cgroup of the kubelet');
     assert.match((await logsOf(id, 'on-debian'))[0] ?? '', /^git version 2\./);
     assert.match((await logsOf(id, 'on-debian'))[1] ?? '', /^tar \(GNU tar\)/);
-    assert.deepEqual((await logsOf(id, 'as-user')), ['1000', 'written']);
+    assert.deepEqual(await logsOf(id, 'as-user'), ['1000', 'written']);
     assert.equal(steps.broken!.exitCode, 3);
     assert.equal(steps.never!.status, 'skipped', 'a stage after a failed one does not run');
-    assert.deepEqual((await logsOf(id, 'never')), []);
+    assert.deepEqual(await logsOf(id, 'never'), []);
     assert.equal(steps.cleanup!.status, 'success');
-    assert.deepEqual((await logsOf(id, 'cleanup')), ['cleaning up after the failure']);
+    assert.deepEqual(await logsOf(id, 'cleanup'), ['cleaning up after the failure']);
     for (const [step, node] of nodes) assert.equal(node, real.node, `${step} ran on ${node}`);
     assert.equal(nodes.size, 5);
     assert.equal(podCount, 5, 'one pod per step (none for the skipped stage)');
@@ -155,23 +186,38 @@ on-failure:
 
   it('clones a --git source inside the pod from a git server on the lab', async () => {
     const repo = mkdtempSync(join(tmpdir(), 'git-repo-'));
-    const git = (args: string[], cwd = repo) => new Promise<void>((resolve, reject) => {
-      const c = spawn('git', args, { cwd, stdio: 'ignore' });
-      c.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`git ${args.join(' ')}: exit ${code}`))));
-    });
+    const git = (args: string[], cwd = repo) =>
+      new Promise<void>((resolve, reject) => {
+        const c = spawn('git', args, { cwd, stdio: 'ignore' });
+        c.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`git ${args.join(' ')}: exit ${code}`))));
+      });
     await git(['init', '-q', '-b', 'main', 'app']);
     writeFileSync(join(repo, 'app', 'README'), 'cloned over the pod network\n');
     await git(['-c', 'user.name=lab', '-c', 'user.email=lab@lab', 'add', '.'], join(repo, 'app'));
     await git(['-c', 'user.name=lab', '-c', 'user.email=lab@lab', 'commit', '-q', '-m', 'first'], join(repo, 'app'));
     const port = 16501 + Number(process.env.LAB_PORT_OFFSET ?? 0);
-    const daemon: ChildProcess = spawn('git', ['daemon', '--reuseaddr', '--export-all', `--base-path=${repo}`, `--listen=${real.gateway}`, `--port=${port}`, repo], { stdio: 'ignore' });
+    const daemon: ChildProcess = spawn(
+      'git',
+      [
+        'daemon',
+        '--reuseaddr',
+        '--export-all',
+        `--base-path=${repo}`,
+        `--listen=${real.gateway}`,
+        `--port=${port}`,
+        repo,
+      ],
+      { stdio: 'ignore' },
+    );
     try {
       await new Promise((r) => setTimeout(r, 1000));
       const id = `real-git-${process.pid}-${seq++}`;
       const text = `build:\n  read:\n    container:\n      image: ${real.images.DEBIAN_GIT}\n      cmds: [cat README, git log --format=%s -n 1]\n`;
-      const { outcome } = await run(planOf(id, text, { kind: 'git', url: `git://${real.gateway}:${port}/app`, ref: 'main' }));
+      const { outcome } = await run(
+        planOf(id, text, { kind: 'git', url: `git://${real.gateway}:${port}/app`, ref: 'main' }),
+      );
       assert.equal(outcome.result?.status, 'success', JSON.stringify(outcome.result?.stages));
-      assert.deepEqual((await logsOf(id, 'read')), ['cloned over the pod network', 'first']);
+      assert.deepEqual(await logsOf(id, 'read'), ['cloned over the pod network', 'first']);
     } finally {
       daemon.kill();
     }

@@ -31,9 +31,15 @@ describe('secrets on the lab', function () {
     lab = connectLab();
   });
 
-  function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  function cli(
+    args: string[],
+    env: Record<string, string>,
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, TEMPORAL_ADDRESS: '', NO_COLOR: '1', ...env } });
+      const child = spawn(process.execPath, [CLI, ...args], {
+        cwd: ROOT,
+        env: { ...process.env, TEMPORAL_ADDRESS: '', NO_COLOR: '1', ...env },
+      });
       let [stdout, stderr] = ['', ''];
       child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -45,8 +51,11 @@ describe('secrets on the lab', function () {
     const secrets = { token: 'token-value-3f9a', reg: 'reg-pass-value-77c1', key: 'api-key-value-5e2d' };
     const msg = '"; touch pwned; echo "';
     const env = {
-      WHARF_TEMPORAL_TASK_QUEUE: `security-${process.pid}`, WHARF_TEMPORAL_LOG_DIR: mkdtempSync(join(tmpdir(), 'security-logs-')),
-      WHARF_VAR_REG_PASS: secrets.reg, WHARF_VAR_API_KEY: secrets.key, WHARF_TEMPORAL_SECRET_VARS: 'API_KEY',
+      WHARF_TEMPORAL_TASK_QUEUE: `security-${process.pid}`,
+      WHARF_TEMPORAL_LOG_DIR: mkdtempSync(join(tmpdir(), 'security-logs-')),
+      WHARF_VAR_REG_PASS: secrets.reg,
+      WHARF_VAR_API_KEY: secrets.key,
+      WHARF_TEMPORAL_SECRET_VARS: 'API_KEY',
     };
     const file = join(ROOT, 'test/e2e/fixtures/secrets.wharf-ci.yml');
     const args = [file, '--no-source', '--input', `token=${secrets.token}`, '--input', `msg=${msg}`];
@@ -54,23 +63,44 @@ describe('secrets on the lab', function () {
     assert.equal(planned.code, 0, planned.stderr);
     const r = await cli(['run', ...args], env);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /^\[build\/use-secrets\] token \*\*\* reg \*\*\* key \*\*\*$/m, 'the values reached the step (and were masked)');
+    assert.match(
+      r.stdout,
+      /^\[build\/use-secrets\] token \*\*\* reg \*\*\* key \*\*\*$/m,
+      'the values reached the step (and were masked)',
+    );
     assert.match(r.stdout, /^\[build\/use-secrets\] 17$/m, 'the password arrived whole');
     // Inputs: pasted into the script as text, as in Wharf; quoted from the environment, intact.
     assert.match(r.stdout, /^\[build\/use-secrets\] quoted: "; touch pwned; echo "$/m);
-    assert.match(r.stdout, /^\[build\/use-secrets\] pwned$/m, 'the pasted form runs what the value says, as Wharf does');
+    assert.match(
+      r.stdout,
+      /^\[build\/use-secrets\] pwned$/m,
+      'the pasted form runs what the value says, as Wharf does',
+    );
     const id = /build (\S+) started/.exec(r.stdout)?.[1] ?? assert.fail(r.stdout);
-    const texts = [planned.stdout, planned.stderr, r.stdout, r.stderr, ...historyTexts(lab, id), ...historyTexts(lab, `${id}.build.use-secrets`)];
+    const texts = [
+      planned.stdout,
+      planned.stderr,
+      r.stdout,
+      r.stderr,
+      ...historyTexts(lab, id),
+      ...historyTexts(lab, `${id}.build.use-secrets`),
+    ];
     for (const [name, value] of Object.entries(secrets)) {
       assert.ok(!texts.some((t) => t.includes(value)), `${name}'s value is in no plan, output or history`);
     }
   });
 
-  it("refuses a step that names a service account the worker does not allow, before its pod exists", async () => {
-    const env = { WHARF_TEMPORAL_TASK_QUEUE: `policy-${process.pid}`, WHARF_TEMPORAL_LOG_DIR: mkdtempSync(join(tmpdir(), 'policy-logs-')) };
+  it('refuses a step that names a service account the worker does not allow, before its pod exists', async () => {
+    const env = {
+      WHARF_TEMPORAL_TASK_QUEUE: `policy-${process.pid}`,
+      WHARF_TEMPORAL_LOG_DIR: mkdtempSync(join(tmpdir(), 'policy-logs-')),
+    };
     const r = await cli(['run', join(ROOT, 'test/e2e/fixtures/policy.wharf-ci.yml'), '--no-source'], env);
     assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.match(r.stdout, /step build\/as-worker: serviceAccount: service account 'wharf-worker' is not allowed by this worker/);
+    assert.match(
+      r.stdout,
+      /step build\/as-worker: serviceAccount: service account 'wharf-worker' is not allowed by this worker/,
+    );
     assert.ok(!/^\[build\/as-worker\] never$/m.test(r.stdout));
     const id = /build (\S+) started/.exec(r.stdout)?.[1] ?? assert.fail(r.stdout);
     const events = rawHistory(lab, `${id}.build.as-worker`);
@@ -78,15 +108,27 @@ describe('secrets on the lab', function () {
   });
 
   it('with codec keys, the history holds no plain input; the codec decodes it; the build runs', async () => {
-    const keys = [{ id: 'old', key: randomBytes(32) }, { id: 'current', key: randomBytes(32) }];
+    const keys = [
+      { id: 'old', key: randomBytes(32) },
+      { id: 'current', key: randomBytes(32) },
+    ];
     const worker = await startInProcessWorker(lab, 'codec', 5, { codecKeys: keys });
     try {
       const id = `e2e-codec-${process.pid}-${Date.now()}`;
       const marker = `codec-marker-${randomBytes(4).toString('hex')}`;
-      await startBuild(worker.client, worker.config.taskQueue, buildInput(id, plan([stage('build', [labStep(id, 'build', 'echo', `echo ${marker}-out`)])])), { repository: 'e2e', branch: 'main' });
+      await startBuild(
+        worker.client,
+        worker.config.taskQueue,
+        buildInput(id, plan([stage('build', [labStep(id, 'build', 'echo', `echo ${marker}-out`)])])),
+        { repository: 'e2e', branch: 'main' },
+      );
       const outcome = await awaitBuildOutcome(worker.client, id);
       assert.equal(outcome.result?.status, 'success', outcome.error ?? '');
-      assert.deepEqual(outcome.result?.stages[0]?.steps[0]?.logTail, [`${marker}-out`], 'the result decodes with the codec');
+      assert.deepEqual(
+        outcome.result?.stages[0]?.steps[0]?.logTail,
+        [`${marker}-out`],
+        'the result decodes with the codec',
+      );
       for (const wf of [id, `${id}.build.echo`]) {
         assert.ok(!historyTexts(lab, wf).some((t) => t.includes(marker)), `no plain payload in ${wf}'s history`);
       }

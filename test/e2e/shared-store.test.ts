@@ -61,8 +61,14 @@ describe('several workers sharing the PostgreSQL build store', function () {
   });
 
   /** A CLI process; its output as it comes. */
-  function start(args: string[], extra: NodeJS.ProcessEnv = {}): { child: ChildProcess; out: () => string; exit: Promise<number | null> } {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...env(), ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+  function start(
+    args: string[],
+    extra: NodeJS.ProcessEnv = {},
+  ): { child: ChildProcess; out: () => string; exit: Promise<number | null> } {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...env(), ...extra },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(child);
     let out = '';
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
@@ -72,12 +78,24 @@ describe('several workers sharing the PostgreSQL build store', function () {
 
   async function worker(): Promise<ReturnType<typeof start>> {
     // Each worker has a log folder of its own: only the shared store joins them.
-    const w = start(['worker', '--shutdown-grace', '1'], { WHARF_TEMPORAL_LOG_DIR: mkdtempSync(join(tmpdir(), 'own-logs-')) });
-    await until('the worker polls', () => w.out().includes('polling task queue'), 120_000, () => w.out());
+    const w = start(['worker', '--shutdown-grace', '1'], {
+      WHARF_TEMPORAL_LOG_DIR: mkdtempSync(join(tmpdir(), 'own-logs-')),
+    });
+    await until(
+      'the worker polls',
+      () => w.out().includes('polling task queue'),
+      120_000,
+      () => w.out(),
+    );
     return w;
   }
 
-  async function until(what: string, test: () => Promise<boolean> | boolean, timeoutMs = 60_000, detail: () => string = () => ''): Promise<void> {
+  async function until(
+    what: string,
+    test: () => Promise<boolean> | boolean,
+    timeoutMs = 60_000,
+    detail: () => string = () => '',
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!(await test())) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${detail()}`);
@@ -87,44 +105,74 @@ describe('several workers sharing the PostgreSQL build store', function () {
 
   /** A step printing numbered lines over a few seconds, counting its runs in a file. */
   const ticking = (id: string, stageName: string, name: string, counter: string, ms = 100) =>
-    labStep(id, stageName, name, `echo run >> ${counter}; i=1; while [ $i -le ${LINES} ]; do echo "${name} line $i"; i=$((i+1)); sleep ${ms / 1000}; done`);
+    labStep(
+      id,
+      stageName,
+      name,
+      `echo run >> ${counter}; i=1; while [ $i -le ${LINES} ]; do echo "${name} line $i"; i=$((i+1)); sleep ${ms / 1000}; done`,
+    );
 
   const expected = (name: string): string[] => Array.from({ length: LINES }, (_, i) => `${name} line ${i + 1}`);
 
-  it('shows every step\'s lines once, in order, from a third process while one of two workers is killed', async () => {
+  it("shows every step's lines once, in order, from a third process while one of two workers is killed", async () => {
     const id = `shared-${process.pid}`;
     const dir = mkdtempSync(join(tmpdir(), 'shared-runs-'));
     const counters = ['a', 'b', 'c'].map((n) => join(dir, n));
     const workers = [await worker(), await worker()];
-    await startBuild(client, config.taskQueue, {
-      buildId: id,
-      plan: plan([
-        stage('build', [ticking(id, 'build', 'a', counters[0]!), ticking(id, 'build', 'b', counters[1]!)]),
-        stage('test', [ticking(id, 'test', 'c', counters[2]!, 50)]),
-      ]),
-      source: { kind: 'none' }, onlyStages: [], timeouts: { pendingSeconds: 60, runSeconds: 300, heartbeatSeconds: 4 },
-    }, { repository: 'shared', branch: 'main' });
+    await startBuild(
+      client,
+      config.taskQueue,
+      {
+        buildId: id,
+        plan: plan([
+          stage('build', [ticking(id, 'build', 'a', counters[0]!), ticking(id, 'build', 'b', counters[1]!)]),
+          stage('test', [ticking(id, 'test', 'c', counters[2]!, 50)]),
+        ]),
+        source: { kind: 'none' },
+        onlyStages: [],
+        timeouts: { pendingSeconds: 60, runSeconds: 300, heartbeatSeconds: 4 },
+      },
+      { repository: 'shared', branch: 'main' },
+    );
     const follow = start(['logs', id, '--follow']);
-    await until('lines of both first steps', () => /a line 5\b/.test(follow.out()) && /b line 5\b/.test(follow.out()), 150_000, follow.out);
+    await until(
+      'lines of both first steps',
+      () => /a line 5\b/.test(follow.out()) && /b line 5\b/.test(follow.out()),
+      150_000,
+      follow.out,
+    );
     workers[0]!.child.kill('SIGKILL');
     const code = await follow.exit;
     const out = follow.out();
     assert.equal(code, 0, out);
     for (const name of ['a', 'b', 'c']) {
-      const lines = out.split('\n').filter((l) => l.startsWith(`[${name === 'c' ? 'test' : 'build'}/${name}] ${name} line`)).map((l) => l.replace(/^\[[^\]]+\] /, ''));
+      const lines = out
+        .split('\n')
+        .filter((l) => l.startsWith(`[${name === 'c' ? 'test' : 'build'}/${name}] ${name} line`))
+        .map((l) => l.replace(/^\[[^\]]+\] /, ''));
       assert.deepEqual(lines, expected(name), `step ${name}, as followed:\n${out}`);
     }
     assert.match(out, /^build \S+: success$/m);
-    for (const counter of counters) assert.equal(existsSync(counter) ? readFileSync(counter, 'utf8') : '', 'run\n', 'each command ran once');
+    for (const counter of counters)
+      assert.equal(existsSync(counter) ? readFileSync(counter, 'utf8') : '', 'run\n', 'each command ran once');
     // The store holds the same, and the finished build's record.
     for (const name of ['a', 'b']) {
-      const stored = (await readAllRecords(store, id, `build/${name}`)).filter((r) => r.record.s === 'out').map((r) => r.record.l);
+      const stored = (await readAllRecords(store, id, `build/${name}`))
+        .filter((r) => r.record.s === 'out')
+        .map((r) => r.record.l);
       assert.deepEqual(stored, expected(name));
     }
     const record = await store.readBuild(id);
     assert.equal(record?.status, 'success');
     assert.equal(record?.repository, 'shared');
-    assert.deepEqual(record?.stages.flatMap((s) => s.steps.map((st) => [st.name, st.exitCode])), [['a', 0], ['b', 0], ['c', 0]]);
+    assert.deepEqual(
+      record?.stages.flatMap((s) => s.steps.map((st) => [st.name, st.exitCode])),
+      [
+        ['a', 0],
+        ['b', 0],
+        ['c', 0],
+      ],
+    );
     await until('no pods left', async () => (await buildPods(lab, id)).length === 0, 30_000);
   });
 
@@ -132,12 +180,21 @@ describe('several workers sharing the PostgreSQL build store', function () {
     const id = `storeaway-${process.pid}`;
     const counter = join(mkdtempSync(join(tmpdir(), 'away-')), 'runs');
     const w = await worker();
-    await startBuild(client, config.taskQueue, {
-      buildId: id,
-      plan: plan([stage('build', [ticking(id, 'build', 'away', counter, 150)])]),
-      source: { kind: 'none' }, onlyStages: [], timeouts: { pendingSeconds: 60, runSeconds: 300, heartbeatSeconds: 10 },
-    }, { repository: 'away', branch: 'main' });
-    await until('the first lines are stored', async () => (await readAllRecords(store, id).catch(() => [])).some((r) => r.record.l === 'away line 3'));
+    await startBuild(
+      client,
+      config.taskQueue,
+      {
+        buildId: id,
+        plan: plan([stage('build', [ticking(id, 'build', 'away', counter, 150)])]),
+        source: { kind: 'none' },
+        onlyStages: [],
+        timeouts: { pendingSeconds: 60, runSeconds: 300, heartbeatSeconds: 10 },
+      },
+      { repository: 'away', branch: 'main' },
+    );
+    await until('the first lines are stored', async () =>
+      (await readAllRecords(store, id).catch(() => [])).some((r) => r.record.l === 'away line 3'),
+    );
     execFileSync('bash', [POSTGRES_SH, 'down'], { stdio: 'ignore' });
     try {
       await new Promise((r) => setTimeout(r, 3000));
@@ -148,16 +205,28 @@ describe('several workers sharing the PostgreSQL build store', function () {
     assert.equal(outcome.result?.status, 'success', outcome.error ?? '');
     assert.equal(readFileSync(counter, 'utf8'), 'run\n', 'the command ran once');
     const records = (await readAllRecords(store, id)).map((r) => r.record);
-    assert.deepEqual(records.filter((r) => r.s === 'out').map((r) => r.l), expected('away'));
-    assert.ok(records.some((r) => r.s === 'sys' && /^the build store did not answer/.test(r.l)), `${records.filter((r) => r.s === 'sys').map((r) => r.l).join('\n')}\nworker:\n${w.out()}`);
+    assert.deepEqual(
+      records.filter((r) => r.s === 'out').map((r) => r.l),
+      expected('away'),
+    );
+    assert.ok(
+      records.some((r) => r.s === 'sys' && /^the build store did not answer/.test(r.l)),
+      `${records
+        .filter((r) => r.s === 'sys')
+        .map((r) => r.l)
+        .join('\n')}\nworker:\n${w.out()}`,
+    );
     assert.match(w.out(), /the build store does not answer/);
     assert.match(w.out(), /the build store answers again after/);
   });
 
-  it('fails a worker\'s start when the store cannot be reached, naming it with the password masked', async () => {
+  it("fails a worker's start when the store cannot be reached, naming it with the password masked", async () => {
     const w = start(['worker'], { WHARF_TEMPORAL_STORE_URL: 'postgres://wharf:hunter2@127.0.0.1:1/wharf' });
     assert.equal(await w.exit, 1);
-    assert.match(w.out(), /cannot reach the build store at postgres:\/\/wharf:\*\*\*@127\.0\.0\.1:1\/wharf \(.*ECONNREFUSED/);
+    assert.match(
+      w.out(),
+      /cannot reach the build store at postgres:\/\/wharf:\*\*\*@127\.0\.0\.1:1\/wharf \(.*ECONNREFUSED/,
+    );
     assert.ok(!w.out().includes('hunter2'));
   });
 });

@@ -13,7 +13,10 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'bin/wharf-temporal.js');
 const FIXTURE = join(ROOT, 'test/e2e/fixtures/pass-then-fail.wharf-ci.yml');
 
-interface Run { code: number | null; output: string }
+interface Run {
+  code: number | null;
+  output: string;
+}
 
 function cli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<Run> {
   return new Promise((resolve) => {
@@ -43,30 +46,60 @@ describe('Temporal over TLS on the lab', function () {
     // Only what these tests set: no TEMPORAL_* from the machine running them.
     const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TEMPORAL_')));
     base = {
-      ...clean, HOME: dir, KUBECONFIG: lab.status.KUBECONFIG!, WHARF_TEMPORAL_NAMESPACE: lab.namespace,
-      WHARF_TEMPORAL_TASK_QUEUE: `tls-${process.pid}`, WHARF_TEMPORAL_LOG_DIR: join(dir, 'logs'), NO_COLOR: '1',
-      TEMPORAL_TLS_SERVER_CA_CERT_PATH: join(pki, 'ca.crt'), TEMPORAL_TLS_SERVER_NAME: 'localhost',
+      ...clean,
+      HOME: dir,
+      KUBECONFIG: lab.status.KUBECONFIG!,
+      WHARF_TEMPORAL_NAMESPACE: lab.namespace,
+      WHARF_TEMPORAL_TASK_QUEUE: `tls-${process.pid}`,
+      WHARF_TEMPORAL_LOG_DIR: join(dir, 'logs'),
+      NO_COLOR: '1',
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: join(pki, 'ca.crt'),
+      TEMPORAL_TLS_SERVER_NAME: 'localhost',
     };
   });
 
   it('runs a build with the worker and the CLI both on mTLS (environment and TOML profile)', async () => {
     const profile = join(dir, 'temporal.toml');
-    writeFileSync(profile, [
-      '[profile.lab-mtls]', `address = "${lab.status.TEMPORAL_MTLS_ADDRESS}"`, 'namespace = "default"',
-      '[profile.lab-mtls.tls]', `client_cert_path = "${join(pki, 'client.crt')}"`, `client_key_path = "${join(pki, 'client.key')}"`,
-      `server_ca_cert_path = "${join(pki, 'ca.crt')}"`, 'server_name = "localhost"', '',
-    ].join('\n'));
+    writeFileSync(
+      profile,
+      [
+        '[profile.lab-mtls]',
+        `address = "${lab.status.TEMPORAL_MTLS_ADDRESS}"`,
+        'namespace = "default"',
+        '[profile.lab-mtls.tls]',
+        `client_cert_path = "${join(pki, 'client.crt')}"`,
+        `client_key_path = "${join(pki, 'client.key')}"`,
+        `server_ca_cert_path = "${join(pki, 'ca.crt')}"`,
+        'server_name = "localhost"',
+        '',
+      ].join('\n'),
+    );
     const worker: ChildProcess = spawn(process.execPath, [CLI, 'worker'], {
       cwd: ROOT,
-      env: { ...base, TEMPORAL_ADDRESS: lab.status.TEMPORAL_MTLS_ADDRESS!, TEMPORAL_TLS_CLIENT_CERT_PATH: join(pki, 'client.crt'), TEMPORAL_TLS_CLIENT_KEY_PATH: join(pki, 'client.key') },
+      env: {
+        ...base,
+        TEMPORAL_ADDRESS: lab.status.TEMPORAL_MTLS_ADDRESS!,
+        TEMPORAL_TLS_CLIENT_CERT_PATH: join(pki, 'client.crt'),
+        TEMPORAL_TLS_CLIENT_KEY_PATH: join(pki, 'client.key'),
+      },
     });
     let out = '';
     worker.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     worker.stderr!.on('data', (c: Buffer) => (out += c.toString()));
     try {
       for (let i = 0; i < 600 && !out.includes('polling task queue'); i++) await new Promise((r) => setTimeout(r, 100));
-      assert.match(out, new RegExp(`polling task queue tls-${process.pid} on ${lab.status.TEMPORAL_MTLS_ADDRESS!.replaceAll('.', '\\.')}`), out);
-      const run = await cli(['run', FIXTURE, '--stage', 'first', '--no-worker'], { ...base, TEMPORAL_CONFIG_FILE: profile, TEMPORAL_PROFILE: 'lab-mtls' });
+      assert.match(
+        out,
+        new RegExp(
+          `polling task queue tls-${process.pid} on ${lab.status.TEMPORAL_MTLS_ADDRESS!.replaceAll('.', '\\.')}`,
+        ),
+        out,
+      );
+      const run = await cli(['run', FIXTURE, '--stage', 'first', '--no-worker'], {
+        ...base,
+        TEMPORAL_CONFIG_FILE: profile,
+        TEMPORAL_PROFILE: 'lab-mtls',
+      });
       assert.equal(run.code, 0, `${run.output}\nworker:\n${out}`);
       assert.match(run.output, /^\[first\/ok\] fine$/m);
       const id = /build (\S+) started/.exec(run.output)?.[1] ?? assert.fail(run.output);
@@ -86,11 +119,31 @@ describe('Temporal over TLS on the lab', function () {
     const at = `at ${lab.status.TEMPORAL_MTLS_ADDRESS!.replaceAll('.', '\\.')}`;
     const worker = await cli(['worker'], env, 60_000);
     assert.equal(worker.code, 1, worker.output);
-    assert.match(worker.output, new RegExp(`^wharf-temporal worker: cannot connect to the Temporal server ${at} \\(.*400.*\\); the server requires a client certificate: set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH$`, 'm'));
+    assert.match(
+      worker.output,
+      new RegExp(
+        `^wharf-temporal worker: cannot connect to the Temporal server ${at} \\(.*400.*\\); the server requires a client certificate: set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH$`,
+        'm',
+      ),
+    );
     assert.doesNotMatch(worker.output, /\n\s+at /, 'no stack trace');
-    const stranger = await cli(['list'], { ...env, TEMPORAL_TLS_CLIENT_CERT_PATH: join(pki, 'stranger.crt'), TEMPORAL_TLS_CLIENT_KEY_PATH: join(pki, 'stranger.key') }, 60_000);
+    const stranger = await cli(
+      ['list'],
+      {
+        ...env,
+        TEMPORAL_TLS_CLIENT_CERT_PATH: join(pki, 'stranger.crt'),
+        TEMPORAL_TLS_CLIENT_KEY_PATH: join(pki, 'stranger.key'),
+      },
+      60_000,
+    );
     assert.equal(stranger.code, 1, stranger.output);
-    assert.match(stranger.output, new RegExp(`^wharf-temporal list: cannot connect to the Temporal server ${at} .*; the server did not accept the client certificate \\(TEMPORAL_TLS_CLIENT_CERT_PATH\\)$`, 'm'));
+    assert.match(
+      stranger.output,
+      new RegExp(
+        `^wharf-temporal list: cannot connect to the Temporal server ${at} .*; the server did not accept the client certificate \\(TEMPORAL_TLS_CLIENT_CERT_PATH\\)$`,
+        'm',
+      ),
+    );
   });
 
   it('sends the API key as the SDK does (authorization: Bearer), and names it when refused', async () => {
@@ -103,7 +156,8 @@ describe('Temporal over TLS on the lab', function () {
     let out = '';
     worker.stdout.on('data', (c: Buffer) => (out += c.toString()));
     worker.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    for (let i = 0; i < 600 && !out.includes('polling task queue') && worker.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 600 && !out.includes('polling task queue') && worker.exitCode === null; i++)
+      await new Promise((r) => setTimeout(r, 100));
     worker.kill('SIGTERM');
     assert.equal(await new Promise((r) => worker.once('exit', r)), 0, out);
     assert.match(out, /polling task queue/);

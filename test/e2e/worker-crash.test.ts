@@ -85,13 +85,22 @@ describe('worker killed mid-build', function () {
     }
   }
 
-  const cases: { phase: string; trigger: (ctx: { id: string; census: PodCensus; logs: () => Promise<string[]> }) => Promise<boolean> | boolean }[] = [
+  const cases: {
+    phase: string;
+    trigger: (ctx: { id: string; census: PodCensus; logs: () => Promise<string[]> }) => Promise<boolean> | boolean;
+  }[] = [
     { phase: 'creating the pod', trigger: ({ census }) => census.uidsByName.size > 0 },
-    { phase: 'waiting for readiness', trigger: async ({ id }) => (await phaseOf(`${id}.build.crash`)) === 'waiting-for-pod' },
+    {
+      phase: 'waiting for readiness',
+      trigger: async ({ id }) => (await phaseOf(`${id}.build.crash`)) === 'waiting-for-pod',
+    },
     { phase: 'running the command', trigger: async ({ logs }) => (await logs()).includes('started') },
     // Deletion runs as a local activity, inside a workflow task, when queries wait: so the
     // sign is the command done and its pod gone while the worker pauses after deleting it.
-    { phase: 'deleting the pod', trigger: async ({ id, logs }) => (await logs()).includes('finished') && (await buildPods(lab, id)).length === 0 },
+    {
+      phase: 'deleting the pod',
+      trigger: async ({ id, logs }) => (await logs()).includes('finished') && (await buildPods(lab, id)).length === 0,
+    },
   ];
 
   for (const [index, c] of cases.entries()) {
@@ -100,20 +109,33 @@ describe('worker killed mid-build', function () {
       const counter = join(mkdtempSync(join(tmpdir(), 'count-')), 'runs');
       const script = `echo started; echo run >> ${counter}; sleep 3; echo finished`;
       const census = await PodCensus.start(lab, id);
-      const logs = async (): Promise<string[]> => (await readAllRecords(new FileStore(config.logRoot), id)).map((r) => r.record.l);
+      const logs = async (): Promise<string[]> =>
+        (await readAllRecords(new FileStore(config.logRoot), id)).map((r) => r.record.l);
       try {
         const first = await startWorker('createPod=3000,deletePod=3000');
-        await startBuild(client, config.taskQueue, {
-          buildId: id, plan: plan([stage('build', [labStep(id, 'build', 'crash', script)])]), source: { kind: 'none' }, onlyStages: [],
-          timeouts: { pendingSeconds: 60, runSeconds: 300, heartbeatSeconds: 4 },
-        }, { repository: 'crash', branch: 'main' });
+        await startBuild(
+          client,
+          config.taskQueue,
+          {
+            buildId: id,
+            plan: plan([stage('build', [labStep(id, 'build', 'crash', script)])]),
+            source: { kind: 'none' },
+            onlyStages: [],
+            timeouts: { pendingSeconds: 60, runSeconds: 300, heartbeatSeconds: 4 },
+          },
+          { repository: 'crash', branch: 'main' },
+        );
         await until(c.phase, () => c.trigger({ id, census, logs }));
         first.kill('SIGKILL');
         await startWorker('');
         const outcome = await awaitBuildOutcome(client, id);
         assert.equal(outcome.result?.status, 'success', outcome.error ?? '');
         assert.equal(existsSync(counter) ? readFileSync(counter, 'utf8') : '', 'run\n', 'the command ran exactly once');
-        assert.deepEqual((await logs()).filter((l) => l === 'started' || l === 'finished'), ['started', 'finished'], 'each line stored once');
+        assert.deepEqual(
+          (await logs()).filter((l) => l === 'started' || l === 'finished'),
+          ['started', 'finished'],
+          'each line stored once',
+        );
         assert.deepEqual(Object.values(census.counts()), [1], 'exactly one pod ever existed for the step');
         await until('no pods left', async () => (await buildPods(lab, id)).length === 0, 10_000);
       } finally {

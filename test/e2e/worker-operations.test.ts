@@ -29,12 +29,26 @@ describe('worker operations on the lab', function () {
 
   before(async () => {
     lab = connectLab();
-    env = { ...process.env, TEMPORAL_ADDRESS: '', WHARF_TEMPORAL_TASK_QUEUE: `ops-${process.pid}`, WHARF_TEMPORAL_LOG_DIR: mkdtempSync(join(tmpdir(), 'ops-logs-')), NO_COLOR: '1' };
-    worker = spawn(process.execPath, [CLI, 'worker', '--log-format', 'json', '--http-port', '0', '--http-host', '127.0.0.1'], { cwd: ROOT, env });
+    env = {
+      ...process.env,
+      TEMPORAL_ADDRESS: '',
+      WHARF_TEMPORAL_TASK_QUEUE: `ops-${process.pid}`,
+      WHARF_TEMPORAL_LOG_DIR: mkdtempSync(join(tmpdir(), 'ops-logs-')),
+      NO_COLOR: '1',
+    };
+    worker = spawn(
+      process.execPath,
+      [CLI, 'worker', '--log-format', 'json', '--http-port', '0', '--http-host', '127.0.0.1'],
+      { cwd: ROOT, env },
+    );
     worker.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     worker.stderr!.on('data', (c: Buffer) => (out += c.toString()));
     for (let i = 0; i < 600 && !out.includes('polling task queue'); i++) await new Promise((r) => setTimeout(r, 100));
-    const polling = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string; httpPort?: number }).find((l) => l.msg.startsWith('polling task queue'));
+    const polling = out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { msg: string; httpPort?: number })
+      .find((l) => l.msg.startsWith('polling task queue'));
     assert.ok(polling?.httpPort, `the worker says where it serves metrics: ${out}`);
     base = `http://127.0.0.1:${polling.httpPort}`;
   });
@@ -69,7 +83,13 @@ describe('worker operations on the lab', function () {
     assert.deepEqual(await buildPods(lab, buildId), []);
     // The build's end is counted as its last workflow task completes: give it a moment.
     let after = await scrape();
-    for (let i = 0; i < 50 && sample(after, 'wharf_workflows_finished_total{kind="build",outcome="failed"}') === sample(before, 'wharf_workflows_finished_total{kind="build",outcome="failed"}'); i++) {
+    for (
+      let i = 0;
+      i < 50 &&
+      sample(after, 'wharf_workflows_finished_total{kind="build",outcome="failed"}') ===
+        sample(before, 'wharf_workflows_finished_total{kind="build",outcome="failed"}');
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 100));
       after = await scrape();
     }
@@ -92,12 +112,21 @@ describe('worker operations on the lab', function () {
     const exited = new Promise<number | null>((resolve) => worker.on('exit', resolve));
     worker.kill('SIGTERM');
     // Readiness drops at once, while the worker still drains (or, if it is that quick, it is gone).
-    const readyz = await fetch(`${base}/readyz`).then((r) => r.status, () => (worker.exitCode !== null ? 'gone' : 'refused'));
+    const readyz = await fetch(`${base}/readyz`).then(
+      (r) => r.status,
+      () => (worker.exitCode !== null ? 'gone' : 'refused'),
+    );
     assert.ok(readyz === 503 || readyz === 'gone', `readyz during shutdown: ${readyz}`);
     assert.equal(await exited, 0, out);
-    const lines = out.trimEnd().split('\n').map((l) => JSON.parse(l) as { time: string; level: string; msg: string });
+    const lines = out
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { time: string; level: string; msg: string });
     assert.ok(lines.every((l) => l.time && l.level && typeof l.msg === 'string'));
-    assert.deepEqual(lines.slice(-2).map((l) => l.msg), ['shutting down', 'stopped']);
+    assert.deepEqual(
+      lines.slice(-2).map((l) => l.msg),
+      ['shutting down', 'stopped'],
+    );
     await assert.rejects(fetch(`${base}/readyz`), 'the port is closed once the worker stopped');
   });
 });

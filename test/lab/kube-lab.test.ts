@@ -39,7 +39,9 @@ describe('lab: Kubernetes', function () {
   afterEach(async () => {
     const names = created;
     created = [];
-    await Promise.all(names.map((name) => core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0 }).catch(() => {})));
+    await Promise.all(
+      names.map((name) => core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0 }).catch(() => {})),
+    );
   });
 
   async function createPod(name: string, spec: Partial<V1Pod['spec']> = {}, image = 'alpine:3'): Promise<V1Pod> {
@@ -51,10 +53,16 @@ describe('lab: Kubernetes', function () {
     return {
       metadata: { name, labels: { 'wharf-temporal/lab-test': run } },
       spec: {
-        containers: [{
-          name: 'main', image, command: ['sh', '-c', 'echo hello from main; sleep 300'], workingDir: '/workspace',
-          env: [{ name: 'GREETING', value: 'hi there' }], volumeMounts: [{ name: 'ws', mountPath: '/workspace' }],
-        }],
+        containers: [
+          {
+            name: 'main',
+            image,
+            command: ['sh', '-c', 'echo hello from main; sleep 300'],
+            workingDir: '/workspace',
+            env: [{ name: 'GREETING', value: 'hi there' }],
+            volumeMounts: [{ name: 'ws', mountPath: '/workspace' }],
+          },
+        ],
         volumes: [{ name: 'ws', emptyDir: {} }],
         ...spec,
       },
@@ -65,7 +73,11 @@ describe('lab: Kubernetes', function () {
    * Resolves with the first pod state `test` accepts (null: deleted), seen through a watch
    * and, should the watch go quiet (a busy machine), through a read every second.
    */
-  function watchUntil(name: string, test: (pod: V1Pod | null, type: string) => boolean, timeoutMs = 20_000): Promise<V1Pod | null> {
+  function watchUntil(
+    name: string,
+    test: (pod: V1Pod | null, type: string) => boolean,
+    timeoutMs = 20_000,
+  ): Promise<V1Pod | null> {
     return new Promise((resolve, reject) => {
       let abort: AbortController | undefined;
       let settled = false;
@@ -78,7 +90,17 @@ describe('lab: Kubernetes', function () {
         abort?.abort();
         fn();
       };
-      const timer = setTimeout(() => settle(() => reject(new Error(`pod ${name}: condition not reached in ${timeoutMs} ms; last seen: ${JSON.stringify(last?.status)}`))), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          settle(() =>
+            reject(
+              new Error(
+                `pod ${name}: condition not reached in ${timeoutMs} ms; last seen: ${JSON.stringify(last?.status)}`,
+              ),
+            ),
+          ),
+        timeoutMs,
+      );
       const poll = setInterval(() => {
         core.readNamespacedPod({ namespace, name }).then(
           (pod) => {
@@ -90,28 +112,48 @@ describe('lab: Kubernetes', function () {
           },
         );
       }, 1000);
-      new Watch(kc).watch(`/api/v1/namespaces/${namespace}/pods`, { fieldSelector: `metadata.name=${name}` }, (type: string, pod: V1Pod) => {
-        const state = type === 'DELETED' ? null : pod;
-        last = state;
-        if (test(state, type)) settle(() => resolve(state));
-      }, (err: unknown) => settle(() => reject(new Error(`the watch of pod ${name} ended: ${String(err)}`))))
-        .then((a) => {
-          abort = a;
-          if (settled) a.abort();
-        }, (err: unknown) => settle(() => reject(err)));
+      new Watch(kc)
+        .watch(
+          `/api/v1/namespaces/${namespace}/pods`,
+          { fieldSelector: `metadata.name=${name}` },
+          (type: string, pod: V1Pod) => {
+            const state = type === 'DELETED' ? null : pod;
+            last = state;
+            if (test(state, type)) settle(() => resolve(state));
+          },
+          (err: unknown) => settle(() => reject(new Error(`the watch of pod ${name} ended: ${String(err)}`))),
+        )
+        .then(
+          (a) => {
+            abort = a;
+            if (settled) a.abort();
+          },
+          (err: unknown) => settle(() => reject(err)),
+        );
     });
   }
 
-  const isReady = (pod: V1Pod | null): boolean => pod?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+  const isReady = (pod: V1Pod | null): boolean =>
+    pod?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
   /**
    * Runs a command in the pod's container. The status callback never fires when the socket
    * closes without a status, so a close without one, or no answer in time, is an error.
    */
-  function exec(name: string, command: string[], stdin?: Readable): Promise<{ out: string; err: string; status: V1Status }> {
+  function exec(
+    name: string,
+    command: string[],
+    stdin?: Readable,
+  ): Promise<{ out: string; err: string; status: V1Status }> {
     let out = '';
     let err = '';
-    const sink = (append: (s: string) => void): Writable => new Writable({ write(chunk: Buffer, _e, cb) { append(chunk.toString()); cb(); } });
+    const sink = (append: (s: string) => void): Writable =>
+      new Writable({
+        write(chunk: Buffer, _e, cb) {
+          append(chunk.toString());
+          cb();
+        },
+      });
     return new Promise((resolve, reject) => {
       let settled = false;
       const settle = (fn: () => void): void => {
@@ -121,12 +163,36 @@ describe('lab: Kubernetes', function () {
           fn();
         }
       };
-      const guard = setTimeout(() => settle(() => reject(new Error(`exec ${command.join(' ')}: no status in 20 s`))), 20_000);
-      new Exec(kc).exec(namespace, name, 'main', command, sink((s) => (out += s)), sink((s) => (err += s)), stdin ?? null, false, (status) => {
-        settle(() => resolve({ out, err, status }));
-      }).then((socket) => {
-        socket.on('close', () => setTimeout(() => settle(() => reject(new Error(`exec ${command.join(' ')}: the connection closed without a status`))), 200));
-      }, (e: unknown) => settle(() => reject(e)));
+      const guard = setTimeout(
+        () => settle(() => reject(new Error(`exec ${command.join(' ')}: no status in 20 s`))),
+        20_000,
+      );
+      new Exec(kc)
+        .exec(
+          namespace,
+          name,
+          'main',
+          command,
+          sink((s) => (out += s)),
+          sink((s) => (err += s)),
+          stdin ?? null,
+          false,
+          (status) => {
+            settle(() => resolve({ out, err, status }));
+          },
+        )
+        .then(
+          (socket) => {
+            socket.on('close', () =>
+              setTimeout(
+                () =>
+                  settle(() => reject(new Error(`exec ${command.join(' ')}: the connection closed without a status`))),
+                200,
+              ),
+            );
+          },
+          (e: unknown) => settle(() => reject(e)),
+        );
     });
   }
 
@@ -137,7 +203,10 @@ describe('lab: Kubernetes', function () {
     assert.match(pod?.spec?.nodeName ?? '', /^lab-node-/);
     assert.equal(pod?.status?.phase, 'Running');
     assert.equal(pod?.status?.containerStatuses?.[0]?.ready, true);
-    const again = await core.createNamespacedPod({ namespace, body: podBody(name, {}, 'alpine:3') }).then(() => null, (e: unknown) => e);
+    const again = await core.createNamespacedPod({ namespace, body: podBody(name, {}, 'alpine:3') }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.deepEqual(statusOf(again), { code: 409, reason: 'AlreadyExists' });
   });
 
@@ -177,7 +246,7 @@ describe('lab: Kubernetes', function () {
     assert.equal((await exec(other, ['sh', '-c', 'ls -A /workspace'])).out, '', 'another pod does not see the files');
   });
 
-  it('reads the logs of the container\'s own command', async () => {
+  it("reads the logs of the container's own command", async () => {
     const name = unique('logs');
     await createPod(name);
     await watchUntil(name, isReady);
@@ -195,24 +264,33 @@ describe('lab: Kubernetes', function () {
     await watchUntil(name, isReady);
     const marker = `sleep ${400000 + (process.pid % 99999)}`;
     await exec(name, ['sh', '-c', `nohup ${marker} >/dev/null 2>&1 &`]);
-    assert.ok(execFileSync('ps', ['-eo', 'args']).toString().includes(marker), 'the background process runs after its exec ended');
+    assert.ok(
+      execFileSync('ps', ['-eo', 'args']).toString().includes(marker),
+      'the background process runs after its exec ended',
+    );
     const gone = watchUntil(name, (_pod, type) => type === 'DELETED');
     await core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0 });
     await gone;
-    const read = await core.readNamespacedPod({ namespace, name }).then(() => null, (e: unknown) => e);
+    const read = await core.readNamespacedPod({ namespace, name }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.deepEqual(statusOf(read), { code: 404, reason: 'NotFound' });
     let alive = true;
     for (let i = 0; i < 25 && alive; i++) {
       await new Promise((r) => setTimeout(r, 200));
       alive = execFileSync('ps', ['-eo', 'args']).toString().includes(marker);
     }
-    assert.ok(!alive, 'the pod\'s processes died with it');
+    assert.ok(!alive, "the pod's processes died with it");
   });
 
   it('reports an image that cannot be pulled as ImagePullBackOff', async () => {
     const name = unique('pull');
     await createPod(name, {}, 'lab.invalid/nothing:1');
-    const pod = await watchUntil(name, (p) => p?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff');
+    const pod = await watchUntil(
+      name,
+      (p) => p?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff',
+    );
     assert.equal(pod?.status?.phase, 'Pending');
     assert.equal(pod?.status?.containerStatuses?.[0]?.ready, false);
   });
@@ -220,7 +298,10 @@ describe('lab: Kubernetes', function () {
   it('leaves a pod that fits no node Pending and Unschedulable', async () => {
     const name = unique('unschedulable');
     await createPod(name, { nodeSelector: { 'lab/no-such-node': 'true' } });
-    const pod = await watchUntil(name, (p) => p?.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False') ?? false);
+    const pod = await watchUntil(
+      name,
+      (p) => p?.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False') ?? false,
+    );
     const condition = pod?.status?.conditions?.find((c) => c.type === 'PodScheduled');
     assert.equal(condition?.reason, 'Unschedulable');
     assert.match(condition?.message ?? '', /node\(s\) didn't match Pod's node affinity\/selector/);

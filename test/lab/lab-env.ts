@@ -24,11 +24,17 @@ let cached: LabEnv | undefined;
 /** The running lab's endpoints; throws, saying which part is down, when it is not up. */
 export function labEnv(): LabEnv {
   if (cached) return cached;
-  const run = spawnSync('bash', [LAB_SH, 'status'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+  const run = spawnSync('bash', [LAB_SH, 'status'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 60_000,
+  });
   const output = `${run.stdout ?? ''}${run.stderr ?? ''}`.trim();
   if (run.status !== 0) {
-    throw new Error(`the lab is down (\`bash tools/lab/lab.sh status\` exited ${run.status ?? run.signal ?? run.error?.message}): `
-      + `start it with \`npm run lab:up\`\n${output}`);
+    throw new Error(
+      `the lab is down (\`bash tools/lab/lab.sh status\` exited ${run.status ?? run.signal ?? run.error?.message}): ` +
+        `start it with \`npm run lab:up\`\n${output}`,
+    );
   }
   const values = parseKeyValues(run.stdout);
   const need = (key: string): string => {

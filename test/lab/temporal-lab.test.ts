@@ -19,14 +19,19 @@ const { EventType } = proto.temporal.api.enums.v1;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    const server = createServer()
+      .once('error', reject)
+      .listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
   });
 }
 
-interface Run { result: string; events: string[] }
+interface Run {
+  result: string;
+  events: string[];
+}
 
 /** Event type names (`EVENT_TYPE_ACTIVITY_TASK_COMPLETED`, ...) of a workflow's history. */
 async function historyEvents(client: Client, workflowId: string): Promise<string[]> {
@@ -40,11 +45,16 @@ async function runTrivialWorkflow(address: string, namespace: string, workflowId
   const connection = await Connection.connect({ address });
   try {
     const worker = await Worker.create({
-      connection: nativeConnection, namespace, taskQueue, workflowsPath: WORKFLOWS,
+      connection: nativeConnection,
+      namespace,
+      taskQueue,
+      workflowsPath: WORKFLOWS,
       activities: { greet: async (name: string) => `hello, ${name}` },
     });
     const client = new Client({ connection, namespace });
-    const result = await worker.runUntil(client.workflow.execute('trivialWorkflow', { taskQueue, workflowId, args: ['lab'] }));
+    const result = await worker.runUntil(
+      client.workflow.execute('trivialWorkflow', { taskQueue, workflowId, args: ['lab'] }),
+    );
     return { result: result as string, events: await historyEvents(client, workflowId) };
   } finally {
     await connection.close();
@@ -53,8 +63,13 @@ async function runTrivialWorkflow(address: string, namespace: string, workflowId
 }
 
 function assertActivityHistory(events: string[]): void {
-  for (const type of ['EVENT_TYPE_WORKFLOW_EXECUTION_STARTED', 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', 'EVENT_TYPE_ACTIVITY_TASK_STARTED',
-    'EVENT_TYPE_ACTIVITY_TASK_COMPLETED', 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED']) {
+  for (const type of [
+    'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED',
+    'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED',
+    'EVENT_TYPE_ACTIVITY_TASK_STARTED',
+    'EVENT_TYPE_ACTIVITY_TASK_COMPLETED',
+    'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED',
+  ]) {
     assert.ok(events.includes(type), `${type} in the history: ${events.join(', ')}`);
   }
   assert.equal(events.at(-1), 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
@@ -65,7 +80,11 @@ describe('lab: Temporal', function () {
 
   it('runs a workflow with an activity on the lab server through a real worker', async () => {
     const lab = labEnv();
-    const { result, events } = await runTrivialWorkflow(lab.temporalAddress, lab.temporalNamespace, `lab-trivial-${process.pid}-${Date.now()}`);
+    const { result, events } = await runTrivialWorkflow(
+      lab.temporalAddress,
+      lab.temporalNamespace,
+      `lab-trivial-${process.pid}-${Date.now()}`,
+    );
     assert.equal(result, 'hello, lab');
     assertActivityHistory(events);
   });
@@ -76,9 +95,15 @@ describe('lab: Temporal', function () {
     assert.equal(page.status, 200);
     const connection = await Connection.connect({ address: lab.temporalAddress });
     try {
-      const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: lab.temporalNamespace });
+      const { customAttributes } = await connection.operatorService.listSearchAttributes({
+        namespace: lab.temporalNamespace,
+      });
       for (const name of ['WharfRepository', 'WharfBranch', 'WharfEnvironment', 'WharfBuildStatus', 'WharfFile']) {
-        assert.equal(customAttributes?.[name], proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD, name);
+        assert.equal(
+          customAttributes?.[name],
+          proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+          name,
+        );
       }
     } finally {
       await connection.close();
@@ -91,8 +116,26 @@ describe('lab: Temporal', function () {
     const port = await freePort();
     const httpPort = await freePort();
     const address = `127.0.0.1:${port}`;
-    const start = (): ChildProcess => spawn(cli, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port),
-      '--http-port', String(httpPort), '--db-filename', join(dir, 'history.db'), '--log-level', 'error'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const start = (): ChildProcess =>
+      spawn(
+        cli,
+        [
+          'server',
+          'start-dev',
+          '--headless',
+          '--ip',
+          '127.0.0.1',
+          '--port',
+          String(port),
+          '--http-port',
+          String(httpPort),
+          '--db-filename',
+          join(dir, 'history.db'),
+          '--log-level',
+          'error',
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
     const waitUp = async (server: ChildProcess): Promise<void> => {
       let stderr = '';
       server.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -109,11 +152,12 @@ describe('lab: Temporal', function () {
       }
       throw new Error(`the dev server did not come up on ${address}: ${stderr}`);
     };
-    const stop = (server: ChildProcess): Promise<void> => new Promise((resolve) => {
-      if (server.exitCode !== null || server.signalCode !== null) return resolve();
-      server.once('exit', () => resolve());
-      server.kill('SIGTERM');
-    });
+    const stop = (server: ChildProcess): Promise<void> =>
+      new Promise((resolve) => {
+        if (server.exitCode !== null || server.signalCode !== null) return resolve();
+        server.once('exit', () => resolve());
+        server.kill('SIGTERM');
+      });
 
     let server = start();
     try {

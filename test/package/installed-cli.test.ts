@@ -20,22 +20,55 @@ describe('the installed command', function () {
 
   before(() => {
     // npm from the PATH the tests run with; the CLI it installs runs under whatever `node` is first.
-    execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
     assert.ok(tarball, 'npm pack made a tarball');
-    execFileSync('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', join(dir, tarball)], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(
+      'npm',
+      [
+        'install',
+        '-g',
+        '--prefix',
+        prefix,
+        '--prefer-offline',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        join(dir, tarball),
+      ],
+      { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
     command = join(prefix, 'bin', 'wharf-temporal');
     mkdirSync(join(repo, 'sub'), { recursive: true });
-    writeFileSync(join(repo, '.wharf-ci.yml'), 'build:\n  compile:\n    container:\n      image: alpine:3\n      cmds:\n        - echo "building ${REPO_NAME}"\n');
+    writeFileSync(
+      join(repo, '.wharf-ci.yml'),
+      'build:\n  compile:\n    container:\n      image: alpine:3\n      cmds:\n        - echo "building ${REPO_NAME}"\n',
+    );
     writeFileSync(join(repo, 'broken.wharf-ci.yml'), 'build:\n  compile:\n    container:\n      cmds: [true]\n');
     execFileSync('git', ['init', '-q', repo]);
   });
 
   /** Runs the installed command in `cwd` with nothing of this project's on the PATH. */
-  function installed(args: string[], cwd: string, extra: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
-    const path = (process.env.PATH ?? '').split(':').filter((p) => !p.startsWith(ROOT)).join(':');
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TEMPORAL_') && !k.startsWith('npm_')));
-    const r = spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...env, PATH: `${join(prefix, 'bin')}:${path}`, HOME: dir, NO_COLOR: '1', ...extra } });
+  function installed(
+    args: string[],
+    cwd: string,
+    extra: Record<string, string> = {},
+  ): { code: number | null; stdout: string; stderr: string } {
+    const path = (process.env.PATH ?? '')
+      .split(':')
+      .filter((p) => !p.startsWith(ROOT))
+      .join(':');
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !k.startsWith('TEMPORAL_') && !k.startsWith('npm_')),
+    );
+    const r = spawnSync(command, args, {
+      cwd,
+      encoding: 'utf8',
+      env: { ...env, PATH: `${join(prefix, 'bin')}:${path}`, HOME: dir, NO_COLOR: '1', ...extra },
+    });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 
@@ -58,14 +91,21 @@ describe('the installed command', function () {
   it('says what to configure when there is no lab to fall back on', () => {
     const list = installed(['list'], repo);
     assert.equal(list.code, 1);
-    assert.match(list.stderr, /^wharf-temporal list: no Temporal server configured: set --temporal-address \/ TEMPORAL_ADDRESS/m);
+    assert.match(
+      list.stderr,
+      /^wharf-temporal list: no Temporal server configured: set --temporal-address \/ TEMPORAL_ADDRESS/m,
+    );
   });
 
   it("runs a build of someone's repository on the lab, with the packaged worker in its process", async () => {
     const lab = connectLab();
     const run = installed(['run', '--worker'], repo, {
-      TEMPORAL_ADDRESS: lab.status.TEMPORAL_ADDRESS!, KUBECONFIG: lab.status.KUBECONFIG!, WHARF_TEMPORAL_NAMESPACE: lab.namespace,
-      WHARF_TEMPORAL_TASK_QUEUE: `installed-${process.pid}`, WHARF_TEMPORAL_LOG_DIR: join(dir, 'logs'), XDG_CACHE_HOME: join(dir, 'cache'),
+      TEMPORAL_ADDRESS: lab.status.TEMPORAL_ADDRESS!,
+      KUBECONFIG: lab.status.KUBECONFIG!,
+      WHARF_TEMPORAL_NAMESPACE: lab.namespace,
+      WHARF_TEMPORAL_TASK_QUEUE: `installed-${process.pid}`,
+      WHARF_TEMPORAL_LOG_DIR: join(dir, 'logs'),
+      XDG_CACHE_HOME: join(dir, 'cache'),
     });
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /^\[build\/compile\] building someones-repo$/m);

@@ -10,18 +10,32 @@ import { HISTORY_DIR } from '../support/record-histories.ts';
 
 describe('replay of recorded histories', function () {
   this.timeout(120_000);
-  const files = readdirSync(HISTORY_DIR).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(HISTORY_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 
   it('has histories of builds and steps to replay', () => {
-    assert.ok(files.some((f) => f.endsWith('.build.json')), 'no build history recorded');
-    assert.ok(files.some((f) => !f.endsWith('.build.json')), 'no step history recorded');
+    assert.ok(
+      files.some((f) => f.endsWith('.build.json')),
+      'no build history recorded',
+    );
+    assert.ok(
+      files.some((f) => !f.endsWith('.build.json')),
+      'no step history recorded',
+    );
   });
 
   it('replays every history without non-determinism', async () => {
     const bundle = await loadWorkflowBundle();
-    const histories = files.map((file) => ({ workflowId: file, history: proto.temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(HISTORY_DIR + file, 'utf8'))) }));
+    const histories = files.map((file) => ({
+      workflowId: file,
+      history: proto.temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(HISTORY_DIR + file, 'utf8'))),
+    }));
     const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'wharf-temporal' }, histories)) {
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: bundle, replayName: 'wharf-temporal' },
+      histories,
+    )) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     assert.deepEqual(failures, []);

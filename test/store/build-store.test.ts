@@ -25,11 +25,35 @@ async function readAll(store: BuildStore, ref: StepRef): Promise<{ s: string; l:
 
 function record(buildId: string, overrides: Partial<BuildRecord> = {}): BuildRecord {
   return {
-    buildId, workflowId: buildId, runId: `run-${buildId}`, repository: 'repo', branch: 'main', environment: 'lab', status: 'success',
-    startedAt: 1_000, finishedAt: 2_000,
-    stages: [{ name: 'build', status: 'success', startedAt: 1_000, durationMs: 900, steps: [
-      { name: 'compile', type: 'container', status: 'success', startedAt: 1_010, durationMs: 800, error: null, exitCode: 0, logTail: [] },
-    ] }],
+    buildId,
+    workflowId: buildId,
+    runId: `run-${buildId}`,
+    repository: 'repo',
+    branch: 'main',
+    environment: 'lab',
+    status: 'success',
+    startedAt: 1_000,
+    finishedAt: 2_000,
+    stages: [
+      {
+        name: 'build',
+        status: 'success',
+        startedAt: 1_000,
+        durationMs: 900,
+        steps: [
+          {
+            name: 'compile',
+            type: 'container',
+            status: 'success',
+            startedAt: 1_010,
+            durationMs: 800,
+            error: null,
+            exitCode: 0,
+            logTail: [],
+          },
+        ],
+      },
+    ],
     ...overrides,
   };
 }
@@ -51,17 +75,26 @@ function contract(name: string, open: () => Promise<BuildStore>): void {
       const step = ref();
       const first = await store.openStep(step);
       assert.deepEqual(first.stored, { out: 0, err: 0 });
-      first.write('out', [{ text: 'one', endOffset: 4 }, { text: 'two', endOffset: 8 }]);
+      first.write('out', [
+        { text: 'one', endOffset: 4 },
+        { text: 'two', endOffset: 8 },
+      ]);
       first.write('err', [{ text: 'warn', endOffset: 5 }]);
       first.note('a remark');
       await first.flush();
       const second = await store.openStep(step);
       assert.deepEqual(second.stored, { out: 8, err: 5 });
-      second.write('out', [{ text: 'two', endOffset: 8 }, { text: 'three', endOffset: 14 }]);
+      second.write('out', [
+        { text: 'two', endOffset: 8 },
+        { text: 'three', endOffset: 14 },
+      ]);
       second.write('err', [{ text: 'warn', endOffset: 5 }]);
       await second.flush();
       assert.deepEqual(await readAll(store, step), [
-        { s: 'out', l: 'one', o: 4 }, { s: 'out', l: 'two', o: 8 }, { s: 'err', l: 'warn', o: 5 }, { s: 'sys', l: 'a remark' },
+        { s: 'out', l: 'one', o: 4 },
+        { s: 'out', l: 'two', o: 8 },
+        { s: 'err', l: 'warn', o: 5 },
+        { s: 'sys', l: 'a remark' },
         { s: 'out', l: 'three', o: 14 },
       ]);
     });
@@ -71,7 +104,10 @@ function contract(name: string, open: () => Promise<BuildStore>): void {
       const log = await store.openStep(step, { secrets: ['hunter2', 's3cr3t-longer'] });
       log.write('out', [{ text: 'password is hunter2, token s3cr3t-longer', endOffset: 10 }]);
       await log.flush();
-      assert.deepEqual((await readAll(store, step)).map((r) => r.l), ['password is ***, token ***']);
+      assert.deepEqual(
+        (await readAll(store, step)).map((r) => r.l),
+        ['password is ***, token ***'],
+      );
     });
 
     it('reads incrementally from a cursor, lists steps in order and marks them finished', async () => {
@@ -86,13 +122,25 @@ function contract(name: string, open: () => Promise<BuildStore>): void {
       a.write('out', [{ text: 'more', endOffset: 5 }]);
       await a.finish();
       const next = await store.read({ buildId, stage: 'build', step: 'a' }, first.next);
-      assert.deepEqual(first.records.map((r) => r.l), ['hello']);
-      assert.deepEqual(next.records.map((r) => r.l), ['more']);
+      assert.deepEqual(
+        first.records.map((r) => r.l),
+        ['hello'],
+      );
+      assert.deepEqual(
+        next.records.map((r) => r.l),
+        ['more'],
+      );
       const steps = await store.steps(buildId);
-      assert.deepEqual(steps.map((s) => `${s.stage}/${s.step}`), ['build/a', 'test/b']);
+      assert.deepEqual(
+        steps.map((s) => `${s.stage}/${s.step}`),
+        ['build/a', 'test/b'],
+      );
       assert.ok(steps[0]!.finishedAt !== null && steps[1]!.finishedAt === null);
       assert.deepEqual(await store.steps('no-such-build'), []);
-      assert.deepEqual(await store.read({ buildId: 'no-such-build', stage: 'x', step: 'y' }, 0), { records: [], next: 0 });
+      assert.deepEqual(await store.read({ buildId: 'no-such-build', stage: 'x', step: 'y' }, 0), {
+        records: [],
+        next: 0,
+      });
     });
 
     it('takes any name: 300 characters, slashes, dots, spaces and other scripts', async () => {
@@ -100,14 +148,25 @@ function contract(name: string, open: () => Promise<BuildStore>): void {
       const log = await store.openStep(step);
       log.note('fine');
       await log.flush();
-      assert.deepEqual((await readAll(store, step)).map((r) => r.l), ['fine']);
-      assert.deepEqual((await store.steps(step.buildId)).map((s) => s.step), [step.step]);
+      assert.deepEqual(
+        (await readAll(store, step)).map((r) => r.l),
+        ['fine'],
+      );
+      assert.deepEqual(
+        (await store.steps(step.buildId)).map((s) => s.step),
+        [step.step],
+      );
     });
 
     it('cuts a step at its size limit, says so, and still resumes after the cut', async () => {
       const step = ref();
       const log = await store.openStep(step, { maxBytes: 10 });
-      log.write('out', [{ text: '12345', endOffset: 6 }, { text: '67890', endOffset: 12 }, { text: 'over', endOffset: 17 }, { text: 'more', endOffset: 22 }]);
+      log.write('out', [
+        { text: '12345', endOffset: 6 },
+        { text: '67890', endOffset: 12 },
+        { text: 'over', endOffset: 17 },
+        { text: 'more', endOffset: 22 },
+      ]);
       await log.flush();
       const lines = (await readAll(store, step)).map((r) => r.l);
       assert.equal(lines.length, 3);
@@ -119,7 +178,11 @@ function contract(name: string, open: () => Promise<BuildStore>): void {
 
     it('keeps finished builds’ records, lists them newest first with filters, and deletes them and their logs by age', async () => {
       const old = record(`r-old-${n}`, { startedAt: 1_000, finishedAt: 2_000, status: 'failed' });
-      const recent = record(`r-new-${n}`, { startedAt: Date.now() - 1000, finishedAt: Date.now(), repository: 'other' });
+      const recent = record(`r-new-${n}`, {
+        startedAt: Date.now() - 1000,
+        finishedAt: Date.now(),
+        repository: 'other',
+      });
       await store.recordBuild(old);
       await store.recordBuild(recent);
       await store.recordBuild({ ...recent, status: 'cancelled' }); // recorded again: replaced
@@ -130,8 +193,13 @@ function contract(name: string, open: () => Promise<BuildStore>): void {
       assert.equal((await store.readBuild(recent.buildId))?.status, 'cancelled');
       assert.equal(await store.readBuild('never-recorded'), null);
       const listed = await store.listBuilds({ limit: 100 });
-      assert.ok(listed.findIndex((b) => b.buildId === recent.buildId) < listed.findIndex((b) => b.buildId === old.buildId));
-      assert.deepEqual((await store.listBuilds({ limit: 100, repository: 'other' })).map((b) => b.buildId), [recent.buildId]);
+      assert.ok(
+        listed.findIndex((b) => b.buildId === recent.buildId) < listed.findIndex((b) => b.buildId === old.buildId),
+      );
+      assert.deepEqual(
+        (await store.listBuilds({ limit: 100, repository: 'other' })).map((b) => b.buildId),
+        [recent.buildId],
+      );
       assert.ok((await store.listBuilds({ limit: 100, status: 'failed' })).every((b) => b.status === 'failed'));
       assert.equal((await store.listBuilds({ limit: 1 })).length, 1);
       assert.ok((await store.deleteBuilds(10_000)) >= 1);
@@ -165,7 +233,7 @@ function contract(name: string, open: () => Promise<BuildStore>): void {
 const fileRoot = (): string => mkdtempSync(join(tmpdir(), 'store-'));
 contract('folder', async () => new FileStore(fileRoot()));
 
-describe('build store contract: PostgreSQL (the lab\'s)', function () {
+describe("build store contract: PostgreSQL (the lab's)", function () {
   let db: Awaited<ReturnType<typeof scratchDatabase>>;
   before(async () => {
     db = await scratchDatabase('contract');
@@ -188,7 +256,10 @@ describe('build store contract: PostgreSQL (the lab\'s)', function () {
       }
       await Promise.all([a.flush(), b.flush()]);
       const stored = await readAll(store, step);
-      assert.deepEqual(stored.map((r) => r.l), lines.map((l) => l.text));
+      assert.deepEqual(
+        stored.map((r) => r.l),
+        lines.map((l) => l.text),
+      );
     } finally {
       await store.close();
     }
@@ -201,13 +272,19 @@ describe('build store contract: PostgreSQL (the lab\'s)', function () {
     await c.connect();
     const { rows } = await c.query('SELECT version FROM wharf_migrations ORDER BY version');
     await c.end();
-    assert.deepEqual(rows.map((r: { version: number }) => r.version), [1]);
+    assert.deepEqual(
+      rows.map((r: { version: number }) => r.version),
+      [1],
+    );
   });
 
   it('an unreachable store fails with its URL, the password masked, and the reason', async () => {
     const settings = resolveStoreSettings({ store: 'postgres://wharf:topsecret@127.0.0.1:1/wharf' });
     await assert.rejects(openBuildStore(settings), (err: Error) => {
-      assert.match(err.message, /^cannot reach the build store at postgres:\/\/wharf:\*\*\*@127\.0\.0\.1:1\/wharf \(.*ECONNREFUSED.*\)$/);
+      assert.match(
+        err.message,
+        /^cannot reach the build store at postgres:\/\/wharf:\*\*\*@127\.0\.0\.1:1\/wharf \(.*ECONNREFUSED.*\)$/,
+      );
       assert.ok(!err.message.includes('topsecret'));
       return true;
     });
@@ -242,12 +319,18 @@ describe('folder store', () => {
     log.write('out', [{ text: 'a', endOffset: 2 }]);
     await log.finish(); // saves the state
     // Lines written after the state was saved, then a crash in the middle of a line.
-    appendFileSync(store.stepFile(step), `${JSON.stringify({ t: 1, s: 'err', o: 7, l: 'later' })}\n{"t":1,"s":"out","o":9,"l":"tor`);
+    appendFileSync(
+      store.stepFile(step),
+      `${JSON.stringify({ t: 1, s: 'err', o: 7, l: 'later' })}\n{"t":1,"s":"out","o":9,"l":"tor`,
+    );
     const again = await store.openStep(step);
     assert.deepEqual(again.stored, { out: 2, err: 7 });
     again.write('out', [{ text: 'b', endOffset: 4 }]);
     await again.flush();
-    assert.deepEqual((await readAll(store, step)).map((r) => r.l), ['a', 'later', 'b']);
+    assert.deepEqual(
+      (await readAll(store, step)).map((r) => r.l),
+      ['a', 'later', 'b'],
+    );
   });
 
   it('trusts the state file for what it covers: the log before it is not read again', async () => {
@@ -294,9 +377,20 @@ describe('step log while the store is away', () => {
     assert.ok(room);
     assert.deepEqual(log.durable, { out: 240, err: 0 });
     const lines = stored.map((r) => r.l);
-    assert.deepEqual(lines.filter((l) => l.startsWith('line ')), Array.from({ length: 30 }, (_, i) => `line ${String(i + 1).padStart(2, '0')}`));
-    assert.ok(lines.some((l) => /^the build store did not answer \(connect ECONNREFUSED/.test(l)), lines.join('\n'));
-    assert.ok(lines.some((l) => /wait in memory \(the limit\): reading the command's output pauses until it returns; no line is lost/.test(l)), lines.join('\n'));
+    assert.deepEqual(
+      lines.filter((l) => l.startsWith('line ')),
+      Array.from({ length: 30 }, (_, i) => `line ${String(i + 1).padStart(2, '0')}`),
+    );
+    assert.ok(
+      lines.some((l) => /^the build store did not answer \(connect ECONNREFUSED/.test(l)),
+      lines.join('\n'),
+    );
+    assert.ok(
+      lines.some((l) =>
+        /wait in memory \(the limit\): reading the command's output pauses until it returns; no line is lost/.test(l),
+      ),
+      lines.join('\n'),
+    );
     assert.ok(troubles.some((m) => /answers again after/.test(m)));
   });
 });

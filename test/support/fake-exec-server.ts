@@ -30,13 +30,19 @@ export interface FakeExecServer {
 /** Answers a plain API request; returns false to let the server answer 404 Not Found. */
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
 
-export async function startFakeExecServer(onExec: (session: ExecSession) => void, onHttp: HttpHandler = () => false): Promise<FakeExecServer> {
+export async function startFakeExecServer(
+  onExec: (session: ExecSession) => void,
+  onHttp: HttpHandler = () => false,
+): Promise<FakeExecServer> {
   const http: Server = createServer((req, res) => {
     if (onHttp(req, res, new URL(req.url ?? '/', 'http://localhost'))) return;
     res.writeHead(404, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ kind: 'Status', code: 404, reason: 'NotFound', message: 'not found' }));
   });
-  const wss = new WebSocketServer({ server: http, handleProtocols: (protocols) => (protocols.has('v5.channel.k8s.io') ? 'v5.channel.k8s.io' : false) });
+  const wss = new WebSocketServer({
+    server: http,
+    handleProtocols: (protocols) => (protocols.has('v5.channel.k8s.io') ? 'v5.channel.k8s.io' : false),
+  });
   wss.on('connection', (ws, req) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const chunks: Buffer[] = [];
@@ -52,16 +58,22 @@ export async function startFakeExecServer(onExec: (session: ExecSession) => void
         stdinDone(Buffer.concat(chunks));
       }
     });
-    const frame = (channel: number, data: string | Buffer): void => ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]));
+    const frame = (channel: number, data: string | Buffer): void =>
+      ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]));
     onExec({
       command: url.searchParams.getAll('command'),
       ws,
       stdout: (data) => frame(1, data),
       stderr: (data) => frame(2, data),
       exit: (code) => {
-        const status = code === 0
-          ? { status: 'Success' }
-          : { status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: String(code) }] } };
+        const status =
+          code === 0
+            ? { status: 'Success' }
+            : {
+                status: 'Failure',
+                reason: 'NonZeroExitCode',
+                details: { causes: [{ reason: 'ExitCode', message: String(code) }] },
+              };
         frame(3, JSON.stringify(status));
         ws.close();
       },

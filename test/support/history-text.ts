@@ -5,9 +5,14 @@ import { execFileSync } from 'node:child_process';
 import type { Lab } from './lab.ts';
 
 export function rawHistory(lab: Lab, workflowId: string): string {
-  return execFileSync(lab.status.TEMPORAL_CLI!, ['workflow', 'show', '--address', lab.status.TEMPORAL_ADDRESS!, '-w', workflowId, '-o', 'json'], {
-    encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
-  });
+  return execFileSync(
+    lab.status.TEMPORAL_CLI!,
+    ['workflow', 'show', '--address', lab.status.TEMPORAL_ADDRESS!, '-w', workflowId, '-o', 'json'],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
 }
 
 /** The raw history and every base64 `data` and metadata value in it, decoded. */
@@ -18,7 +23,8 @@ export function historyTexts(lab: Lab, workflowId: string): string[] {
     if (Array.isArray(v)) v.forEach(walk);
     else if (v !== null && typeof v === 'object') {
       for (const [k, inner] of Object.entries(v)) {
-        if ((k === 'data' || k === 'encoding') && typeof inner === 'string') texts.push(Buffer.from(inner, 'base64').toString('utf8'));
+        if ((k === 'data' || k === 'encoding') && typeof inner === 'string')
+          texts.push(Buffer.from(inner, 'base64').toString('utf8'));
         walk(inner);
       }
     }
@@ -29,6 +35,14 @@ export function historyTexts(lab: Lab, workflowId: string): string[] {
 
 /** The start input payloads of a workflow, raw (as JSON, base64 fields). */
 export function startPayloads(lab: Lab, workflowId: string): { metadata: Record<string, string>; data: string }[] {
-  const events = (JSON.parse(rawHistory(lab, workflowId)) as { events: { workflowExecutionStartedEventAttributes?: { input?: { payloads?: { metadata: Record<string, string>; data: string }[] } } }[] }).events;
+  const events = (
+    JSON.parse(rawHistory(lab, workflowId)) as {
+      events: {
+        workflowExecutionStartedEventAttributes?: {
+          input?: { payloads?: { metadata: Record<string, string>; data: string }[] };
+        };
+      }[];
+    }
+  ).events;
   return events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
 }

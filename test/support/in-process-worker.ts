@@ -15,10 +15,21 @@ export interface InProcessWorker {
   stop(): Promise<void>;
 }
 
-export async function startInProcessWorker(lab: Lab, name: string, maxConcurrentSteps = 20, overrides: Partial<RuntimeConfig> = {}): Promise<InProcessWorker> {
+export async function startInProcessWorker(
+  lab: Lab,
+  name: string,
+  maxConcurrentSteps = 20,
+  overrides: Partial<RuntimeConfig> = {},
+): Promise<InProcessWorker> {
   const config = { ...lab.config(name), ...overrides };
   const store = new FileStore(config.logRoot);
-  const worker = await createBuildWorker({ config, store, deployment: resolveDeployment(config, undefined), maxConcurrentSteps, shutdownGraceSeconds: 1 });
+  const worker = await createBuildWorker({
+    config,
+    store,
+    deployment: resolveDeployment(config, undefined),
+    maxConcurrentSteps,
+    shutdownGraceSeconds: 1,
+  });
   const running = worker.worker.run();
   const { client, close } = await connectClient(config);
   return {

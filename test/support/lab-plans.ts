@@ -22,10 +22,15 @@ export function labStep(buildId: string, stage: string, name: string, script: st
     spec: {
       restartPolicy: 'Never',
       activeDeadlineSeconds: 600,
-      containers: [{
-        name: 'step', image, command: ['/bin/sh', '-c', 'sleep 600'], workingDir: WORKSPACE,
-        volumeMounts: [{ name: 'repo', mountPath: WORKSPACE }],
-      }],
+      containers: [
+        {
+          name: 'step',
+          image,
+          command: ['/bin/sh', '-c', 'sleep 600'],
+          workingDir: WORKSPACE,
+          volumeMounts: [{ name: 'repo', mountPath: WORKSPACE }],
+        },
+      ],
       volumes: [{ name: 'repo', emptyDir: {} }],
     },
   };

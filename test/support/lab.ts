@@ -44,6 +44,9 @@ export function connectLab(): Lab {
 
 /** Pods of one build, as the API server lists them now. */
 export async function buildPods(lab: Lab, buildId: string): Promise<V1Pod[]> {
-  const list = await lab.core.listNamespacedPod({ namespace: lab.namespace, labelSelector: `wharf-temporal/build-id=${buildId}` });
+  const list = await lab.core.listNamespacedPod({
+    namespace: lab.namespace,
+    labelSelector: `wharf-temporal/build-id=${buildId}`,
+  });
   return list.items;
 }

@@ -10,7 +10,10 @@ export const POSTGRES_SH = fileURLToPath(new URL('../../tools/lab/postgres.sh', 
 export function labPostgresUrl(): string {
   const run = spawnSync('bash', [POSTGRES_SH, 'status'], { encoding: 'utf8' });
   const url = parseKeyValues(run.stdout ?? '').POSTGRES_URL;
-  if (run.status !== 0 || !url) throw new Error(`the lab's PostgreSQL is down (\`bash tools/lab/postgres.sh status\`): start the lab with \`npm run lab:up\`\n${run.stdout}${run.stderr}`);
+  if (run.status !== 0 || !url)
+    throw new Error(
+      `the lab's PostgreSQL is down (\`bash tools/lab/postgres.sh status\`): start the lab with \`npm run lab:up\`\n${run.stdout}${run.stderr}`,
+    );
   return url;
 }
 
@@ -34,4 +37,3 @@ export async function scratchDatabase(name: string): Promise<{ url: string; drop
     },
   };
 }
-

@@ -15,12 +15,17 @@ export async function recordHistories(client: Client, input: BuildWorkflowInput)
   // Build ids end in -<time>-<counter>; the stable prefix names the scenario.
   const scenario = input.buildId.replace(/-\d+-\d+$/, '');
   const ids = [input.buildId];
-  for (const stage of input.plan.stages) for (const step of stage.steps) ids.push(`${input.buildId}.${stage.name}.${step.name}`);
+  for (const stage of input.plan.stages)
+    for (const step of stage.steps) ids.push(`${input.buildId}.${stage.name}.${step.name}`);
   for (const [index, id] of ids.entries()) {
     try {
       const history = await client.workflow.getHandle(id).fetchHistory();
       const name = index === 0 ? `${scenario}.build` : `${scenario}.${id.slice(input.buildId.length + 1)}`;
-      const json = temporal.api.history.v1.History.toObject(history as proto.temporal.api.history.v1.History, { longs: String, enums: String, bytes: String });
+      const json = temporal.api.history.v1.History.toObject(history as proto.temporal.api.history.v1.History, {
+        longs: String,
+        enums: String,
+        bytes: String,
+      });
       writeFileSync(`${HISTORY_DIR}${name}.json`, JSON.stringify(json));
     } catch (err) {
       // A step that never started (skipped stage) has no history.

@@ -75,7 +75,10 @@ describe('build workflow (real Temporal, fake pods)', function () {
 
   before(async () => {
     env = await TestWorkflowEnvironment.createLocal({
-      server: { executable: { type: 'existing-path', path: temporalCliPath() }, searchAttributes: ALL_SEARCH_ATTRIBUTES },
+      server: {
+        executable: { type: 'existing-path', path: temporalCliPath() },
+        searchAttributes: ALL_SEARCH_ATTRIBUTES,
+      },
     });
     rec = { created: [], deleted: [], commands: [], events: [], recorded: [] };
     worker = await Worker.create({
@@ -102,7 +105,11 @@ describe('build workflow (real Temporal, fake pods)', function () {
   });
 
   async function runBuild(input: BuildWorkflowInput): Promise<{ result: BuildResult; error: unknown }> {
-    const handle = await env.client.workflow.start('buildWorkflow', { taskQueue: 'wf-test', workflowId: input.buildId, args: [input] });
+    const handle = await env.client.workflow.start('buildWorkflow', {
+      taskQueue: 'wf-test',
+      workflowId: input.buildId,
+      args: [input],
+    });
     try {
       const result = (await handle.result()) as BuildResult;
       await recordHistories(env.client, input);
@@ -111,7 +118,8 @@ describe('build workflow (real Temporal, fake pods)', function () {
       await recordHistories(env.client, input);
       assert.ok(error instanceof WorkflowFailedError, `unexpected error ${String(error)}`);
       const cause = error.cause;
-      const details = cause instanceof ApplicationFailure || cause instanceof CancelledFailure ? cause.details : undefined;
+      const details =
+        cause instanceof ApplicationFailure || cause instanceof CancelledFailure ? cause.details : undefined;
       return { result: details?.[0] as BuildResult, error: cause };
     }
   }
@@ -119,14 +127,28 @@ describe('build workflow (real Temporal, fake pods)', function () {
   const id = (name: string): string => `${name}-${Date.now()}-${counter++}`;
 
   it('runs stages in order and the steps of a stage in parallel, deleting every pod', async () => {
-    const { result, error } = await runBuild(buildInput(id('ok'), plan([
-      stage('build', [step('a', ['sleep', '1500']), step('b', ['sleep', '1500'])]),
-      stage('test', [step('c', ['exit', '0'])]),
-    ])));
+    const { result, error } = await runBuild(
+      buildInput(
+        id('ok'),
+        plan([
+          stage('build', [step('a', ['sleep', '1500']), step('b', ['sleep', '1500'])]),
+          stage('test', [step('c', ['exit', '0'])]),
+        ]),
+      ),
+    );
     assert.equal(error, null);
     assert.equal(result.status, 'success');
-    assert.deepEqual(result.stages.map((s) => [s.name, s.status]), [['build', 'success'], ['test', 'success']]);
-    assert.deepEqual(result.stages[0]!.steps.map((s) => s.status), ['success', 'success']);
+    assert.deepEqual(
+      result.stages.map((s) => [s.name, s.status]),
+      [
+        ['build', 'success'],
+        ['test', 'success'],
+      ],
+    );
+    assert.deepEqual(
+      result.stages[0]!.steps.map((s) => s.status),
+      ['success', 'success'],
+    );
     // Parallel: both steps of the first stage started before either finished.
     assert.deepEqual(rec.events.slice(0, 2).sort(), ['start a', 'start b'], rec.events.join(', '));
     assert.deepEqual([...rec.deleted].sort(), ['test-a', 'test-b', 'test-c']);
@@ -139,23 +161,36 @@ describe('build workflow (real Temporal, fake pods)', function () {
     assert.match(record.runId, /^[0-9a-f-]{36}$/);
     assert.equal(record.status, 'success');
     assert.equal(record.finishedAt - record.startedAt, result.durationMs);
-    assert.deepEqual(record.stages.flatMap((s) => s.steps.map((st) => [st.name, st.status, st.exitCode, st.logTail.length])), [
-      ['a', 'success', 0, 0], ['b', 'success', 0, 0], ['c', 'success', 0, 0],
-    ]);
+    assert.deepEqual(
+      record.stages.flatMap((s) => s.steps.map((st) => [st.name, st.status, st.exitCode, st.logTail.length])),
+      [
+        ['a', 'success', 0, 0],
+        ['b', 'success', 0, 0],
+        ['c', 'success', 0, 0],
+      ],
+    );
   });
 
   it('fails fast: a failing step cancels its siblings, skips success stages and runs fail/always stages', async () => {
-    const { result, error } = await runBuild(buildInput(id('fail'), plan([
-      stage('build', [step('broken', ['exit', '3']), step('slow', ['hang'])]),
-      stage('deploy', [step('deploy', ['exit', '0'])]),
-      stage('on-fail', [step('notify', ['exit', '0'])], { runsIf: 'fail' }),
-      stage('cleanup', [step('tidy', ['exit', '0'])], { runsIf: 'always' }),
-    ])));
+    const { result, error } = await runBuild(
+      buildInput(
+        id('fail'),
+        plan([
+          stage('build', [step('broken', ['exit', '3']), step('slow', ['hang'])]),
+          stage('deploy', [step('deploy', ['exit', '0'])]),
+          stage('on-fail', [step('notify', ['exit', '0'])], { runsIf: 'fail' }),
+          stage('cleanup', [step('tidy', ['exit', '0'])], { runsIf: 'always' }),
+        ]),
+      ),
+    );
     assert.ok(error instanceof ApplicationFailure);
     assert.equal(error.type, 'BuildFailed');
     assert.match(error.message, /build\/broken: command exited with code 3/);
     assert.equal(result.status, 'failed');
-    assert.deepEqual(result.stages.map((s) => s.status), ['failed', 'skipped', 'success', 'success']);
+    assert.deepEqual(
+      result.stages.map((s) => s.status),
+      ['failed', 'skipped', 'success', 'success'],
+    );
     const [broken, slow] = result.stages[0]!.steps;
     assert.equal(broken!.status, 'failed');
     assert.equal(broken!.exitCode, 3);
@@ -172,27 +207,50 @@ describe('build workflow (real Temporal, fake pods)', function () {
       stage('deploy-stage', [step('s', ['exit', '0'])], { environments: ['stage'] }),
     ];
     const byEnv = await runBuild(buildInput(id('env'), plan(stages, 'stage')));
-    assert.deepEqual(byEnv.result.stages.map((s) => s.status), ['success', 'skipped', 'success']);
+    assert.deepEqual(
+      byEnv.result.stages.map((s) => s.status),
+      ['success', 'skipped', 'success'],
+    );
     const noEnv = await runBuild(buildInput(id('noenv'), plan(stages, null)));
-    assert.deepEqual(noEnv.result.stages.map((s) => s.status), ['success', 'skipped', 'skipped']);
+    assert.deepEqual(
+      noEnv.result.stages.map((s) => s.status),
+      ['success', 'skipped', 'skipped'],
+    );
     const only = await runBuild(buildInput(id('only'), plan(stages, 'prod'), { onlyStages: ['deploy-prod'] }));
-    assert.deepEqual(only.result.stages.map((s) => s.status), ['skipped', 'success', 'skipped']);
+    assert.deepEqual(
+      only.result.stages.map((s) => s.status),
+      ['skipped', 'success', 'skipped'],
+    );
   });
 
   it('ends as Canceled when cancelled, and still deletes the pods of running steps', async () => {
-    const input = buildInput(id('cancel'), plan([
-      stage('build', [step('x', ['hang']), step('y', ['hang'])]),
-      stage('later', [step('z', ['exit', '0'])], { runsIf: 'always' }),
-    ]));
-    const handle = await env.client.workflow.start('buildWorkflow', { taskQueue: 'wf-test', workflowId: input.buildId, args: [input] });
+    const input = buildInput(
+      id('cancel'),
+      plan([
+        stage('build', [step('x', ['hang']), step('y', ['hang'])]),
+        stage('later', [step('z', ['exit', '0'])], { runsIf: 'always' }),
+      ]),
+    );
+    const handle = await env.client.workflow.start('buildWorkflow', {
+      taskQueue: 'wf-test',
+      workflowId: input.buildId,
+      args: [input],
+    });
     while (rec.commands.length < 2) await new Promise((r) => setTimeout(r, 100));
     await handle.cancel();
-    await assert.rejects(handle.result(), (err: unknown) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure);
+    await assert.rejects(
+      handle.result(),
+      (err: unknown) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure,
+    );
     const description = await handle.describe();
     assert.equal(description.status.name, 'CANCELLED');
     assert.deepEqual([...rec.deleted].sort(), ['test-x', 'test-y']);
     assert.ok(!rec.commands.includes('z'), 'no stage runs after a cancellation');
-    assert.deepEqual(rec.recorded.map((r) => [r.buildId, r.status]), [[input.buildId, 'cancelled']], 'a cancelled build is recorded too');
+    assert.deepEqual(
+      rec.recorded.map((r) => [r.buildId, r.status]),
+      [[input.buildId, 'cancelled']],
+      'a cancelled build is recorded too',
+    );
     await recordHistories(env.client, input);
   });
 
@@ -202,13 +260,21 @@ describe('build workflow (real Temporal, fake pods)', function () {
     const input = buildInput(id('big'), plan([stage('one', steps(1)), stage('two', steps(2))]));
     const { result, error } = await Promise.race([
       runBuild(input),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the build is still running after 150 s')), 150_000)),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('the build is still running after 150 s')), 150_000),
+      ),
     ]);
     assert.equal(error, null);
     assert.equal(result.status, 'success');
-    assert.ok(Buffer.byteLength(JSON.stringify(result)) <= PayloadLimits.buildResultBytes, 'the result fits its budget');
+    assert.ok(
+      Buffer.byteLength(JSON.stringify(result)) <= PayloadLimits.buildResultBytes,
+      'the result fits its budget',
+    );
     const status = await env.client.workflow.getHandle(input.buildId).query<BuildResult>('buildStatus');
-    assert.ok(Buffer.byteLength(JSON.stringify(status)) <= PayloadLimits.buildResultBytes, 'the status query fits its budget');
+    assert.ok(
+      Buffer.byteLength(JSON.stringify(status)) <= PayloadLimits.buildResultBytes,
+      'the status query fits its budget',
+    );
     for (const st of result.stages.flatMap((s) => s.steps)) {
       assert.equal(st.status, 'success');
       assert.ok(Buffer.byteLength(JSON.stringify(st.logTail)) <= PayloadLimits.logTailBytes);
@@ -220,7 +286,9 @@ describe('build workflow (real Temporal, fake pods)', function () {
     const input = buildInput(id('longname'), plan([stage('build', [step(name, ['exit', '0'])])]));
     const { result, error } = await Promise.race([
       runBuild(input),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the build is still running after 30 s')), 30_000)),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('the build is still running after 30 s')), 30_000),
+      ),
     ]);
     assert.equal(error, null);
     assert.equal(result.status, 'success');
@@ -230,9 +298,13 @@ describe('build workflow (real Temporal, fake pods)', function () {
   });
 
   it('stays within 40 history events per step', async () => {
-    const input = buildInput(id('budget'), plan([stage('s', [step('one', ['exit', '0']), step('two', ['exit', '0'])])]), {
-      source: { kind: 'local', path: '.' },
-    });
+    const input = buildInput(
+      id('budget'),
+      plan([stage('s', [step('one', ['exit', '0']), step('two', ['exit', '0'])])]),
+      {
+        source: { kind: 'local', path: '.' },
+      },
+    );
     input.plan.stages[0]!.steps.forEach((s) => (s.source = { container: 'step', path: '/mnt/repo' }));
     const { result } = await runBuild(input);
     assert.equal(result.status, 'success');
@@ -243,4 +315,3 @@ describe('build workflow (real Temporal, fake pods)', function () {
     assert.ok(events / 2 <= 40, `${events / 2} events per step`);
   });
 });
-

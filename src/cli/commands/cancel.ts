@@ -11,7 +11,10 @@ export const HELP = `usage: wharf-temporal cancel <build-id> [--no-wait]
 ${CONNECTION_HELP}`;
 
 export async function cancelCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs('cancel', argv, { ...CONNECTION_OPTIONS, 'no-wait': { type: 'boolean' } });
+  const { values, positionals } = parseCommandArgs('cancel', argv, {
+    ...CONNECTION_OPTIONS,
+    'no-wait': { type: 'boolean' },
+  });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;

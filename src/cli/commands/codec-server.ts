@@ -22,15 +22,22 @@ port only the keys' holders reach.
 
 export async function codecServerCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs('codec-server', argv, {
-    port: { type: 'string' }, host: { type: 'string' }, 'ui-origin': { type: 'string', multiple: true }, 'codec-key-file': { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'ui-origin': { type: 'string', multiple: true },
+    'codec-key-file': { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
   const keys = codecKeysFrom(process.env, values['codec-key-file']);
-  if (!keys) throw new UsageError('codec-server: no codec keys: give --codec-key-file, WHARF_TEMPORAL_CODEC_KEY_FILE or WHARF_TEMPORAL_CODEC_KEYS');
-  const given = values['ui-origin'] ?? [process.env.TEMPORAL_UI_URL || readLabStatus()?.TEMPORAL_UI_URL || ''].filter(Boolean);
+  if (!keys)
+    throw new UsageError(
+      'codec-server: no codec keys: give --codec-key-file, WHARF_TEMPORAL_CODEC_KEY_FILE or WHARF_TEMPORAL_CODEC_KEYS',
+    );
+  const given =
+    values['ui-origin'] ?? [process.env.TEMPORAL_UI_URL || readLabStatus()?.TEMPORAL_UI_URL || ''].filter(Boolean);
   const origins = given.map((url) => {
     if (url === '*') return url;
     try {
@@ -46,7 +53,9 @@ export async function codecServerCommand(argv: string[]): Promise<number> {
     server.once('error', reject);
     server.listen(port, host, resolve);
   });
-  process.stdout.write(`codec-server: http://${host}:${port} (keys ${keys.map((k) => k.id).join(', ')}; browsers from ${origins.join(', ') || 'no origin'})\n`);
+  process.stdout.write(
+    `codec-server: http://${host}:${port} (keys ${keys.map((k) => k.id).join(', ')}; browsers from ${origins.join(', ') || 'no origin'})\n`,
+  );
   await new Promise<void>((resolve) => {
     const stop = (): void => void server.close(() => resolve());
     process.once('SIGTERM', stop);

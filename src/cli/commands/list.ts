@@ -2,7 +2,12 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import type { BuildRecord } from '../../store/build-store.ts';
 import { connectClient } from '../../client/temporal-client.ts';
-import { WharfBranch, WharfBuildStatus, WharfEnvironment, WharfRepository } from '../../../workflows/search-attributes.ts';
+import {
+  WharfBranch,
+  WharfBuildStatus,
+  WharfEnvironment,
+  WharfRepository,
+} from '../../../workflows/search-attributes.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, resolveConnection } from '../connection-flags.ts';
 import { openStoreOf, STORE_HELP, STORE_OPTIONS } from '../store-flags.ts';
 import { parseCommandArgs, positiveInt } from '../parse-command-args.ts';
@@ -17,7 +22,12 @@ ${STORE_HELP}`;
 
 export async function listCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs('list', argv, {
-    ...CONNECTION_OPTIONS, ...STORE_OPTIONS, limit: { type: 'string' }, status: { type: 'string' }, repository: { type: 'string' }, json: { type: 'boolean' },
+    ...CONNECTION_OPTIONS,
+    ...STORE_OPTIONS,
+    limit: { type: 'string' },
+    status: { type: 'string' },
+    repository: { type: 'string' },
+    json: { type: 'boolean' },
   });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
@@ -37,7 +47,11 @@ export async function listCommand(argv: string[]): Promise<number> {
     }
     // Builds Temporal has forgotten (past its retention) are still in the build store.
     const seen = new Set(rows.map((r) => r.id));
-    const query = { limit, ...(values.status ? { status: values.status } : {}), ...(values.repository ? { repository: values.repository } : {}) };
+    const query = {
+      limit,
+      ...(values.status ? { status: values.status } : {}),
+      ...(values.repository ? { repository: values.repository } : {}),
+    };
     for (const record of await store.listBuilds(query)) {
       if (!seen.has(record.buildId)) rows.push(fromRecord(record));
     }
@@ -47,8 +61,18 @@ export async function listCommand(argv: string[]): Promise<number> {
       process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
       return 0;
     }
-    printTable([['BUILD', 'STATUS', 'REPOSITORY', 'BRANCH', 'ENV', 'STARTED', 'TOOK'],
-      ...shown.map((row) => [row.id, row.status, row.repository, row.branch, row.environment, row.started, `${row.durationSeconds}s`])]);
+    printTable([
+      ['BUILD', 'STATUS', 'REPOSITORY', 'BRANCH', 'ENV', 'STARTED', 'TOOK'],
+      ...shown.map((row) => [
+        row.id,
+        row.status,
+        row.repository,
+        row.branch,
+        row.environment,
+        row.started,
+        `${row.durationSeconds}s`,
+      ]),
+    ]);
     return 0;
   } finally {
     await close();
@@ -105,5 +129,11 @@ function quote(value: string): string {
 
 function printTable(rows: string[][]): void {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  for (const row of rows) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
+  for (const row of rows)
+    process.stdout.write(
+      `${row
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd()}\n`,
+    );
 }

@@ -21,7 +21,10 @@ ${STORE_HELP}`;
 
 export async function logsCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('logs', argv, {
-    ...CONNECTION_OPTIONS, ...STORE_OPTIONS, follow: { type: 'boolean', short: 'f' }, step: { type: 'string' },
+    ...CONNECTION_OPTIONS,
+    ...STORE_OPTIONS,
+    follow: { type: 'boolean', short: 'f' },
+    step: { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
@@ -55,26 +58,50 @@ export async function logsCommand(argv: string[]): Promise<number> {
   const store = opened?.store ?? null;
   const { client, close } = await connectClient(config);
   try {
-    const known = await client.workflow.getHandle(buildId).describe().then(() => true, (err: unknown) => {
-      if (err instanceof Error && err.name === 'WorkflowNotFoundError') return false;
-      throw err;
-    });
+    const known = await client.workflow
+      .getHandle(buildId)
+      .describe()
+      .then(
+        () => true,
+        (err: unknown) => {
+          if (err instanceof Error && err.name === 'WorkflowNotFoundError') return false;
+          throw err;
+        },
+      );
     if (!known) {
       // Temporal has forgotten it (retention): the store still has its lines and record.
       const recorded = await store?.readBuild(buildId);
       if (!store || !recorded) throw new Error(`no such build: ${buildId}`);
       for (const { step, record } of await readAllRecords(store, buildId, onlyStep)) terminal.logLine(step, record);
       terminal.line(`build ${buildId}: ${recorded.status}`);
-      return exitCodeOf({ result: { ...recorded, durationMs: recorded.finishedAt - recorded.startedAt }, error: null, running: false });
+      return exitCodeOf({
+        result: { ...recorded, durationMs: recorded.finishedAt - recorded.startedAt },
+        error: null,
+        running: false,
+      });
     }
-    const follower = store ? new LogFollower(store, buildId, (step, record) => terminal.logLine(step, record), onlyStep, (m) => process.stderr.write(`${m}\n`)) : null;
+    const follower = store
+      ? new LogFollower(
+          store,
+          buildId,
+          (step, record) => terminal.logLine(step, record),
+          onlyStep,
+          (m) => process.stderr.write(`${m}\n`),
+        )
+      : null;
     await follower?.start();
     const outcome = await awaitBuildOutcome(client, buildId);
     await follower?.stop();
-    if (store && outcome.result?.stages.some((s) => s.steps.some((st) => st.startedAt !== null)) && (await store.steps(buildId).catch(() => null))?.length === 0) {
+    if (
+      store &&
+      outcome.result?.stages.some((s) => s.steps.some((st) => st.startedAt !== null)) &&
+      (await store.steps(buildId).catch(() => null))?.length === 0
+    ) {
       process.stderr.write(`${noLogsNote(store.location)}\n`);
     }
-    terminal.line(`build ${buildId}: ${outcome.result?.status ?? 'failed'}${outcome.error && outcome.result?.status !== 'cancelled' ? `: ${outcome.error}` : ''}`);
+    terminal.line(
+      `build ${buildId}: ${outcome.result?.status ?? 'failed'}${outcome.error && outcome.result?.status !== 'cancelled' ? `: ${outcome.error}` : ''}`,
+    );
     return exitCodeOf(outcome);
   } finally {
     await close();

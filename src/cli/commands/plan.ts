@@ -23,7 +23,11 @@ the exact pod of every step, variables resolved and secrets masked.
 
 export async function planCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('plan', argv, {
-    env: { type: 'string' }, input: { type: 'string', multiple: true }, json: { type: 'boolean' }, 'build-id': { type: 'string' }, deadline: { type: 'string' },
+    env: { type: 'string' },
+    input: { type: 'string', multiple: true },
+    json: { type: 'boolean' },
+    'build-id': { type: 'string' },
+    deadline: { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
@@ -32,7 +36,10 @@ export async function planCommand(argv: string[]): Promise<number> {
   if (positionals.length > 1) throw new UsageError('plan: one file at a time');
   const file = positionals[0] ?? '.wharf-ci.yml';
   const buildId = values['build-id'] ?? 'plan';
-  if (!/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/.test(buildId)) throw new UsageError(`plan: --build-id '${buildId}' must be a Kubernetes label value (lower-case letters, digits, '-' and '.', at most 63)`);
+  if (!/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/.test(buildId))
+    throw new UsageError(
+      `plan: --build-id '${buildId}' must be a Kubernetes label value (lower-case letters, digits, '-' and '.', at most 63)`,
+    );
   const result = makePlan({
     file,
     env: values.env ?? null,
@@ -47,7 +54,11 @@ export async function planCommand(argv: string[]): Promise<number> {
   }
   printPlanRemarks(result, values.env ?? null);
   const masked = maskSecrets(result.plan);
-  process.stdout.write(values.json ? `${JSON.stringify(masked, null, 2)}\n` : stringify(masked, { lineWidth: 0, aliasDuplicateObjects: false }));
+  process.stdout.write(
+    values.json
+      ? `${JSON.stringify(masked, null, 2)}\n`
+      : stringify(masked, { lineWidth: 0, aliasDuplicateObjects: false }),
+  );
   return 0;
 }
 
@@ -57,5 +68,8 @@ export async function planCommand(argv: string[]): Promise<number> {
  * every string, the plan's shape untouched.
  */
 export function maskSecrets(plan: BuildPlan): BuildPlan {
-  return maskData(plan, plan.stages.flatMap((s) => s.steps.flatMap((st) => st.secrets)));
+  return maskData(
+    plan,
+    plan.stages.flatMap((s) => s.steps.flatMap((st) => st.secrets)),
+  );
 }

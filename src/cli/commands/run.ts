@@ -43,7 +43,8 @@ ${STORE_HELP}`;
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('run', argv, {
-    ...CONNECTION_OPTIONS, ...STORE_OPTIONS,
+    ...CONNECTION_OPTIONS,
+    ...STORE_OPTIONS,
     env: { type: 'string' },
     input: { type: 'string', multiple: true },
     stage: { type: 'string', multiple: true },
@@ -63,7 +64,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length > 1) throw new UsageError(`run: one definition file at a time, got ${positionals.length}`);
-  if (values.detach && values.worker) throw new UsageError('run: --detach leaves the build to a worker elsewhere; it goes without --worker');
+  if (values.detach && values.worker)
+    throw new UsageError('run: --detach leaves the build to a worker elsewhere; it goes without --worker');
   const file = positionals[0] ?? '.wharf-ci.yml';
   const inputs = parseInputs(values.input ?? []);
   const source = chooseSource(file, values);
@@ -77,21 +79,33 @@ export async function runCommand(argv: string[]): Promise<number> {
     runSeconds: positiveInt('timeout', values.timeout, 3600, MAX_RUN_SECONDS),
     heartbeatSeconds: positiveInt('heartbeat', values.heartbeat, 20, MAX_HEARTBEAT_SECONDS),
   };
-  const planned = makePlan({ file, env: values.env ?? null, inputs, buildId, environ: process.env, activeDeadlineSeconds: podDeadline(timeouts) });
+  const planned = makePlan({
+    file,
+    env: values.env ?? null,
+    inputs,
+    buildId,
+    environ: process.env,
+    activeDeadlineSeconds: podDeadline(timeouts),
+  });
   if ('errors' in planned) {
     process.stderr.write(formatErrors(planned.errors));
     return 1;
   }
   printPlanRemarks(planned, values.env ?? null);
   if (planned.plan.stages.length === 0) {
-    process.stderr.write(`${file}: no stage to run ${values.env ? `in environment ${values.env}` : 'without an environment (--env)'}\n`);
+    process.stderr.write(
+      `${file}: no stage to run ${values.env ? `in environment ${values.env}` : 'without an environment (--env)'}\n`,
+    );
     return 1;
   }
   const config = resolveConnection(values);
   const unknownStages = (values.stage ?? []).filter((s) => !planned.plan.stages.some((st) => st.name === s));
   if (unknownStages.length) {
     const filtered = unknownStages.filter((s) => planned.leftOut.includes(s));
-    if (filtered.length) throw new UsageError(`run: stage ${filtered.join(', ')} of ${file} is not for ${values.env ? `environment ${values.env}` : 'a build without --env'}`);
+    if (filtered.length)
+      throw new UsageError(
+        `run: stage ${filtered.join(', ')} of ${file} is not for ${values.env ? `environment ${values.env}` : 'a build without --env'}`,
+      );
     throw new UsageError(`run: no stage named ${unknownStages.join(', ')} in ${file}`);
   }
   const plan = planned.plan;
@@ -111,13 +125,18 @@ export async function runCommand(argv: string[]): Promise<number> {
       await secrets.create(buildSecret, buildId, stored, deployment);
     } catch (err) {
       const { describeApiError } = await import('../../kube/api-error.ts');
-      throw new Error(`cannot store the build's secret values in Secret ${config.kubeNamespace}/${buildSecret}: ${describeApiError(err).message}`);
+      throw new Error(
+        `cannot store the build's secret values in Secret ${config.kubeNamespace}/${buildSecret}: ${describeApiError(err).message}`,
+      );
     }
   }
   const { settings: storeSettings, store } = await openStoreOf(values);
   try {
     return await runBuild({
-      config, store, storeSettings, deployment,
+      config,
+      store,
+      storeSettings,
+      deployment,
       input: {
         buildId,
         plan,
@@ -149,16 +168,27 @@ const POD_OVERHEAD_SECONDS = 30 * 60 + 5 * 60;
 
 /** A step's pod lives at least as long as its budgets allow (the default 4 h, or more for longer ones). */
 export function podDeadline(timeouts: { pendingSeconds: number; runSeconds: number }): number {
-  return Math.max(DEFAULT_ACTIVE_DEADLINE_SECONDS, timeouts.pendingSeconds + timeouts.runSeconds + POD_OVERHEAD_SECONDS);
+  return Math.max(
+    DEFAULT_ACTIVE_DEADLINE_SECONDS,
+    timeouts.pendingSeconds + timeouts.runSeconds + POD_OVERHEAD_SECONDS,
+  );
 }
 
 async function buildSecrets(config: RuntimeConfig): Promise<BuildSecrets> {
-  const [{ BuildSecrets }, { loadClusterConfig }] = await Promise.all([import('../../kube/build-secret.ts'), import('../../kube/kube-config.ts')]);
+  const [{ BuildSecrets }, { loadClusterConfig }] = await Promise.all([
+    import('../../kube/build-secret.ts'),
+    import('../../kube/kube-config.ts'),
+  ]);
   return new BuildSecrets(loadClusterConfig(config), config.kubeNamespace);
 }
 
-function chooseSource(file: string, values: { source?: string; git?: string; ref?: string; 'no-source'?: boolean }): SourceSpec {
-  const chosen = [values.source !== undefined, values.git !== undefined, values['no-source'] === true].filter(Boolean).length;
+function chooseSource(
+  file: string,
+  values: { source?: string; git?: string; ref?: string; 'no-source'?: boolean },
+): SourceSpec {
+  const chosen = [values.source !== undefined, values.git !== undefined, values['no-source'] === true].filter(
+    Boolean,
+  ).length;
   if (chosen > 1) throw new UsageError('run: choose one of --source, --git and --no-source');
   if (values['no-source']) return { kind: 'none' };
   if (values.git !== undefined) {
@@ -181,7 +211,10 @@ function repositoryName(file: string): string {
 
 function gitOutput(cwd: string, args: string[]): string | null {
   try {
-    return execFileSync('git', ['-C', cwd, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
+    return (
+      execFileSync('git', ['-C', cwd, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() ||
+      null
+    );
   } catch {
     return null;
   }

@@ -13,7 +13,11 @@ ${CONNECTION_HELP}
 ${STORE_HELP}`;
 
 export async function statusCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs('status', argv, { ...CONNECTION_OPTIONS, ...STORE_OPTIONS, json: { type: 'boolean' } });
+  const { values, positionals } = parseCommandArgs('status', argv, {
+    ...CONNECTION_OPTIONS,
+    ...STORE_OPTIONS,
+    json: { type: 'boolean' },
+  });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;

@@ -13,14 +13,23 @@ included, and prints every error with its file, line, column and scope. Exits 0 
 valid, 1 otherwise. Needs no cluster.`;
 
 export async function validateCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs('validate', argv, { env: { type: 'string' }, input: { type: 'string', multiple: true } });
+  const { values, positionals } = parseCommandArgs('validate', argv, {
+    env: { type: 'string' },
+    input: { type: 'string', multiple: true },
+  });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
   if (positionals.length > 1) throw new UsageError('validate: one file at a time');
   const file = positionals[0] ?? '.wharf-ci.yml';
-  const result = makePlan({ file, env: values.env ?? null, inputs: parseInputs(values.input ?? []), buildId: 'validate', environ: process.env });
+  const result = makePlan({
+    file,
+    env: values.env ?? null,
+    inputs: parseInputs(values.input ?? []),
+    buildId: 'validate',
+    environ: process.env,
+  });
   if ('errors' in result) {
     process.stderr.write(formatErrors(result.errors));
     return 1;
@@ -36,12 +45,18 @@ export function parseInputs(pairs: string[]): Record<string, string> {
   const inputs: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--input takes KEY=VALUE, got '${pair.includes('=') ? pair : `${pair.slice(0, 40)}`}'`);
+    if (eq <= 0)
+      throw new UsageError(`--input takes KEY=VALUE, got '${pair.includes('=') ? pair : `${pair.slice(0, 40)}`}'`);
     const key = pair.slice(0, eq);
     const problem = nameProblem(key);
     if (problem) throw new UsageError(`--input ${key}: ${problem}`);
     if (Object.hasOwn(inputs, key)) throw new UsageError(`--input ${key} is given twice`);
-    Object.defineProperty(inputs, key, { value: pair.slice(eq + 1), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(inputs, key, {
+      value: pair.slice(eq + 1),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return inputs;
 }

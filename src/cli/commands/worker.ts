@@ -49,7 +49,8 @@ ${STORE_HELP}`;
 
 export async function workerCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs('worker', argv, {
-    ...CONNECTION_OPTIONS, ...STORE_OPTIONS,
+    ...CONNECTION_OPTIONS,
+    ...STORE_OPTIONS,
     deployment: { type: 'string' },
     'max-concurrent-steps': { type: 'string' },
     'shutdown-grace': { type: 'string' },
@@ -73,19 +74,38 @@ export async function workerCommand(argv: string[]): Promise<number> {
   }
   const env = process.env;
   const format = (values['log-format'] ?? env.WHARF_TEMPORAL_LOG_FORMAT) || 'text';
-  if (!(LOG_FORMATS as readonly string[]).includes(format)) throw new UsageError(`${nameOf(settingByFlag('log-format'))} must be ${LOG_FORMATS.join(' or ')}, got '${format}'`);
+  if (!(LOG_FORMATS as readonly string[]).includes(format))
+    throw new UsageError(`${nameOf(settingByFlag('log-format'))} must be ${LOG_FORMATS.join(' or ')}, got '${format}'`);
   const log = createWorkerLog(format as LogFormat);
   const httpPortText = values['http-port'] ?? (env.WHARF_TEMPORAL_HTTP_PORT || undefined);
   const httpPort = httpPortText === undefined ? null : port(httpPortText);
   const httpHost = (values['http-host'] ?? env.WHARF_TEMPORAL_HTTP_HOST) || '0.0.0.0';
   const config = resolveConnection(values);
   const podSettings = resolveWorkerSettings({
-    config: values.config, dockerBuilder: values['docker-builder'], stepImage: values['step-image'], nodeSelector: values['node-selector'],
-    toleration: values.toleration, imagePullSecret: values['image-pull-secret'], podLabel: values['pod-label'], podAnnotation: values['pod-annotation'],
+    config: values.config,
+    dockerBuilder: values['docker-builder'],
+    stepImage: values['step-image'],
+    nodeSelector: values['node-selector'],
+    toleration: values.toleration,
+    imagePullSecret: values['image-pull-secret'],
+    podLabel: values['pod-label'],
+    podAnnotation: values['pod-annotation'],
   });
-  const maxConcurrentSteps = positiveInt('max-concurrent-steps', values['max-concurrent-steps'] ?? env.WHARF_TEMPORAL_MAX_STEPS, 50);
-  const maxCachedWorkflows = positiveInt('max-cached-workflows', values['max-cached-workflows'] ?? env.WHARF_TEMPORAL_MAX_CACHED_WORKFLOWS, DEFAULT_MAX_CACHED_WORKFLOWS);
-  const shutdownGraceSeconds = positiveInt('shutdown-grace', values['shutdown-grace'] ?? env.WHARF_TEMPORAL_SHUTDOWN_GRACE, 30);
+  const maxConcurrentSteps = positiveInt(
+    'max-concurrent-steps',
+    values['max-concurrent-steps'] ?? env.WHARF_TEMPORAL_MAX_STEPS,
+    50,
+  );
+  const maxCachedWorkflows = positiveInt(
+    'max-cached-workflows',
+    values['max-cached-workflows'] ?? env.WHARF_TEMPORAL_MAX_CACHED_WORKFLOWS,
+    DEFAULT_MAX_CACHED_WORKFLOWS,
+  );
+  const shutdownGraceSeconds = positiveInt(
+    'shutdown-grace',
+    values['shutdown-grace'] ?? env.WHARF_TEMPORAL_SHUTDOWN_GRACE,
+    30,
+  );
   const deployment = resolveDeployment(config, values.deployment, env);
   // An unreachable store fails the start, naming it (password masked) and why.
   const { settings: storeSettings, store } = await openStoreOf(values);
@@ -118,7 +138,9 @@ export async function workerCommand(argv: string[]): Promise<number> {
       },
       metrics: async () => `${await metrics.text()}\n${await runtimeMetrics(runtimeMetricsPort)}`,
     }).catch((err: unknown) => {
-      throw new UsageError(`${nameOf(settingByFlag('http-port'))}: cannot listen on ${httpHost}:${httpPort}: ${(err as Error).message}`);
+      throw new UsageError(
+        `${nameOf(settingByFlag('http-port'))}: cannot listen on ${httpHost}:${httpPort}: ${(err as Error).message}`,
+      );
     });
   }
   try {
@@ -147,9 +169,16 @@ export async function workerCommand(argv: string[]): Promise<number> {
     const running = worker.run();
     if (stopping) shutdown();
     else {
-      log.info(`polling task queue ${config.taskQueue} on ${config.temporalAddress} (namespace ${config.temporalNamespace}); pods in ${config.kubeNamespace}; build store ${store.location}; deployment ${deployment}${http ? `; metrics and health on ${httpHost}:${http.port}` : ''}`, {
-        taskQueue: config.taskQueue, temporalAddress: config.temporalAddress, temporalNamespace: config.temporalNamespace, kubeNamespace: config.kubeNamespace, ...(http ? { httpPort: http.port } : {}),
-      });
+      log.info(
+        `polling task queue ${config.taskQueue} on ${config.temporalAddress} (namespace ${config.temporalNamespace}); pods in ${config.kubeNamespace}; build store ${store.location}; deployment ${deployment}${http ? `; metrics and health on ${httpHost}:${http.port}` : ''}`,
+        {
+          taskQueue: config.taskQueue,
+          temporalAddress: config.temporalAddress,
+          temporalNamespace: config.temporalNamespace,
+          kubeNamespace: config.kubeNamespace,
+          ...(http ? { httpPort: http.port } : {}),
+        },
+      );
     }
     await running;
     await built.close();
@@ -163,7 +192,8 @@ export async function workerCommand(argv: string[]): Promise<number> {
 
 function port(text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${nameOf(settingByFlag('http-port'))} must be a port number (0-65535), got '${text}'`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new UsageError(`${nameOf(settingByFlag('http-port'))} must be a port number (0-65535), got '${text}'`);
   return n;
 }
 

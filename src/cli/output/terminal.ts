@@ -24,7 +24,12 @@ export class Terminal {
 
   logLine(step: StepRef, record: LogRecord): void {
     const prefix = this.paint(colorFor(`${step.stage}/${step.step}`), `[${step.stage}/${step.step}]`);
-    const text = record.s === 'sys' ? this.paint(2, `wharf-temporal: ${record.l}`) : record.s === 'err' ? this.paint(31, record.l) : record.l;
+    const text =
+      record.s === 'sys'
+        ? this.paint(2, `wharf-temporal: ${record.l}`)
+        : record.s === 'err'
+          ? this.paint(31, record.l)
+          : record.l;
     this.line(`${prefix} ${text}`);
   }
 
@@ -32,10 +37,17 @@ export class Terminal {
     this.line('');
     this.line(`${this.status(result.status)} build ${result.buildId} in ${seconds(result.durationMs)}`);
     for (const stage of result.stages) {
-      this.line(`  ${this.status(stage.status)} ${stage.name}${stage.status === 'skipped' ? '' : ` (${seconds(stage.durationMs)})`}`);
+      this.line(
+        `  ${this.status(stage.status)} ${stage.name}${stage.status === 'skipped' ? '' : ` (${seconds(stage.durationMs)})`}`,
+      );
       for (const step of stage.steps) {
-        const timing = step.status === 'skipped' || step.status === 'pending' ? '' : ` (${seconds(step.durationMs)}${step.phase && step.status === 'running' ? `, ${step.phase}` : ''})`;
-        this.line(`      ${this.status(step.status)} ${step.name} [${step.type}]${timing}${step.error ? `: ${step.error}` : ''}`);
+        const timing =
+          step.status === 'skipped' || step.status === 'pending'
+            ? ''
+            : ` (${seconds(step.durationMs)}${step.phase && step.status === 'running' ? `, ${step.phase}` : ''})`;
+        this.line(
+          `      ${this.status(step.status)} ${step.name} [${step.type}]${timing}${step.error ? `: ${step.error}` : ''}`,
+        );
       }
     }
   }

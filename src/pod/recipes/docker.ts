@@ -12,11 +12,16 @@ export const KANIKO_IMAGE = 'gcr.io/kaniko-project/executor:v1.23.2-debug';
 
 export const dockerRecipe: RecipeFor = ({ fields: f, builtins }) => {
   const destination = str(f, 'destination');
-  const tags = str(f, 'tag').split(',').map((t) => t.trim()).filter(Boolean);
+  const tags = str(f, 'tag')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   const secretArgs = str(f, 'secretName') ? list(f, 'secretArgs').map(splitSecretArg) : [];
   const args = [
-    '--dockerfile', posix.join(REPO_MOUNT, str(f, 'file')),
-    '--context', posix.join(REPO_MOUNT, str(f, 'context')),
+    '--dockerfile',
+    posix.join(REPO_MOUNT, str(f, 'file')),
+    '--context',
+    posix.join(REPO_MOUNT, str(f, 'context')),
     // wharf-cmd always skips TLS verification; here only an insecure registry does.
     ...(builtins.REG_INSECURE === true ? ['--insecure', '--skip-tls-verify'] : []),
     ...list(f, 'args').flatMap((a) => ['--build-arg', a]),
@@ -25,7 +30,8 @@ export const dockerRecipe: RecipeFor = ({ fields: f, builtins }) => {
     ...secretArgs.flatMap(([name]) => ['--build-arg', name]),
   ];
   const env: V1EnvVar[] = secretArgs.map(([name, key]) => ({
-    name, valueFrom: { secretKeyRef: { name: str(f, 'secretName'), key, optional: true } },
+    name,
+    valueFrom: { secretKeyRef: { name: str(f, 'secretName'), key, optional: true } },
   }));
   const mounts: Mount[] = str(f, 'secret') ? [dockerConfig('docker-secrets', str(f, 'secret'), '/kaniko/.docker')] : [];
   return {

@@ -10,7 +10,8 @@ export const kubectlRecipe: RecipeFor = ({ fields: f }) => {
     image: KUBECTL_IMAGE,
     shell: '/bin/sh',
     command: [
-      'kubectl', str(f, 'action'),
+      'kubectl',
+      str(f, 'action'),
       ...(str(f, 'namespace') ? ['--namespace', str(f, 'namespace')] : []),
       ...files.flatMap((file) => ['--filename', file]),
       ...(flag(f, 'force') ? ['--force'] : []),

@@ -45,12 +45,20 @@ export const flag = (f: StepDefinition['fields'], k: string): boolean => f[k] ==
 /** wharf-cmd's CA certificates: the `ca-certificates-config` ConfigMap at the given path. */
 export function certificates(path: string): Mount[] {
   if (!path) return [];
-  return [{ volume: { name: 'certificates', configMap: { name: 'ca-certificates-config' } }, mount: { name: 'certificates', mountPath: path } }];
+  return [
+    {
+      volume: { name: 'certificates', configMap: { name: 'ca-certificates-config' } },
+      mount: { name: 'certificates', mountPath: path },
+    },
+  ];
 }
 
 /** The kubeconfig of the target cluster: a ConfigMap named by the step's `cluster`, as wharf-cmd. */
 export function kubeconfig(cluster: string): Mount {
-  return { volume: { name: 'kubeconfig', configMap: { name: cluster } }, mount: { name: 'kubeconfig', mountPath: '/root/.kube' } };
+  return {
+    volume: { name: 'kubeconfig', configMap: { name: cluster } },
+    mount: { name: 'kubeconfig', mountPath: '/root/.kube' },
+  };
 }
 
 /** Where helm steps find registry credentials: the `helm-secrets` volume, named by HELM_REGISTRY_CONFIG. */
@@ -68,7 +76,12 @@ export function helmRegistrySecret(secret: string): { mounts: Mount[]; env: V1En
 /** A docker-config Secret's `.dockerconfigjson` as `config.json` in `dir`. */
 export function dockerConfig(volumeName: string, secret: string, dir: string): Mount {
   return {
-    volume: { name: volumeName, projected: { sources: [{ secret: { name: secret, items: [{ key: '.dockerconfigjson', path: 'config.json' }] } }] } },
+    volume: {
+      name: volumeName,
+      projected: {
+        sources: [{ secret: { name: secret, items: [{ key: '.dockerconfigjson', path: 'config.json' }] } }],
+      },
+    },
     mount: { name: volumeName, mountPath: dir },
   };
 }

@@ -37,13 +37,19 @@ describe('createPod activity with the cluster out of reach', () => {
     const store = new FileStore(mkdtempSync(join(tmpdir(), 'create-pod-')));
     const createPod = createPodActivity({ pods, store });
     const log = { buildId: 'b1', stage: 'build', step: 'compile' };
-    const pod = { metadata: { name: 'wharf-b1-build-compile', labels: {} }, spec: { containers: [{ name: 'c', image: 'alpine' }] } };
+    const pod = {
+      metadata: { name: 'wharf-b1-build-compile', labels: {} },
+      spec: { containers: [{ name: 'c', image: 'alpine' }] },
+    };
     try {
       for (let attempt = 1; attempt <= 9; attempt++) {
-        await assert.rejects(new MockActivityEnvironment({ attempt }, { logger: new DefaultLogger('ERROR') }).run(createPod, { pod, log }), (err: unknown) => {
-          assert.ok(!(err instanceof ApplicationFailure), 'a network failure is retryable');
-          return true;
-        });
+        await assert.rejects(
+          new MockActivityEnvironment({ attempt }, { logger: new DefaultLogger('ERROR') }).run(createPod, { pod, log }),
+          (err: unknown) => {
+            assert.ok(!(err instanceof ApplicationFailure), 'a network failure is retryable');
+            return true;
+          },
+        );
       }
     } finally {
       pods.close();
@@ -51,7 +57,12 @@ describe('createPod activity with the cluster out of reach', () => {
     const lines = (await readAllRecords(store, 'b1', null)).map(({ record }) => `${record.s} ${record.l}`);
     assert.equal(lines.length, 4, lines.join('\n'));
     lines.forEach((line, i) => {
-      assert.match(line, new RegExp(`^sys cannot create pod wharf-b1-build-compile yet \\(attempt ${2 ** i}\\): fetch failed \\(connect ECONNREFUSED 127\\.0\\.0\\.1:\\d+\\); retrying$`));
+      assert.match(
+        line,
+        new RegExp(
+          `^sys cannot create pod wharf-b1-build-compile yet \\(attempt ${2 ** i}\\): fetch failed \\(connect ECONNREFUSED 127\\.0\\.0\\.1:\\d+\\); retrying$`,
+        ),
+      );
     });
   });
 });

@@ -16,11 +16,21 @@ import type { BuildStore } from '../../../src/store/build-store.ts';
 import { FileStore } from '../../../src/store/file-store.ts';
 import { StepLog } from '../../../src/store/step-log.ts';
 import type { RunCommandInput } from '../../../workflows/types.ts';
-import { startFakeExecServer, watchProcessFaults, type ExecSession, type FakeExecServer } from '../../support/fake-exec-server.ts';
+import {
+  startFakeExecServer,
+  watchProcessFaults,
+  type ExecSession,
+  type FakeExecServer,
+} from '../../support/fake-exec-server.ts';
 
 const input: RunCommandInput = {
-  buildId: 'b1', stage: 'build', step: 'compile', pod: { name: 'wharf-b1-build-compile', uid: 'u1' },
-  container: 'step', command: ['/bin/sh', '-c', 'make'], secrets: [],
+  buildId: 'b1',
+  stage: 'build',
+  step: 'compile',
+  pod: { name: 'wharf-b1-build-compile', uid: 'u1' },
+  container: 'step',
+  command: ['/bin/sh', '-c', 'make'],
+  secrets: [],
 };
 
 /** A build store whose writes fail as a full disk does, until `heal` is called. */
@@ -40,7 +50,10 @@ function fullDiskStore(): { store: BuildStore; stored: LogRecord[]; failures: ()
     async finish() {},
   };
   // Only what runCommand uses of a store.
-  const store = { location: '/full', openStep: async () => new StepLog(sink, 'build/compile') } as unknown as BuildStore;
+  const store = {
+    location: '/full',
+    openStep: async () => new StepLog(sink, 'build/compile'),
+  } as unknown as BuildStore;
   return { store, stored, failures: () => failures, heal: () => (full = false) };
 }
 
@@ -49,7 +62,10 @@ describe('runCommand activity with faults in its I/O', () => {
   let pods: PodFacade | undefined;
   let guard: ReturnType<typeof watchProcessFaults> | undefined;
 
-  async function run(onExec: (s: ExecSession) => void, store: BuildStore = new FileStore(mkdtempSync(join(tmpdir(), 'run-faults-')))) {
+  async function run(
+    onExec: (s: ExecSession) => void,
+    store: BuildStore = new FileStore(mkdtempSync(join(tmpdir(), 'run-faults-'))),
+  ) {
     server = await startFakeExecServer(onExec);
     pods = new PodFacade(server.kc, 'wharf', 'app=x');
     guard = watchProcessFaults();
@@ -77,27 +93,39 @@ describe('runCommand activity with faults in its I/O', () => {
   });
 
   it('fails the step for good when the shell prints a banner', async () => {
-    await assert.rejects(run((s) => s.stdout('Welcome to BusyBox v1.36!\ns new\n')), (err: unknown) => {
-      assert.ok(err instanceof ApplicationFailure && err.nonRetryable, String(err));
-      assert.equal(err.type, FailureType.FollowerProtocolError);
-      assert.match(err.message, /broke its protocol \(unexpected output from the command follower: "Welcome to BusyBox v1\.36!"\).*shell print output of its own/);
-      return true;
-    });
+    await assert.rejects(
+      run((s) => s.stdout('Welcome to BusyBox v1.36!\ns new\n')),
+      (err: unknown) => {
+        assert.ok(err instanceof ApplicationFailure && err.nonRetryable, String(err));
+        assert.equal(err.type, FailureType.FollowerProtocolError);
+        assert.match(
+          err.message,
+          /broke its protocol \(unexpected output from the command follower: "Welcome to BusyBox v1\.36!"\).*shell print output of its own/,
+        );
+        return true;
+      },
+    );
   });
 
   it('fails the step for good on an empty exit-code file (a full state volume)', async () => {
-    await assert.rejects(run((s) => s.stdout('s new\nx \n')), (err: unknown) => {
-      assert.ok(err instanceof ApplicationFailure && err.nonRetryable, String(err));
-      assert.match(err.message, /malformed number in follower output: ""/);
-      return true;
-    });
+    await assert.rejects(
+      run((s) => s.stdout('s new\nx \n')),
+      (err: unknown) => {
+        assert.ok(err instanceof ApplicationFailure && err.nonRetryable, String(err));
+        assert.match(err.message, /malformed number in follower output: ""/);
+        return true;
+      },
+    );
   });
 
   it('fails the step for good on a line without an end', async () => {
-    await assert.rejects(run((s) => s.stdout('s new\n' + 'z'.repeat(10_000))), (err: unknown) => {
-      assert.ok(err instanceof ApplicationFailure && err.type === FailureType.FollowerProtocolError, String(err));
-      return true;
-    });
+    await assert.rejects(
+      run((s) => s.stdout('s new\n' + 'z'.repeat(10_000))),
+      (err: unknown) => {
+        assert.ok(err instanceof ApplicationFailure && err.type === FailureType.FollowerProtocolError, String(err));
+        return true;
+      },
+    );
   });
 
   it('neither fails nor loses a line while the store cannot write: the lines wait until it can', async () => {
@@ -110,7 +138,13 @@ describe('runCommand activity with faults in its I/O', () => {
     while (full.failures() < 2) await new Promise((r) => setTimeout(r, 20));
     full.heal();
     assert.deepEqual(await outcome, { exitCode: 0, logTail: ['hello'] });
-    assert.deepEqual(full.stored.filter((r) => r.s === 'out').map((r) => [r.l, r.o]), [['hello', 6]]);
-    assert.match(full.stored.find((r) => r.s === 'sys')?.l ?? '', /^the build store did not answer \(ENOSPC: no space left on device, write\)/);
+    assert.deepEqual(
+      full.stored.filter((r) => r.s === 'out').map((r) => [r.l, r.o]),
+      [['hello', 6]],
+    );
+    assert.match(
+      full.stored.find((r) => r.s === 'sys')?.l ?? '',
+      /^the build store did not answer \(ENOSPC: no space left on device, write\)/,
+    );
   });
 });

@@ -18,41 +18,51 @@ function pod(ready: boolean, resourceVersion: string): V1Pod {
     metadata: { name: 'p1', uid: 'u1', resourceVersion, creationTimestamp: new Date() },
     spec: { containers: [{ name: 'step', image: 'alpine' }] },
     status: ready
-      ? { phase: 'Running', containerStatuses: [{ name: 'step', image: 'alpine', imageID: '', ready: true, restartCount: 0, state: { running: {} } }] }
+      ? {
+          phase: 'Running',
+          containerStatuses: [
+            { name: 'step', image: 'alpine', imageID: '', ready: true, restartCount: 0, state: { running: {} } },
+          ],
+        }
       : { phase: 'Pending' },
   };
 }
 
 /** An API server whose watch connects and then says nothing; reads give the pod's real state. */
-async function stalledApi(state: { ready: boolean }): Promise<{ server: FakeExecServer; watches: ServerResponse[]; lists: number[] }> {
+async function stalledApi(state: {
+  ready: boolean;
+}): Promise<{ server: FakeExecServer; watches: ServerResponse[]; lists: number[] }> {
   const watches: ServerResponse[] = [];
   const lists: number[] = [];
-  const server = await startFakeExecServer(() => {}, (req, res, url) => {
-    const json = (body: unknown): void => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    // Opaque, non-numeric versions, as the API server is free to use.
-    const current = pod(state.ready, state.ready ? 'rv-b' : 'rv-a');
-    if (url.pathname === '/api/v1/namespaces/wharf/pods' && url.searchParams.get('watch') === 'true') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.flushHeaders();
-      watches.push(res); // and never a byte
-      // The pod becomes ready once the watch is up: only the watch could have told.
-      if (watches.length === 1) setTimeout(() => (state.ready = true), 200);
-      return true;
-    }
-    if (url.pathname === '/api/v1/namespaces/wharf/pods') {
-      lists.push(Date.now());
-      json({ kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: 'list-1' }, items: [current] });
-      return true;
-    }
-    if (url.pathname === '/api/v1/namespaces/wharf/pods/p1' && req.method === 'GET') {
-      json({ kind: 'Pod', apiVersion: 'v1', ...current });
-      return true;
-    }
-    return false;
-  });
+  const server = await startFakeExecServer(
+    () => {},
+    (req, res, url) => {
+      const json = (body: unknown): void => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      // Opaque, non-numeric versions, as the API server is free to use.
+      const current = pod(state.ready, state.ready ? 'rv-b' : 'rv-a');
+      if (url.pathname === '/api/v1/namespaces/wharf/pods' && url.searchParams.get('watch') === 'true') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.flushHeaders();
+        watches.push(res); // and never a byte
+        // The pod becomes ready once the watch is up: only the watch could have told.
+        if (watches.length === 1) setTimeout(() => (state.ready = true), 200);
+        return true;
+      }
+      if (url.pathname === '/api/v1/namespaces/wharf/pods') {
+        lists.push(Date.now());
+        json({ kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: 'list-1' }, items: [current] });
+        return true;
+      }
+      if (url.pathname === '/api/v1/namespaces/wharf/pods/p1' && req.method === 'GET') {
+        json({ kind: 'Pod', apiVersion: 'v1', ...current });
+        return true;
+      }
+      return false;
+    },
+  );
   return { server, watches, lists };
 }
 
@@ -79,14 +89,22 @@ describe('a silently stalled pod watch', () => {
   it('is restarted with a fresh list, and waiters see the news', async () => {
     const state = { ready: false };
     const { server, watches, lists } = await stalledApi(state);
-    const pods = new PodFacade(server.kc, 'wharf', 'app=x', { resyncMs: 600_000, watch: { stallMs: 500, reconnectDelayMs: 50 } });
+    const pods = new PodFacade(server.kc, 'wharf', 'app=x', {
+      resyncMs: 600_000,
+      watch: { stallMs: 500, reconnectDelayMs: 50 },
+    });
     try {
-      const seen = pods.waitFor('p1', (p) => (p?.status?.phase === 'Running' ? p.metadata?.resourceVersion : undefined), AbortSignal.timeout(10_000));
+      const seen = pods.waitFor(
+        'p1',
+        (p) => (p?.status?.phase === 'Running' ? p.metadata?.resourceVersion : undefined),
+        AbortSignal.timeout(10_000),
+      );
       assert.equal(await seen, 'rv-b');
       assert.ok(lists.length >= 2, `the pods were listed again (${lists.length} lists)`);
       for (let i = 0; i < 40 && watches.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 50));
       assert.ok(watches.length >= 2, `and the stalled watch restarted (${watches.length} watches)`);
-      for (const w of watches) assert.match(w.req.url ?? '', /timeoutSeconds=\d+/, 'every watch asks the server to end it in time');
+      for (const w of watches)
+        assert.match(w.req.url ?? '', /timeoutSeconds=\d+/, 'every watch asks the server to end it in time');
     } finally {
       pods.close();
       await server.close();

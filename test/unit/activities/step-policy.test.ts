@@ -25,16 +25,36 @@ build:
 `;
 
 function podsOf(buildId: string) {
-  const result = planDefinition({ file: 'f.yml', text: DEFINITION, env: null, inputs: {}, buildId, layers: [{ source: 'test', variables: { PROJECT_ID: '7' } }] });
+  const result = planDefinition({
+    file: 'f.yml',
+    text: DEFINITION,
+    env: null,
+    inputs: {},
+    buildId,
+    layers: [{ source: 'test', variables: { PROJECT_ID: '7' } }],
+  });
   assert.ok('plan' in result, JSON.stringify(result));
   return Object.fromEntries(result.plan.stages[0]!.steps.map((s) => [s.name, s.pod]));
 }
 
-async function create(stepName: string, policy: PodPolicy, workflowId = 'b1.build.x'): Promise<{ created: number; error?: Error }> {
+async function create(
+  stepName: string,
+  policy: PodPolicy,
+  workflowId = 'b1.build.x',
+): Promise<{ created: number; error?: Error }> {
   let created = 0;
-  const pods = { create: async (pod: unknown) => (created++, { metadata: { name: 'p', uid: 'u' }, ...(pod as object) }) } as unknown as PodFacade;
-  const activity = createPodActivity({ pods, store: new FileStore(mkdtempSync(join(tmpdir(), 'policy-'))), podPolicy: policy });
-  const env = new MockActivityEnvironment({ workflowExecution: { workflowId, runId: 'r' } }, { logger: new DefaultLogger('ERROR') });
+  const pods = {
+    create: async (pod: unknown) => (created++, { metadata: { name: 'p', uid: 'u' }, ...(pod as object) }),
+  } as unknown as PodFacade;
+  const activity = createPodActivity({
+    pods,
+    store: new FileStore(mkdtempSync(join(tmpdir(), 'policy-'))),
+    podPolicy: policy,
+  });
+  const env = new MockActivityEnvironment(
+    { workflowExecution: { workflowId, runId: 'r' } },
+    { logger: new DefaultLogger('ERROR') },
+  );
   try {
     await env.run(activity, { pod: podsOf('b1')[stepName]!, log: { buildId: 'b1', stage: 'build', step: stepName } });
     return { created };
@@ -56,10 +76,16 @@ describe('step policy', () => {
     assert.equal(secret.error?.name, 'ApplicationFailure');
     assert.equal((secret.error as { type?: string }).type, 'StepNotAllowed');
     assert.equal((secret.error as { nonRetryable?: boolean }).nonRetryable, true);
-    assert.match(secret.error!.message, /^step build\/other-secret: secretName: Secret 'wharf-local-project-7-secretname-deploy-keys' is not allowed by this worker/);
+    assert.match(
+      secret.error!.message,
+      /^step build\/other-secret: secretName: Secret 'wharf-local-project-7-secretname-deploy-keys' is not allowed by this worker/,
+    );
     const account = await create('worker-account', none);
     assert.equal(account.created, 0);
-    assert.match(account.error!.message, /^step build\/worker-account: serviceAccount: service account 'wharf-worker' is not allowed by this worker/);
+    assert.match(
+      account.error!.message,
+      /^step build\/worker-account: serviceAccount: service account 'wharf-worker' is not allowed by this worker/,
+    );
   });
 
   it('refuses the own Secret of a build whose step this is not', async () => {
@@ -70,16 +96,33 @@ describe('step policy', () => {
 
   it('does not mount the token of an account not allowed when the pod does not say', async () => {
     let created: { spec?: { automountServiceAccountToken?: boolean } } = {};
-    const pods = { create: async (pod: typeof created) => ((created = pod), { metadata: { name: 'p', uid: 'u' } }) } as unknown as PodFacade;
-    const activity = createPodActivity({ pods, store: new FileStore(mkdtempSync(join(tmpdir(), 'policy-'))), podPolicy: none });
-    await new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') }).run(activity, { pod: { metadata: { name: 'p' }, spec: { containers: [] } } });
+    const pods = {
+      create: async (pod: typeof created) => ((created = pod), { metadata: { name: 'p', uid: 'u' } }),
+    } as unknown as PodFacade;
+    const activity = createPodActivity({
+      pods,
+      store: new FileStore(mkdtempSync(join(tmpdir(), 'policy-'))),
+      podPolicy: none,
+    });
+    await new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') }).run(activity, {
+      pod: { metadata: { name: 'p' }, spec: { containers: [] } },
+    });
     assert.equal(created.spec?.automountServiceAccountToken, false);
   });
 
   it('allows what the policy names, from flags or the environment, prefixes too', async () => {
-    const policy = stepPolicyFrom({}, { WHARF_TEMPORAL_ALLOWED_SECRETS: 'wharf-local-project-7-*', WHARF_TEMPORAL_ALLOWED_SERVICE_ACCOUNTS: 'wharf-worker' });
+    const policy = stepPolicyFrom(
+      {},
+      {
+        WHARF_TEMPORAL_ALLOWED_SECRETS: 'wharf-local-project-7-*',
+        WHARF_TEMPORAL_ALLOWED_SERVICE_ACCOUNTS: 'wharf-worker',
+      },
+    );
     assert.deepEqual(policy, { serviceAccounts: ['wharf-worker'], secrets: ['wharf-local-project-7-*'] });
     assert.deepEqual(await create('other-secret', policy), { created: 1 });
-    assert.deepEqual(await create('worker-account', stepPolicyFrom({ 'allow-service-account': ['wharf-worker'] }, {})), { created: 1 });
+    assert.deepEqual(
+      await create('worker-account', stepPolicyFrom({ 'allow-service-account': ['wharf-worker'] }, {})),
+      { created: 1 },
+    );
   });
 });

@@ -20,24 +20,41 @@ type Exec = PodFacade['exec'];
 
 function deps(exec: Exec, stored: Record<string, string>): ActivityDeps & { store: FileStore } {
   const pods = { exec, get: async () => null } as unknown as PodFacade;
-  const secrets = { read: async (name: string) => (name === 'wharf-b1-inputs' ? stored : null) } as unknown as BuildSecrets;
+  const secrets = {
+    read: async (name: string) => (name === 'wharf-b1-inputs' ? stored : null),
+  } as unknown as BuildSecrets;
   return { pods, secrets, store: new FileStore(mkdtempSync(join(tmpdir(), 'step-secrets-'))) };
 }
 
-const env = (): MockActivityEnvironment => new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }, { logger: new DefaultLogger('ERROR') });
-const frame = (tag: 'o' | 'e', text: string): Buffer => Buffer.concat([Buffer.from(`${tag} ${Buffer.byteLength(text)}\n`), Buffer.from(text)]);
+const env = (): MockActivityEnvironment =>
+  new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }, { logger: new DefaultLogger('ERROR') });
+const frame = (tag: 'o' | 'e', text: string): Buffer =>
+  Buffer.concat([Buffer.from(`${tag} ${Buffer.byteLength(text)}\n`), Buffer.from(text)]);
 
 describe('secrets in the step activities', () => {
   it('runCommand masks the Secret values in the logs and the tail, a multi-line one split over frames too', async () => {
     const secret = 'first-line\nsecond-line';
     const exec: Exec = async (_pod, _container, _command, options) => {
-      const chunks = [Buffer.from('s new\n'), frame('o', 'token: first-'), frame('o', 'line\nsecond-line!\nplain\n'), frame('e', 'err second-line\n'), Buffer.from('x 0\n')];
+      const chunks = [
+        Buffer.from('s new\n'),
+        frame('o', 'token: first-'),
+        frame('o', 'line\nsecond-line!\nplain\n'),
+        frame('e', 'err second-line\n'),
+        Buffer.from('x 0\n'),
+      ];
       for (const c of chunks) options?.onStdout?.(c);
       return 0;
     };
     const d = deps(exec, { WHARF_SECRET_TOKEN: secret, 'wharf-file-variables.json': '{"PLAIN":"plain"}' });
     const out: { logTail: string[] } = await env().run(runCommandActivity(d), {
-      buildId: 'b1', stage: 's', step: 'x', pod: { name: 'p', uid: 'u' }, container: 'step', command: ['true'], secrets: [], secretName: 'wharf-b1-inputs',
+      buildId: 'b1',
+      stage: 's',
+      step: 'x',
+      pod: { name: 'p', uid: 'u' },
+      container: 'step',
+      command: ['true'],
+      secrets: [],
+      secretName: 'wharf-b1-inputs',
     });
     const lines = (await readAllRecords(d.store, 'b1', null)).map(({ record }) => record.l);
     assert.deepEqual(lines, ['token: ***!', 'plain', 'err ***']);
@@ -53,8 +70,15 @@ describe('secrets in the step activities', () => {
     };
     const d = deps(exec, { 'wharf-git-url': 'https://bot:pa%24s@git.example/r.git' });
     await env().run(transferSourceActivity(d), {
-      pod: { name: 'p', uid: 'u' }, container: 'step', path: '/mnt/repo',
-      source: { kind: 'git' as const, url: 'https://bot:***@git.example/r.git', ref: 'main', secretName: 'wharf-b1-inputs' },
+      pod: { name: 'p', uid: 'u' },
+      container: 'step',
+      path: '/mnt/repo',
+      source: {
+        kind: 'git' as const,
+        url: 'https://bot:***@git.example/r.git',
+        ref: 'main',
+        secretName: 'wharf-b1-inputs',
+      },
       log: { buildId: 'b1', stage: 's', step: 'x' },
     });
     assert.deepEqual(argv.slice(3), ['clone', '/mnt/repo', 'https://bot:pa%24s@git.example/r.git', 'main']);
@@ -72,8 +96,18 @@ describe('secrets in the step activities', () => {
       { kind: 'git' as const, url: '--upload-pack=touch /tmp/pwned', ref: 'main' },
       { kind: 'git' as const, url: 'ext::sh -c touch% /tmp/pwned', ref: 'main' },
     ]) {
-      await assert.rejects(env().run(transferSourceActivity(d), { pod: { name: 'p', uid: 'u' }, container: 'step', path: '/mnt/repo', source }),
-        (err: Error) => err.name === 'ApplicationFailure' && /cannot clone/.test(err.message) && (err as { nonRetryable?: boolean }).nonRetryable === true);
+      await assert.rejects(
+        env().run(transferSourceActivity(d), {
+          pod: { name: 'p', uid: 'u' },
+          container: 'step',
+          path: '/mnt/repo',
+          source,
+        }),
+        (err: Error) =>
+          err.name === 'ApplicationFailure' &&
+          /cannot clone/.test(err.message) &&
+          (err as { nonRetryable?: boolean }).nonRetryable === true,
+      );
     }
     assert.equal(execs, 0);
   });

@@ -12,7 +12,12 @@ import { FailureType } from '../../../activities/failures.ts';
 import { transferSourceActivity } from '../../../activities/transfer-source.ts';
 import { PodFacade } from '../../../src/kube/pod-facade.ts';
 import { FileStore } from '../../../src/store/file-store.ts';
-import { startFakeExecServer, watchProcessFaults, type ExecSession, type FakeExecServer } from '../../support/fake-exec-server.ts';
+import {
+  startFakeExecServer,
+  watchProcessFaults,
+  type ExecSession,
+  type FakeExecServer,
+} from '../../support/fake-exec-server.ts';
 
 function sourceTree(): string {
   const root = mkdtempSync(join(tmpdir(), 'transfer-'));
@@ -33,7 +38,10 @@ describe('transferSource activity with faults in its I/O', () => {
     const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 30_000 }, { logger: new DefaultLogger('ERROR') });
     const store = new FileStore(mkdtempSync(join(tmpdir(), 'transfer-logs-')));
     return env.run(transferSourceActivity({ pods, store }), {
-      pod: { name: 'p1', uid: 'u1' }, container: 'step', path: '/mnt/repo', source: { kind: 'local' as const, path: root },
+      pod: { name: 'p1', uid: 'u1' },
+      container: 'step',
+      path: '/mnt/repo',
+      source: { kind: 'local' as const, path: root },
     });
   }
 
@@ -48,34 +56,47 @@ describe('transferSource activity with faults in its I/O', () => {
 
   it('sends the tree (the harness works)', async () => {
     const root = sourceTree();
-    const out = await transfer(root, (s) => void s.stdin().then((tar) => {
-      assert.ok(tar.includes(Buffer.from('second')));
-      s.exit(0);
-    }));
+    const out = await transfer(
+      root,
+      (s) =>
+        void s.stdin().then((tar) => {
+          assert.ok(tar.includes(Buffer.from('second')));
+          s.exit(0);
+        }),
+    );
     assert.deepEqual(out, { files: 2, skipped: [] });
   });
 
   it('fails the attempt, naming the file, when a file vanishes mid-transfer', async () => {
     const root = sourceTree();
-    await assert.rejects(transfer(root, () => rmSync(join(root, 'b.txt'))), (err: unknown) => {
-      assert.ok(err instanceof ApplicationFailure && err.type === FailureType.SourceUnreadable, String(err));
-      assert.ok(!err.nonRetryable, 'the next attempt lists the tree again');
-      assert.match(err.message, /cannot read b\.txt: it vanished while the source was being sent/);
-      return true;
-    });
+    await assert.rejects(
+      transfer(root, () => rmSync(join(root, 'b.txt'))),
+      (err: unknown) => {
+        assert.ok(err instanceof ApplicationFailure && err.type === FailureType.SourceUnreadable, String(err));
+        assert.ok(!err.nonRetryable, 'the next attempt lists the tree again');
+        assert.match(err.message, /cannot read b\.txt: it vanished while the source was being sent/);
+        return true;
+      },
+    );
   });
 
   it('fails the step, naming the file, when a file cannot be read', async () => {
     const root = sourceTree();
-    await assert.rejects(transfer(root, () => {
-      // Unreadable: root reads any file, but not a folder as a file.
-      rmSync(join(root, 'b.txt'));
-      mkdirSync(join(root, 'b.txt'));
-    }), (err: unknown) => {
-      assert.ok(err instanceof ApplicationFailure && err.type === FailureType.SourceUnreadable && err.nonRetryable, String(err));
-      assert.match(err.message, /cannot read b\.txt: EISDIR/);
-      return true;
-    });
+    await assert.rejects(
+      transfer(root, () => {
+        // Unreadable: root reads any file, but not a folder as a file.
+        rmSync(join(root, 'b.txt'));
+        mkdirSync(join(root, 'b.txt'));
+      }),
+      (err: unknown) => {
+        assert.ok(
+          err instanceof ApplicationFailure && err.type === FailureType.SourceUnreadable && err.nonRetryable,
+          String(err),
+        );
+        assert.match(err.message, /cannot read b\.txt: EISDIR/);
+        return true;
+      },
+    );
   });
 
   it('reads no further than a slow receiver takes (bounded memory)', async function () {
@@ -99,6 +120,9 @@ describe('transferSource activity with faults in its I/O', () => {
       void s.stdin().then(() => s.exit(0));
     });
     assert.deepEqual(out, { files: 1, skipped: [] });
-    assert.ok(peak < 100 * 1024 * 1024, `worker memory grew by ${Math.round(peak / 1024 / 1024)} MiB while the receiver waited`);
+    assert.ok(
+      peak < 100 * 1024 * 1024,
+      `worker memory grew by ${Math.round(peak / 1024 / 1024)} MiB while the receiver waited`,
+    );
   });
 });

@@ -21,7 +21,10 @@ async function stderrOf(argv: string[]): Promise<{ code: number; err: string }> 
 describe('run: arguments checked at the edge', () => {
   it('refuses a --ref or --git that git would take as an option', async () => {
     const ref = await stderrOf(['run', '--git', 'https://git.example/r.git', '--ref=--upload-pack=touch /tmp/x']);
-    assert.deepEqual(ref, { code: 2, err: 'wharf-temporal run: --ref --upload-pack=touch /tmp/x: a ref cannot start with "-"\n' });
+    assert.deepEqual(ref, {
+      code: 2,
+      err: 'wharf-temporal run: --ref --upload-pack=touch /tmp/x: a ref cannot start with "-"\n',
+    });
     const url = await stderrOf(['run', '--git=--upload-pack=touch /tmp/x']);
     assert.equal(url.code, 2);
     assert.match(url.err, /--git .*: a URL cannot start with "-"/);
@@ -39,10 +42,17 @@ describe('run: arguments checked at the edge', () => {
       [['--pending-timeout', '0x1F'], "--pending-timeout must be a whole number of at least 1, got '0x1F'"],
       [['--heartbeat', 'Infinity'], "--heartbeat must be a whole number of at least 1, got 'Infinity'"],
       [['--input', '__proto__=x'], "--input __proto__: '__proto__' cannot be a variable name"],
-      [['--input', 'a b=x'], "--input a b: 'a b' is not a variable name (letters, digits, '_', '-' and '.', starting with a letter, digit or '_')"],
+      [
+        ['--input', 'a b=x'],
+        "--input a b: 'a b' is not a variable name (letters, digits, '_', '-' and '.', starting with a letter, digit or '_')",
+      ],
       [['--input', 'a=1', '--input', 'a=2'], '--input a is given twice'],
     ] as const) {
-      assert.deepEqual(await stderrOf(['run', '/nonexistent.yml', ...args]), { code: 2, err: `wharf-temporal run: ${message}\n` }, args.join(' '));
+      assert.deepEqual(
+        await stderrOf(['run', '/nonexistent.yml', ...args]),
+        { code: 2, err: `wharf-temporal run: ${message}\n` },
+        args.join(' '),
+      );
     }
   });
 
@@ -53,11 +63,20 @@ describe('run: arguments checked at the edge', () => {
 
   it('refuses number inputs that are no decimal numbers, and names that cannot be variables, with their position', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'args-')), '.wharf-ci.yml');
-    writeFileSync(file, 'inputs:\n  - {name: n, type: number}\n  - {name: big, type: number, default: .inf}\nb:\n  s: {container: {image: a, cmds: [x]}}\n');
+    writeFileSync(
+      file,
+      'inputs:\n  - {name: n, type: number}\n  - {name: big, type: number, default: .inf}\nb:\n  s: {container: {image: a, cmds: [x]}}\n',
+    );
     for (const value of ['Infinity', '0x1F', '1e400', ' 12']) {
       const { code, err } = await stderrOf(['validate', file, '--input', `n=${value}`]);
       assert.equal(code, 1);
-      assert.match(err, new RegExp(`:2:5 inputs/n: --input n=${value.replace('+', '\\+')}: (expected a number|the number is too large)`), err);
+      assert.match(
+        err,
+        new RegExp(
+          `:2:5 inputs/n: --input n=${value.replace('+', '\\+')}: (expected a number|the number is too large)`,
+        ),
+        err,
+      );
       assert.match(err, /:3:40 inputs\/1\/default: a number input needs a finite default/);
     }
     writeFileSync(file, 'inputs:\n  - {name: __proto__, type: string}\nb:\n  s: {container: {image: a, cmds: [x]}}\n');

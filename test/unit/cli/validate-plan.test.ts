@@ -49,8 +49,11 @@ describe('cli: validate and plan', () => {
     const { code, out, err } = await capture(() => validateCommand([file]));
     assert.equal(code, 0);
     assert.equal(out, `${file}: valid (1 stage, 1 step)\n`);
-    assert.equal(err, `warning: ${file}:9:92 build/hello/container/imgae: unknown field 'imgae' is ignored\n`
-      + 'stages left out (they are for named environments; choose one with --env): build\n');
+    assert.equal(
+      err,
+      `warning: ${file}:9:92 build/hello/container/imgae: unknown field 'imgae' is ignored\n` +
+        'stages left out (they are for named environments; choose one with --env): build\n',
+    );
   });
 
   it('validate exits 1 with every error, positioned and counted', async () => {
@@ -58,29 +61,41 @@ describe('cli: validate and plan', () => {
     const { code, out, err } = await capture(() => validateCommand([file, '--env', 'prod']));
     assert.equal(code, 1);
     assert.equal(out, '');
-    assert.equal(err, [
-      `${file}:1:1 environments: use of undefined environment "prod" (given with --env; the file defines none)`,
-      `${file}:3:5 build/a/container/image: missing required field`,
-      `${file}:5:5 build/b/kubectl/file: missing required field (give file or files)`,
-      '3 errors', '',
-    ].join('\n'));
+    assert.equal(
+      err,
+      [
+        `${file}:1:1 environments: use of undefined environment "prod" (given with --env; the file defines none)`,
+        `${file}:3:5 build/a/container/image: missing required field`,
+        `${file}:5:5 build/b/kubectl/file: missing required field (give file or files)`,
+        '3 errors',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('validate names a missing file, and rejects bad flags as usage errors', async () => {
     const missing = await capture(() => validateCommand(['/nonexistent/.wharf-ci.yml']));
-    assert.deepEqual([missing.code, missing.err], [1, '/nonexistent/.wharf-ci.yml:1:1 cannot read the build definition: no such file\n1 error\n']);
+    assert.deepEqual(
+      [missing.code, missing.err],
+      [1, '/nonexistent/.wharf-ci.yml:1:1 cannot read the build definition: no such file\n1 error\n'],
+    );
     assert.equal((await capture(() => main(['validate', '--input', 'novalue']))).code, 2);
     assert.equal((await capture(() => main(['validate', 'a', 'b']))).code, 2);
   });
 
   it('plan prints the resolved plan as YAML, secrets masked', async () => {
     const file = definition(VALID);
-    const { code, out, err } = await capture(() => planCommand([file, '--env', 'prod', '--input', 'who=there', '--build-id', 'b-1', '--deadline', '600']));
+    const { code, out, err } = await capture(() =>
+      planCommand([file, '--env', 'prod', '--input', 'who=there', '--build-id', 'b-1', '--deadline', '600']),
+    );
     assert.equal(code, 0);
     assert.doesNotMatch(err, /stages left out/, 'a stage that lists no environments is in every build');
     assert.ok(!out.includes('s3cret'), 'the password never printed');
     const plan = parse(out) as BuildPlan;
-    assert.deepEqual(plan.stages.map((s) => s.name), ['build', 'lint']);
+    assert.deepEqual(
+      plan.stages.map((s) => s.name),
+      ['build', 'lint'],
+    );
     const step = plan.stages[0]!.steps[0]!;
     assert.deepEqual(step.exec.command, ['/bin/sh', '-c', 'echo hello there x3\nlogin ${WHARF_SECRET_TOKEN}']);
     assert.deepEqual(step.secrets, []);
@@ -93,11 +108,18 @@ describe('cli: validate and plan', () => {
     const file = definition(VALID);
     const json = await capture(() => planCommand([file, '--json']));
     assert.equal(json.code, 0);
-    assert.deepEqual((JSON.parse(json.out) as BuildPlan).stages.map((st) => st.steps[0]!.name), ['check'], 'without --env, only stages for no environment');
+    assert.deepEqual(
+      (JSON.parse(json.out) as BuildPlan).stages.map((st) => st.steps[0]!.name),
+      ['check'],
+      'without --env, only stages for no environment',
+    );
     assert.match(json.err, /^stages left out \(they are for named environments; choose one with --env\): build$/m);
     const bad = await capture(() => planCommand([file, '--input', 'nope=1']));
     assert.equal(bad.code, 1);
-    assert.equal(bad.err, `${file}:1:1 inputs: use of undefined input variable "nope" (given with --input; the file declares token, who)\n1 error\n`);
+    assert.equal(
+      bad.err,
+      `${file}:1:1 inputs: use of undefined input variable "nope" (given with --input; the file declares token, who)\n1 error\n`,
+    );
   });
 
   it('plan and validate print no secret value: not in the plan, not in errors, and a one-character one keeps the JSON whole', async () => {
@@ -113,10 +135,14 @@ deploy:
     process.env.WHARF_VAR_REG_USER = 'bot';
     process.env.WHARF_VAR_REG_PASS = secrets[1];
     try {
-      for (const args of [[file, '--input', `token=${secrets[0]}`], [file, '--json', '--input', `token=${secrets[0]}`]]) {
+      for (const args of [
+        [file, '--input', `token=${secrets[0]}`],
+        [file, '--json', '--input', `token=${secrets[0]}`],
+      ]) {
         const { code, out, err } = await capture(() => planCommand(args));
         assert.equal(code, 0, err);
-        for (const secret of secrets) assert.ok(!out.includes(secret) && !err.includes(secret), `plan ${args.join(' ')} prints no ${secret}`);
+        for (const secret of secrets)
+          assert.ok(!out.includes(secret) && !err.includes(secret), `plan ${args.join(' ')} prints no ${secret}`);
         for (const line of secrets[0]!.split('\n')) assert.ok(!out.includes(line));
       }
       const one = await capture(() => planCommand([file, '--json', '--input', 'token="']));
@@ -127,8 +153,13 @@ deploy:
       delete process.env.WHARF_VAR_REG_USER;
       delete process.env.WHARF_VAR_REG_PASS;
     }
-    const bad = definition('inputs:\n  - {name: pw, type: password}\nb:\n  runs-if: ${pw}\n  s: {container: {image: a, cmds: [x]}}\n');
-    for (const run of [() => validateCommand([bad, '--input', 'pw=hunter2']), () => planCommand([bad, '--input', 'pw=hunter2'])]) {
+    const bad = definition(
+      'inputs:\n  - {name: pw, type: password}\nb:\n  runs-if: ${pw}\n  s: {container: {image: a, cmds: [x]}}\n',
+    );
+    for (const run of [
+      () => validateCommand([bad, '--input', 'pw=hunter2']),
+      () => planCommand([bad, '--input', 'pw=hunter2']),
+    ]) {
       const { code, out, err } = await capture(run);
       assert.equal(code, 1);
       assert.match(err, /invalid run condition/);

@@ -31,11 +31,19 @@ describe('payload codec', () => {
     const [k1, k2] = [key('2026-01'), key('2026-02')];
     const [old] = await new AesGcmCodec([k1]).encode([plain]);
     const rotated = new AesGcmCodec([k1, k2]);
-    assert.deepEqual(defaultPayloadConverter.fromPayload((await rotated.decode([old!]))[0]!), { cmds: ['echo build-input-marker'] });
+    assert.deepEqual(defaultPayloadConverter.fromPayload((await rotated.decode([old!]))[0]!), {
+      cmds: ['echo build-input-marker'],
+    });
     const [fresh] = await rotated.encode([plain]);
     assert.equal(Buffer.from(fresh!.metadata!['encryption-key-id']!).toString(), '2026-02');
-    await assert.rejects(new AesGcmCodec([k2]).decode([old!]), /encrypted with key '2026-01', which is not among this codec's keys \(2026-02\)/);
-    await assert.rejects(new AesGcmCodec([{ id: '2026-01', key: randomBytes(32) }]).decode([old!]), /does not decrypt with key '2026-01'/);
+    await assert.rejects(
+      new AesGcmCodec([k2]).decode([old!]),
+      /encrypted with key '2026-01', which is not among this codec's keys \(2026-02\)/,
+    );
+    await assert.rejects(
+      new AesGcmCodec([{ id: '2026-01', key: randomBytes(32) }]).decode([old!]),
+      /does not decrypt with key '2026-01'/,
+    );
   });
 
   it('lets a client without keys read an encrypted payload as null, and others as they are', async () => {
@@ -49,8 +57,14 @@ describe('payload codec', () => {
     const dir = mkdtempSync(join(tmpdir(), 'keys-'));
     const [a, b] = [randomBytes(32).toString('base64'), randomBytes(32).toString('base64')];
     writeFileSync(join(dir, 'keys'), `# rotated monthly\nold ${a}\nnew ${b}\n`);
-    assert.deepEqual(codecKeysFrom({ WHARF_TEMPORAL_CODEC_KEY_FILE: join(dir, 'keys') })?.map((k) => k.id), ['old', 'new']);
-    assert.deepEqual(codecKeysFrom({ WHARF_TEMPORAL_CODEC_KEYS: `x:${a}` })?.map((k) => k.key.toString('base64')), [a]);
+    assert.deepEqual(
+      codecKeysFrom({ WHARF_TEMPORAL_CODEC_KEY_FILE: join(dir, 'keys') })?.map((k) => k.id),
+      ['old', 'new'],
+    );
+    assert.deepEqual(
+      codecKeysFrom({ WHARF_TEMPORAL_CODEC_KEYS: `x:${a}` })?.map((k) => k.key.toString('base64')),
+      [a],
+    );
     assert.equal(codecKeysFrom({}), null);
     assert.throws(() => codecKeysFrom({ WHARF_TEMPORAL_CODEC_KEYS: 'x:c2hvcnQ=' }), /key x must be 32 bytes in base64/);
     assert.throws(() => codecKeysFrom({ WHARF_TEMPORAL_CODEC_KEYS: `x:${a},x:${b}` }), /given twice/);
@@ -64,17 +78,34 @@ describe('payload codec', () => {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
       const ui = { Origin: 'http://127.0.0.1:8233', 'Content-Type': 'application/json', 'X-Namespace': 'default' };
-      const preflight = await fetch(`${base}/decode`, { method: 'OPTIONS', headers: { Origin: ui.Origin, 'Access-Control-Request-Method': 'POST' } });
+      const preflight = await fetch(`${base}/decode`, {
+        method: 'OPTIONS',
+        headers: { Origin: ui.Origin, 'Access-Control-Request-Method': 'POST' },
+      });
       assert.equal(preflight.status, 204);
       assert.equal(preflight.headers.get('access-control-allow-origin'), ui.Origin);
       assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /X-Namespace/);
-      const encoded = await fetch(`${base}/encode`, { method: 'POST', headers: ui, body: JSON.stringify({ payloads: [toJson(plain)] }) });
+      const encoded = await fetch(`${base}/encode`, {
+        method: 'POST',
+        headers: ui,
+        body: JSON.stringify({ payloads: [toJson(plain)] }),
+      });
       const { payloads } = (await encoded.json()) as { payloads: ReturnType<typeof toJson>[] };
       assert.equal(Buffer.from(payloads[0]!.metadata!.encoding!, 'base64').toString(), 'binary/encrypted');
-      const decoded = await fetch(`${base}/decode`, { method: 'POST', headers: ui, body: JSON.stringify({ payloads }) });
+      const decoded = await fetch(`${base}/decode`, {
+        method: 'POST',
+        headers: ui,
+        body: JSON.stringify({ payloads }),
+      });
       const back = (await decoded.json()) as { payloads: ReturnType<typeof toJson>[] };
-      assert.deepEqual(defaultPayloadConverter.fromPayload(fromJson(back.payloads[0]!)), { cmds: ['echo build-input-marker'] });
-      const other = await fetch(`${base}/decode`, { method: 'POST', headers: { ...ui, Origin: 'http://evil.example' }, body: JSON.stringify({ payloads }) });
+      assert.deepEqual(defaultPayloadConverter.fromPayload(fromJson(back.payloads[0]!)), {
+        cmds: ['echo build-input-marker'],
+      });
+      const other = await fetch(`${base}/decode`, {
+        method: 'POST',
+        headers: { ...ui, Origin: 'http://evil.example' },
+        body: JSON.stringify({ payloads }),
+      });
       assert.equal(other.status, 403);
       assert.equal(other.headers.get('access-control-allow-origin'), null);
       assert.equal((await fetch(`${base}/decode`, { method: 'POST', body: 'nope' })).status, 400);

@@ -57,7 +57,8 @@ describe('follow frame parser', () => {
     for (let cut = 1; cut < wire.length; cut++) {
       const p = new FollowFrameParser();
       const frames = [...p.push(wire.subarray(0, cut)), ...p.push(wire.subarray(cut))];
-      const text = (kind: string) => Buffer.concat(frames.flatMap((f) => (f.kind === kind && 'data' in f ? [f.data] : []))).toString();
+      const text = (kind: string) =>
+        Buffer.concat(frames.flatMap((f) => (f.kind === kind && 'data' in f ? [f.data] : []))).toString();
       assert.equal(text('out'), 'ab\ncd', `cut at ${cut}`);
       assert.equal(text('err'), 'xyz', `cut at ${cut}`);
       assert.deepEqual(frames.at(-1), { kind: 'exit', code: 0 });
@@ -66,6 +67,9 @@ describe('follow frame parser', () => {
   });
 
   it('rejects output that is not the protocol', () => {
-    assert.throws(() => new FollowFrameParser().push(Buffer.from('hello\n')), /unexpected output from the command follower/);
+    assert.throws(
+      () => new FollowFrameParser().push(Buffer.from('hello\n')),
+      /unexpected output from the command follower/,
+    );
   });
 });

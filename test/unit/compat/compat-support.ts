@@ -9,7 +9,10 @@ export const F = '.wharf-ci.yml';
 
 /** The built-ins wharf-cmd's own tests give (pkg/wharfyml/builtins_test.go testVarSource). */
 export const BUILTINS: Record<string, VarValue> = {
-  REPO_GROUP: 'iver-wharf', REPO_NAME: 'wharf-cmd', REG_URL: 'http://harbor.example.com', CHART_REPO: 'http://harbor.example.com',
+  REPO_GROUP: 'iver-wharf',
+  REPO_NAME: 'wharf-cmd',
+  REG_URL: 'http://harbor.example.com',
+  CHART_REPO: 'http://harbor.example.com',
 };
 
 export function parse(text: string, vars: Record<string, VarValue> = {}): ParseResult & { messages: string[] } {
@@ -17,8 +20,18 @@ export function parse(text: string, vars: Record<string, VarValue> = {}): ParseR
   return { ...result, messages: result.errors.map(formatError) };
 }
 
-export function plan(text: string, options: { env?: string | null; vars?: Record<string, VarValue>; inputs?: Record<string, string> } = {}): MakePlanResult {
-  return planDefinition({ file: F, text, env: options.env ?? null, inputs: options.inputs ?? {}, buildId: 'b', layers: [{ source: 'test', variables: options.vars ?? {} }] });
+export function plan(
+  text: string,
+  options: { env?: string | null; vars?: Record<string, VarValue>; inputs?: Record<string, string> } = {},
+): MakePlanResult {
+  return planDefinition({
+    file: F,
+    text,
+    env: options.env ?? null,
+    inputs: options.inputs ?? {},
+    buildId: 'b',
+    layers: [{ source: 'test', variables: options.vars ?? {} }],
+  });
 }
 
 /** A case's title: where in wharf-cmd it comes from, then what it checks. */

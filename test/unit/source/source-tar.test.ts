@@ -1,7 +1,20 @@
 // The source tar, extracted by the system's tar: what arrives, and what must not.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, symlinkSync, writeFileSync, readlinkSync, existsSync, statSync, utimesSync, ftruncateSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+  readlinkSync,
+  existsSync,
+  statSync,
+  utimesSync,
+  ftruncateSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listSourceFiles, unsafePath, type SourceListing } from '../../../src/source/source-files.ts';
@@ -78,12 +91,19 @@ describe('source transfer tar', () => {
       if (head.length >= 512) break;
     }
     const run = spawnSync('tar', ['-t', '-v', '-f', '-'], { input: head.subarray(0, 512) });
-    assert.match(run.stdout.toString(), new RegExp(`\\b${size}\\b.*huge\\.img`), run.stdout.toString() + run.stderr.toString());
+    assert.match(
+      run.stdout.toString(),
+      new RegExp(`\\b${size}\\b.*huge\\.img`),
+      run.stdout.toString() + run.stderr.toString(),
+    );
   });
 
   it('reports names that are not UTF-8 instead of dropping them silently', async () => {
     const root = mkdtempSync(join(tmpdir(), 'src-'));
-    writeFileSync(Buffer.concat([Buffer.from(`${root}/caf`), Buffer.from([0xe9]), Buffer.from('.txt')]), 'latin-1 name');
+    writeFileSync(
+      Buffer.concat([Buffer.from(`${root}/caf`), Buffer.from([0xe9]), Buffer.from('.txt')]),
+      'latin-1 name',
+    );
     writeFileSync(join(root, 'ok.txt'), 'ok');
     const { dest, listing } = await extract(root);
     assert.ok(existsSync(join(dest, 'ok.txt')));
@@ -102,7 +122,9 @@ describe('source transfer tar', () => {
     const { dest, listing } = await extract(root);
     assert.ok(existsSync(join(dest, 'main.c')) && existsSync(join(dest, '.gitignore')));
     assert.ok(statSync(join(dest, 'empty')).isDirectory(), 'an empty folder arrives');
-    assert.ok(!existsSync(join(dest, 'build')) && !existsSync(join(dest, 'debug.log')) && !existsSync(join(dest, '.git')));
+    assert.ok(
+      !existsSync(join(dest, 'build')) && !existsSync(join(dest, 'debug.log')) && !existsSync(join(dest, '.git')),
+    );
     assert.deepEqual(listing.notes, []);
   });
 
@@ -122,12 +144,18 @@ describe('source transfer tar', () => {
     writeFileSync(join(root, 'sub', 'kept.txt'), 'x');
     writeFileSync(join(root, 'main.c'), 'int main(){}');
     const { dest, listing } = await extract(root);
-    for (const sent of ['main.c', 'keep.key', '.gitignore', 'sub/kept.txt']) assert.ok(existsSync(join(dest, sent)), sent);
-    for (const kept of ['.env', 'id.key', 'secrets', 'sub/local.txt', '.git']) assert.ok(!existsSync(join(dest, kept)), kept);
+    for (const sent of ['main.c', 'keep.key', '.gitignore', 'sub/kept.txt'])
+      assert.ok(existsSync(join(dest, sent)), sent);
+    for (const kept of ['.env', 'id.key', 'secrets', 'sub/local.txt', '.git'])
+      assert.ok(!existsSync(join(dest, kept)), kept);
     assert.equal(listing.notes.length, 1);
     assert.match(listing.notes[0]!, /^git could not list the source \(.*\): \.gitignore read without git$/);
-    assert.deepEqual(listing.skipped.map((s) => `${s.path}: ${s.reason}`).sort(),
-      ['.env: ignored by .gitignore', 'id.key: ignored by .gitignore', 'secrets/: ignored by .gitignore', 'sub/local.txt: ignored by .gitignore']);
+    assert.deepEqual(listing.skipped.map((s) => `${s.path}: ${s.reason}`).sort(), [
+      '.env: ignored by .gitignore',
+      'id.key: ignored by .gitignore',
+      'secrets/: ignored by .gitignore',
+      'sub/local.txt: ignored by .gitignore',
+    ]);
   });
 
   it('refuses paths that leave the tree', () => {

@@ -4,7 +4,18 @@ import { layeredLookup, lookupVariable, substitute, VariableCycleError } from '.
 
 describe('variable substitution', () => {
   const vars = layeredLookup([
-    { lorem: 'ipsum', count: 3, float: 1.5, on: true, nested: 'hello ${lorem}', typed: '${count}', a: '${b}', b: '${a}', self: 'x${self}', 'my-var': 'dash' },
+    {
+      lorem: 'ipsum',
+      count: 3,
+      float: 1.5,
+      on: true,
+      nested: 'hello ${lorem}',
+      typed: '${count}',
+      a: '${b}',
+      b: '${a}',
+      self: 'x${self}',
+      'my-var': 'dash',
+    },
     { lorem: 'a later layer loses' },
   ]);
   const cases: [string, unknown][] = [
@@ -46,7 +57,10 @@ describe('variable substitution', () => {
   });
 
   it('reports reference cycles with their chain', () => {
-    assert.throws(() => substitute('root: ${a}', vars), (e: unknown) => e instanceof VariableCycleError && e.message === 'recursive variable loop: a -> b -> a');
+    assert.throws(
+      () => substitute('root: ${a}', vars),
+      (e: unknown) => e instanceof VariableCycleError && e.message === 'recursive variable loop: a -> b -> a',
+    );
     assert.throws(() => substitute('${self}', vars), /recursive variable loop: self -> self/);
   });
 

@@ -19,8 +19,17 @@ describe('worker operations', () => {
     log.warn('line one\nline two');
     const lines = out.text().trimEnd().split('\n');
     assert.equal(lines.length, 2);
-    assert.deepEqual(JSON.parse(lines[0]!), { time: '2026-01-02T03:04:05.000Z', level: 'info', msg: 'polling task queue q', taskQueue: 'q' });
-    assert.deepEqual(JSON.parse(lines[1]!), { time: '2026-01-02T03:04:05.000Z', level: 'warn', msg: 'line one\nline two' });
+    assert.deepEqual(JSON.parse(lines[0]!), {
+      time: '2026-01-02T03:04:05.000Z',
+      level: 'info',
+      msg: 'polling task queue q',
+      taskQueue: 'q',
+    });
+    assert.deepEqual(JSON.parse(lines[1]!), {
+      time: '2026-01-02T03:04:05.000Z',
+      level: 'warn',
+      msg: 'line one\nline two',
+    });
   });
 
   it('logs text as before: info on stdout, warnings on stderr', () => {
@@ -40,7 +49,12 @@ describe('worker operations', () => {
     metrics.podCreated();
     metrics.storeWrite(0.002, 'file');
     let ready = false;
-    const endpoint = await startHttpEndpoint({ host: '127.0.0.1', port: 0, health: { live: () => true, ready: () => ready }, metrics: () => metrics.text() });
+    const endpoint = await startHttpEndpoint({
+      host: '127.0.0.1',
+      port: 0,
+      health: { live: () => true, ready: () => ready },
+      metrics: () => metrics.text(),
+    });
     try {
       const base = `http://127.0.0.1:${endpoint.port}`;
       assert.equal((await fetch(`${base}/livez`)).status, 200);
