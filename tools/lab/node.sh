@@ -479,6 +479,13 @@ teardown() {
   if [ -f "$OWNER_FILE" ] && [ "$(cut -d' ' -f1 "$OWNER_FILE")" = "$LAB_DIR" ]; then rm -f "$OWNER_FILE"; fi
 }
 
+# This lab started the node (and may have left part of it after a crash): its processes,
+# the host state it recorded, or the owner file naming it.
+started_here() {
+  alive containerd || alive kubelet || [ -f "$NODE/host-before/sysctl" ] && return 0
+  [ -f "$OWNER_FILE" ] && [ "$(cut -d' ' -f1 "$OWNER_FILE")" = "$LAB_DIR" ]
+}
+
 leftovers() {
   local p
   for p in kubelet containerd; do alive "$p" && echo "process: $p ($(pid_of "$p"))"; done
@@ -509,7 +516,13 @@ case "${1:-}" in
   install) install ;;
   up) up ;;
   down)
-    teardown
+    # The bridge, cgroups, mounts and rules are the host's: only the lab that started the
+    # node takes them down (a lab without it, or another lab's, leaves them alone).
+    if other="$(other_owner)"; then
+      log "the real node is another lab's ($other): left alone"
+    elif started_here; then
+      teardown
+    fi
     [ "${2:-}" = "--purge" ] && rm -rf "$NODE"
     log "down" ;;
   status) status ;;
