@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { FailureType } from '../../../activities/failures.ts';
@@ -65,11 +65,11 @@ describe('runCommand activity with faults in its I/O', () => {
   async function run(
     onExec: (s: ExecSession) => void,
     store: BuildStore = new FileStore(mkdtempSync(join(tmpdir(), 'run-faults-'))),
+    env = new MockActivityEnvironment({ heartbeatTimeoutMs: 30_000 }, { logger: new DefaultLogger('ERROR') }),
   ) {
     server = await startFakeExecServer(onExec);
     pods = new PodFacade(server.kc, 'wharf', 'app=x');
     guard = watchProcessFaults();
-    const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 30_000 }, { logger: new DefaultLogger('ERROR') });
     return env.run(runCommandActivity({ pods, store, followSessionSeconds: 30 }), input);
   }
 
@@ -145,6 +145,38 @@ describe('runCommand activity with faults in its I/O', () => {
     assert.match(
       full.stored.find((r) => r.s === 'sys')?.l ?? '',
       /^the build store did not answer \(ENOSPC: no space left on device, write\)/,
+    );
+  });
+
+  it('ends at once when cancelled while its lines wait for a store that is away; they are written when it returns', async () => {
+    const full = fullDiskStore();
+    const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 30_000 }, { logger: new DefaultLogger('ERROR') });
+    const outcome = run(
+      (s) => {
+        s.stdout('s new\no 6\nhello\n');
+        s.stdout('x 0\n');
+        s.exit(0);
+      },
+      full.store,
+      env,
+    );
+    // The command has ended; its line waits for the store.
+    while (full.failures() < 2) await new Promise((r) => setTimeout(r, 20));
+    const cancelledAt = Date.now();
+    env.cancel();
+    await assert.rejects(outcome, (err: unknown) => {
+      assert.ok(err instanceof CancelledFailure, String(err));
+      return true;
+    });
+    assert.ok(Date.now() - cancelledAt < 1000, `ended ${Date.now() - cancelledAt} ms after the cancellation`);
+    assert.equal(full.stored.length, 0, 'nothing stored yet');
+    full.heal();
+    const deadline = Date.now() + 5000;
+    while (!full.stored.some((r) => r.s === 'out') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(
+      full.stored.filter((r) => r.s === 'out').map((r) => [r.l, r.o]),
+      [['hello', 6]],
     );
   });
 });
