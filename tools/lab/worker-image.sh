@@ -85,6 +85,7 @@ EOF
   pid=$!
   # shellcheck disable=SC2064
   trap "kill -TERM -- -$pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf '$tmp'" EXIT
+  stop_builder() { kill -TERM -- "-$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$tmp"; trap - EXIT; }
   local i
   for i in $(seq 1 100); do
     "$bins/buildctl" --addr "unix://$tmp/buildkitd.sock" debug workers >/dev/null 2>&1 && break
@@ -119,6 +120,7 @@ EOF
   # manifest is tagged with the hash (org.opencontainers.image.ref.name) already.
   rm -rf "$out.tmp/layout/ingest"
   "$bins/buildctl" --addr "unix://$tmp/buildkitd.sock" prune --keep-storage "$KEEP_MB" >/dev/null 2>&1 || true
+  stop_builder
   rm -rf "$out"; mv "$out.tmp" "$out"
   # Older worker images in the cache go: only the newest few are kept.
   ls -dt "$CACHE"/worker-image-*/ 2>/dev/null | tail -n +4 | xargs -r rm -rf
