@@ -365,7 +365,8 @@ other_owner() {
 }
 
 up() {
-  if alive containerd && alive kubelet && node_ready; then log "already up"; return 0; fi
+  # Up already: its bridge is put back should something on the host have taken it away.
+  if alive containerd && alive kubelet && node_ready; then network; log "already up"; return 0; fi
   rm -f "$NODE/failed"
   mkdir -p "$NODE"
   local other
@@ -496,6 +497,8 @@ leftovers() {
   local p
   for p in kubelet containerd; do alive "$p" && echo "process: $p ($(pid_of "$p"))"; done
   for p in $(shim_pids); do echo "process: containerd-shim-runc-v2 ($p)"; done
+  # What is on the host then is the owner's node, not this lab's.
+  other_owner >/dev/null && return 0
   for p in $(our_mounts); do echo "mount: $p"; done
   for p in $(cgroup_dirs); do echo "cgroup: $p"; done
   ip link show "$BRIDGE" >/dev/null 2>&1 && echo "bridge: $BRIDGE"
@@ -522,7 +525,13 @@ case "${1:-}" in
   install) install ;;
   up) up ;;
   down)
-    teardown
+    # The host's real node (bridge, cgroups, iptables, sysctls) is its owner's to undo.
+    if other="$(other_owner)"; then
+      stop_pid kubelet; stop_pid containerd
+      log "the real node on this host is another lab's ($other): left as it is"
+    else
+      teardown
+    fi
     [ "${2:-}" = "--purge" ] && rm -rf "$NODE"
     log "down" ;;
   status) status ;;
