@@ -151,30 +151,17 @@ describe('import layers', () => {
   it('names the importing file, the imported one and the rule', () => {
     const rule = violation({ file: 'src/kube/pod-facade.ts', target: 'src/cli/main.ts', typeOnly: false });
     assert.equal(rule, 'src/kube must not import src/cli, which is above it');
-    assert.match(
-      violation({ file: 'workflows/step.ts', target: 'activities/index.ts', typeOnly: false })!,
-      /only as types/,
-    );
-    assert.match(
-      violation({ file: 'workflows/step.ts', target: 'src/kube/pod-facade.ts', typeOnly: true })!,
-      /front end/,
-    );
-    assert.match(violation({ file: 'src/yaml/x.ts', target: 'src/definition/types.ts', typeOnly: true })!, /above it/);
-    assert.match(
-      violation({ file: 'src/pod/translate-step.ts', target: 'src/command/detached-command.ts', typeOnly: false })!,
-      /above it/,
-    );
-    assert.match(
-      violation({ file: 'src/pod/translate-step.ts', target: 'src/plan/build-plan.ts', typeOnly: true })!,
-      /above it/,
-    );
-    assert.match(
-      violation({ file: 'src/store/build-store.ts', target: 'workflows/types.ts', typeOnly: true })!,
-      /above it/,
-    );
-    assert.match(
-      violation({ file: 'activities/run-command.ts', target: 'workflows/payload-limits.ts', typeOnly: false })!,
-      /types only/,
-    );
+    const rejected: [file: string, target: string, typeOnly: boolean, rule: RegExp][] = [
+      ['workflows/step.ts', 'activities/index.ts', false, /only as types/],
+      ['workflows/step.ts', 'src/kube/pod-facade.ts', true, /front end/],
+      ['src/yaml/x.ts', 'src/definition/types.ts', true, /above it/],
+      ['src/pod/translate-step.ts', 'src/command/detached-command.ts', false, /above it/],
+      ['src/pod/translate-step.ts', 'src/plan/build-plan.ts', true, /above it/],
+      ['src/store/build-store.ts', 'workflows/types.ts', true, /above it/],
+      ['activities/run-command.ts', 'workflows/payload-limits.ts', false, /types only/],
+    ];
+    for (const [file, target, typeOnly, rule] of rejected) {
+      assert.match(violation({ file, target, typeOnly }) ?? '', rule, `${file} -> ${target}`);
+    }
   });
 });
