@@ -5,17 +5,18 @@
 // While the store is away, lines wait in memory; past the step log's bound, reading
 // pauses (the output stays in the pod) and resumes from the same offsets when it returns.
 import { activityInfo, cancellationSignal } from '@temporalio/activity';
-import { followCommandLine, RUN_STATE_MOUNT, type StreamOffsets } from '../src/command/detached-command.ts';
+import { followCommandLine, type StreamOffsets } from '../src/command/detached-command.ts';
 import { FollowerProtocolError, FollowFrameParser, type FollowFrame } from '../src/command/follow-frames.ts';
 import { ExecConnectionLost, ExecRejected } from '../src/kube/pod-exec.ts';
+import { boundLogTail, clipBytes, PayloadLimits } from '../src/limits/payload-bytes.ts';
 import type { Line } from '../src/logs/line-splitter.ts';
 import { MaskedLineSplitter } from '../src/logs/masked-line-splitter.ts';
 import { maskText } from '../src/logs/secret-mask.ts';
 import { GIT_URL_KEY, SECRET_ENV_PREFIX } from '../src/plan/build-plan.ts';
 import { urlCredentials } from '../src/source/git-source.ts';
 import { applyWorkerSettingsToExec } from '../src/pod/apply-worker-settings.ts';
+import { RUN_STATE_MOUNT } from '../src/pod/command-state-volume.ts';
 import type { StepLog } from '../src/store/step-log.ts';
-import { boundLogTail, clipBytes, PayloadLimits } from '../workflows/payload-limits.ts';
 import type { RunCommandInput, RunCommandOutput } from '../workflows/types.ts';
 import type { ActivityDeps } from './deps.ts';
 import { FailureType, permanentFailure } from './failures.ts';

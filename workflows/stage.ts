@@ -8,9 +8,10 @@ import {
   patched,
   workflowInfo,
 } from '@temporalio/workflow';
+import { boundId, clipBytes, PayloadLimits } from '../src/limits/payload-bytes.ts';
 import type { StagePlan } from '../src/plan/build-plan.ts';
 import { failureDetail, failureMessage } from './failure-message.ts';
-import { BOUNDED_PAYLOADS, boundId, boundStepResult, clipBytes, PayloadLimits } from './payload-limits.ts';
+import { BOUNDED_PAYLOADS, boundStepResult } from './payload-limits.ts';
 import { stepWorkflow } from './step.ts';
 import type { BuildWorkflowInput, StageResult, StepPlan, StepResult } from './types.ts';
 

@@ -2,9 +2,11 @@
 // crosses Temporal as JSON.
 import type { V1Pod } from '@kubernetes/client-node';
 import type { StepType } from '../src/definition/types.ts';
-import type { BuildPlan, StepPlan } from '../src/plan/build-plan.ts';
+import type { BuildPlan } from '../src/plan/build-plan.ts';
+import type { BuildResult, RunStatus, StageResult, StepPhase, StepResult } from '../src/plan/build-result.ts';
+import type { StepPlan } from '../src/pod/step-plan.ts';
 
-export type { BuildPlan, StepPlan, StepType };
+export type { BuildPlan, BuildResult, RunStatus, StageResult, StepPhase, StepPlan, StepResult, StepType };
 
 /**
  * Where a build's source tree comes from. `secretName` is the build's own Secret: the
@@ -15,12 +17,6 @@ export type SourceSpec =
   | { kind: 'local'; path: string; secretName?: string }
   | { kind: 'git'; url: string; ref: string; secretName?: string }
   | { kind: 'none' };
-
-export type RunStatus = 'pending' | 'running' | 'success' | 'failed' | 'cancelled' | 'skipped';
-
-/** What a step is doing right now, for status views. */
-export type StepPhase =
-  'pending' | 'creating-pod' | 'waiting-for-pod' | 'transferring-source' | 'running' | 'deleting-pod' | 'done';
 
 export interface BuildWorkflowInput {
   buildId: string;
@@ -46,37 +42,6 @@ export interface StepWorkflowInput {
   step: StepPlan;
   source: SourceSpec;
   timeouts: StepTimeouts;
-}
-
-export interface StepResult {
-  name: string;
-  type: StepType;
-  status: RunStatus;
-  startedAt: number | null;
-  durationMs: number;
-  error: string | null;
-  exitCode: number | null;
-  /** The last few log lines of the step (bounded; the full log is in the log store). */
-  logTail: string[];
-  /** What a running step is doing; filled in by clients from the step's own query. */
-  phase?: StepPhase;
-}
-
-export interface StageResult {
-  name: string;
-  status: RunStatus;
-  startedAt: number | null;
-  durationMs: number;
-  steps: StepResult[];
-}
-
-export interface BuildResult {
-  buildId: string;
-  environment: string | null;
-  status: RunStatus;
-  startedAt: number;
-  durationMs: number;
-  stages: StageResult[];
 }
 
 // ---- activity inputs and outputs -------------------------------------------------

@@ -4,7 +4,7 @@
 // output, delete the pods and wait until they are gone.
 import { Writable } from 'node:stream';
 import { CoreV1Api, Exec, Watch, type KubeConfig, type V1Pod, type V1Status } from '@kubernetes/client-node';
-import type { StepPlan } from '../../src/plan/build-plan.ts';
+import type { StepPlan } from '../../src/pod/step-plan.ts';
 import { spanFromLines, type CommandSpan } from './shapes.ts';
 
 export interface FloorRun {

@@ -14,10 +14,6 @@
 //   x CODE               the command exited with CODE; all output has been sent
 // Only POSIX sh and busybox-level tools are used (mkdir, wc, tail -c, head -c, date, sleep).
 
-/** Where the command's state lives in the container (an emptyDir, so it is private to the pod). */
-export const RUN_STATE_MOUNT = '/var/run/wharf-temporal';
-export const RUN_STATE_VOLUME = 'wharf-temporal-run';
-
 const FOLLOW_SCRIPT = String.raw`
 d=$1 o1=$2 o2=$3 lim=$4
 shift 4
@@ -53,7 +49,7 @@ done
 `;
 
 export interface FollowRequest {
-  /** The command's state directory inside the container (one per command). */
+  /** The command's state directory inside the container (one per command, on the pod's command-state volume). */
   stateDir: string;
   /** Bytes of stdout and stderr already received and stored. */
   offsets: StreamOffsets;
@@ -82,31 +78,4 @@ export function followCommandLine(req: FollowRequest): string[] {
     String(req.sessionSeconds),
     ...req.command,
   ];
-}
-
-/** Adds the emptyDir the detached command keeps its state in, mounted in `container`. Idempotent. */
-export function withCommandStateVolume<P extends PodLike>(pod: P, container: string): P {
-  const spec = pod.spec;
-  if (!spec) return pod;
-  const volumes = spec.volumes ?? [];
-  const containers = spec.containers.map((c) => {
-    if (c.name !== container || (c.volumeMounts ?? []).some((m) => m.name === RUN_STATE_VOLUME)) return c;
-    return { ...c, volumeMounts: [...(c.volumeMounts ?? []), { name: RUN_STATE_VOLUME, mountPath: RUN_STATE_MOUNT }] };
-  });
-  const hasVolume = volumes.some((v) => v.name === RUN_STATE_VOLUME);
-  return {
-    ...pod,
-    spec: {
-      ...spec,
-      containers,
-      volumes: hasVolume ? volumes : [...volumes, { name: RUN_STATE_VOLUME, emptyDir: {} }],
-    },
-  };
-}
-
-interface PodLike {
-  spec?: {
-    containers: { name: string; volumeMounts?: { name: string; mountPath: string }[] }[];
-    volumes?: { name: string; emptyDir?: object }[];
-  };
 }

@@ -2,7 +2,7 @@
 // remains. Names may use letters, digits, '-', '_', '.' and spaces, and start with a
 // letter or digit; everything but letters, digits and '-' becomes '-'. Also the checks of
 // names that go to Kubernetes as they are.
-import { KUBERNETES_MAX_LABEL_LENGTH, KUBERNETES_MAX_SUBDOMAIN_LENGTH } from '../limits.ts';
+import { KUBERNETES_MAX_LABEL_LENGTH, KUBERNETES_MAX_SUBDOMAIN_LENGTH } from '../limits/definition-limits.ts';
 
 export function kubernetesName(name: string): string | null {
   if (!/^[A-Za-z0-9][A-Za-z0-9_. -]*$/.test(name)) return null;

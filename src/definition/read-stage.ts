@@ -2,7 +2,7 @@
 // wharf-cmd's parser spells the condition `runs-if`; its docs spell it `run-if`, so both
 // are read. Variables are substituted in the condition and the filter too, as wharf-cmd.
 import { isMap, isSeq } from 'yaml';
-import { TEMPORAL_MAX_PENDING_CHILDREN } from '../limits.ts';
+import { TEMPORAL_MAX_PENDING_CHILDREN } from '../limits/definition-limits.ts';
 import { kubernetesName } from './kubernetes-name.ts';
 import { readStep, type StepContext } from './read-step.ts';
 import type { Declarations, RunsIf, StageDefinition } from './types.ts';

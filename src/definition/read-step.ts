@@ -1,7 +1,7 @@
 // One step: a map holding exactly one step type, whose fields are read with strict
 // types, variables substituted, defaults and rules applied.
 import { isMap, type Node } from 'yaml';
-import { MAX_BUILD_ID_LENGTH, TEMPORAL_MAX_ID_BYTES } from '../limits.ts';
+import { MAX_BUILD_ID_LENGTH, TEMPORAL_MAX_ID_BYTES } from '../limits/definition-limits.ts';
 import type { Lookup, VarValue } from '../varsub/substitute.ts';
 import { kubernetesName } from './kubernetes-name.ts';
 import { readField } from './read-field.ts';

@@ -1,6 +1,6 @@
 // What a plan must fit in once it is a build's workflow input: Temporal refuses payloads
 // over its blob size limit (and warns well before it), so `validate` does the same.
-import { TEMPORAL_MAX_PAYLOAD_BYTES, TEMPORAL_WARN_PAYLOAD_BYTES } from '../limits.ts';
+import { TEMPORAL_MAX_PAYLOAD_BYTES, TEMPORAL_WARN_PAYLOAD_BYTES } from '../limits/definition-limits.ts';
 import type { DefinitionError } from '../yaml/definition-error.ts';
 import type { BuildPlan } from './build-plan.ts';
 

@@ -3,13 +3,13 @@
 // copies the source in and execs the step's command in it; the source tree lives in an
 // emptyDir at wharf-cmd's /mnt/repo, which is also the working directory.
 import type { V1Container, V1EnvVar, V1Pod, V1ResourceRequirements, V1VolumeMount } from '@kubernetes/client-node';
-import { withCommandStateVolume } from '../command/detached-command.ts';
 import type { StepDefinition, Value } from '../definition/types.ts';
-import { SECRET_REFERENCE, type SourcePlacement, type StepPlan } from '../plan/build-plan.ts';
+import { withCommandStateVolume } from './command-state-volume.ts';
 import { RECIPES } from './recipes/index.ts';
 import { REPO_MOUNT } from './recipes/recipe.ts';
 import { ANNOTATIONS, LABELS, MANAGED_BY, STEP_POD_NAME } from './labels.ts';
 import { labelValue, podName } from './pod-name.ts';
+import type { SourcePlacement, StepPlan } from './step-plan.ts';
 
 export { REPO_MOUNT };
 export const STEP_CONTAINER = 'step';
@@ -114,6 +114,12 @@ export function translateStep(step: StepDefinition, ctx: TranslateContext): Step
     ...((ctx.buildSecret ?? ctx.passwordEnv) ? { secretName: ctx.buildSecret ?? ctx.passwordEnv!.secretName } : {}),
   };
 }
+
+/**
+ * A reference to a secret value, written where the value would be: `${WHARF_SECRET_NAME}`
+ * (the build Secret's keys given to the step as environment variables).
+ */
+const SECRET_REFERENCE = /\$\{WHARF_SECRET_[A-Z0-9_]+\}/g;
 
 /**
  * A command given as arguments (not a shell script) whose arguments refer to secret values

@@ -3,7 +3,7 @@
 // from any machine that reaches the store. Two implementations share this interface and
 // one set of contract tests: a local folder (file-store.ts) and PostgreSQL (postgres-store.ts).
 import type { LogRecord } from '../logs/log-record.ts';
-import type { RunStatus, StageResult } from '../../workflows/types.ts';
+import type { RunStatus, StageResult } from '../plan/build-result.ts';
 import type { StepLog, StepLogOptions } from './step-log.ts';
 
 export interface StepRef {

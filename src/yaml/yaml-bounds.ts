@@ -3,7 +3,7 @@
 // aliases can stand for billions). Resolves every alias once, in one pass, the way the
 // YAML spec does: to the closest anchor of that name before it.
 import { isAlias, isMap, isPair, isSeq, type Alias, type Document, type Node } from 'yaml';
-import { YAML_MAX_DEPTH, YAML_MAX_EXPANDED_NODES } from '../limits.ts';
+import { YAML_MAX_DEPTH, YAML_MAX_EXPANDED_NODES } from '../limits/definition-limits.ts';
 
 export interface DocumentBounds {
   /** Each alias and the node it stands for (null when no anchor of its name comes before it). */

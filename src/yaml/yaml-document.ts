@@ -13,7 +13,7 @@ import {
   type YAMLError,
 } from 'yaml';
 import type { DefinitionError } from './definition-error.ts';
-import { YAML_MAX_DEPTH } from '../limits.ts';
+import { YAML_MAX_DEPTH } from '../limits/definition-limits.ts';
 import { boundDocument } from './yaml-bounds.ts';
 import { YamlWalker } from './yaml-walk.ts';
 

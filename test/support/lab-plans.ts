@@ -1,8 +1,8 @@
 // Build plans for the lab tests, with pods shaped as the translator shapes them
 // (identity labels, a workspace emptyDir, the command-state volume).
 import type { V1Pod } from '@kubernetes/client-node';
-import { withCommandStateVolume } from '../../src/command/detached-command.ts';
-import type { StepPlan } from '../../src/plan/build-plan.ts';
+import { withCommandStateVolume } from '../../src/pod/command-state-volume.ts';
+import type { StepPlan } from '../../src/pod/step-plan.ts';
 
 export const WORKSPACE = '/mnt/repo';
 

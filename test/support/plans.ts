@@ -1,5 +1,6 @@
 // Small hand-made build plans for workflow tests.
-import type { BuildPlan, StagePlan, StepPlan } from '../../src/plan/build-plan.ts';
+import type { BuildPlan, StagePlan } from '../../src/plan/build-plan.ts';
+import type { StepPlan } from '../../src/pod/step-plan.ts';
 import type { BuildWorkflowInput } from '../../workflows/types.ts';
 
 export function step(name: string, command: string[], extra: Partial<StepPlan> = {}): StepPlan {

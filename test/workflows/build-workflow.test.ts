@@ -10,7 +10,7 @@ import { Worker } from '@temporalio/worker';
 import type { StepActivities } from '../../activities/index.ts';
 import type { BuildRecord } from '../../src/store/build-store.ts';
 import { loadWorkflowBundle } from '../../src/worker/workflow-bundle.ts';
-import { PayloadLimits } from '../../workflows/payload-limits.ts';
+import { PayloadLimits } from '../../src/limits/payload-bytes.ts';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.ts';
 import { stepWorkflowId } from '../../workflows/stage.ts';
 import type {

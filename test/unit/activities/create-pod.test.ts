@@ -2,18 +2,13 @@
 // client): the attempt fails as retryable, and the step's log says why on attempts
 // 1, 2, 4, 8, ... only.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import { createPodActivity } from '../../../activities/create-pod.ts';
 import { readAllRecords } from '../../../src/client/log-follower.ts';
 import { PodFacade } from '../../../src/kube/pod-facade.ts';
-import { FileStore } from '../../../src/store/file-store.ts';
+import { activityEnvironment, scratchStore } from '../../support/activity-harness.ts';
 
 /** A port nothing listens on: taken, then released. */
 async function closedPort(): Promise<number> {
@@ -34,7 +29,7 @@ describe('createPod activity with the cluster out of reach', () => {
       currentContext: 'x',
     });
     const pods = new PodFacade(kc, 'wharf', 'app=x');
-    const store = new FileStore(mkdtempSync(join(tmpdir(), 'create-pod-')));
+    const store = scratchStore('create-pod');
     const createPod = createPodActivity({ pods, store });
     const log = { buildId: 'b1', stage: 'build', step: 'compile' };
     const pod = {
@@ -43,13 +38,10 @@ describe('createPod activity with the cluster out of reach', () => {
     };
     try {
       for (let attempt = 1; attempt <= 9; attempt++) {
-        await assert.rejects(
-          new MockActivityEnvironment({ attempt }, { logger: new DefaultLogger('ERROR') }).run(createPod, { pod, log }),
-          (err: unknown) => {
-            assert.ok(!(err instanceof ApplicationFailure), 'a network failure is retryable');
-            return true;
-          },
-        );
+        await assert.rejects(activityEnvironment({ attempt }).run(createPod, { pod, log }), (err: unknown) => {
+          assert.ok(!(err instanceof ApplicationFailure), 'a network failure is retryable');
+          return true;
+        });
       }
     } finally {
       pods.close();

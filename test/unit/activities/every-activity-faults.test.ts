@@ -3,18 +3,12 @@
 // Every activity, with each of its dependencies failing in turn (runCommand's log store
 // faults: run-command-faults.test.ts).
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../../activities/index.ts';
 import { ExecConnectionLost } from '../../../src/kube/pod-exec.ts';
 import type { PodFacade } from '../../../src/kube/pod-facade.ts';
 import type { BuildStore } from '../../../src/store/build-store.ts';
-import { FileStore } from '../../../src/store/file-store.ts';
-import { watchProcessFaults } from '../../support/fake-exec-server.ts';
+import { activityEnvironment, assertNothingEscapes, scratchStore } from '../../support/activity-harness.ts';
 
 const readyPod: V1Pod = {
   metadata: { name: 'p1', uid: 'u1', labels: {} },
@@ -52,7 +46,7 @@ function brokenLogs(): BuildStore {
   } as unknown as BuildStore;
 }
 
-const goodLogs = (): BuildStore => new FileStore(mkdtempSync(join(tmpdir(), 'faults-')));
+const goodLogs = (): BuildStore => scratchStore('faults');
 const lost = (): never => {
   throw new ExecConnectionLost('exec in p1/step: connection closed without an exit status');
 };
@@ -150,20 +144,15 @@ const cases: { activity: keyof typeof calls; fault: string; deps: () => Activity
 describe('every activity with a fault injected in its I/O', () => {
   for (const c of cases) {
     it(`${c.activity}: a fault in ${c.fault} stays in that activity`, async () => {
-      const guard = watchProcessFaults();
-      try {
-        const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 30_000 }, { logger: new DefaultLogger('ERROR') });
+      await assertNothingEscapes(async () => {
+        const env = activityEnvironment({ heartbeatTimeoutMs: 30_000 });
         const activities = createActivities(c.deps());
         const run = env.run(() => calls[c.activity]!(activities));
         // The store's trouble is told where the store says, while the step goes on; a
         // fault elsewhere fails the attempt. Either way the activity settles.
         if (c.expect) await assert.rejects(run, c.expect);
         else await run.catch(() => {});
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      } finally {
-        guard.stop();
-      }
-      assert.deepEqual(guard.faults, [], 'nothing escaped into the process');
+      }, 50);
     });
   }
 });

@@ -2,26 +2,15 @@
 // connection (a fake exec endpoint sends what the test chooses) and the log store. Every
 // fault fails or retries the step; none escapes into the process.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import { FailureType } from '../../../activities/failures.ts';
 import { runCommandActivity } from '../../../activities/run-command.ts';
-import { PodFacade } from '../../../src/kube/pod-facade.ts';
 import type { LogRecord } from '../../../src/logs/log-record.ts';
 import type { BuildStore } from '../../../src/store/build-store.ts';
-import { FileStore } from '../../../src/store/file-store.ts';
 import { StepLog } from '../../../src/store/step-log.ts';
 import type { RunCommandInput } from '../../../workflows/types.ts';
-import {
-  startFakeExecServer,
-  watchProcessFaults,
-  type ExecSession,
-  type FakeExecServer,
-} from '../../support/fake-exec-server.ts';
+import { activityEnvironment, fakeExecCluster, scratchStore } from '../../support/activity-harness.ts';
+import type { ExecSession } from '../../support/fake-exec-server.ts';
 
 const input: RunCommandInput = {
   buildId: 'b1',
@@ -58,30 +47,13 @@ function fullDiskStore(): { store: BuildStore; stored: LogRecord[]; failures: ()
 }
 
 describe('runCommand activity with faults in its I/O', () => {
-  let server: FakeExecServer | undefined;
-  let pods: PodFacade | undefined;
-  let guard: ReturnType<typeof watchProcessFaults> | undefined;
+  const cluster = fakeExecCluster();
 
-  async function run(
-    onExec: (s: ExecSession) => void,
-    store: BuildStore = new FileStore(mkdtempSync(join(tmpdir(), 'run-faults-'))),
-  ) {
-    server = await startFakeExecServer(onExec);
-    pods = new PodFacade(server.kc, 'wharf', 'app=x');
-    guard = watchProcessFaults();
-    const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 30_000 }, { logger: new DefaultLogger('ERROR') });
+  async function run(onExec: (s: ExecSession) => void, store: BuildStore = scratchStore('run-faults')) {
+    const pods = await cluster.connect(onExec);
+    const env = activityEnvironment({ heartbeatTimeoutMs: 30_000 });
     return env.run(runCommandActivity({ pods, store, followSessionSeconds: 30 }), input);
   }
-
-  afterEach(async () => {
-    // Let any stray callback fire before the verdict on the process.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    guard?.stop();
-    pods?.close();
-    await server?.close();
-    assert.deepEqual(guard?.faults ?? [], [], 'nothing may escape into the process');
-    guard = undefined;
-  });
 
   it('reports the exit code of a well-formed session (the harness works)', async () => {
     const out = await run((s) => {

@@ -2,16 +2,11 @@
 // waiter still sees its pod become ready, through re-reads and a restarted watch.
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import { awaitPodReadyActivity } from '../../../activities/await-pod-ready.ts';
 import { PodFacade } from '../../../src/kube/pod-facade.ts';
-import { FileStore } from '../../../src/store/file-store.ts';
-import { startFakeExecServer, watchProcessFaults, type FakeExecServer } from '../../support/fake-exec-server.ts';
+import { activityEnvironment, assertNothingEscapes, scratchStore } from '../../support/activity-harness.ts';
+import { startFakeExecServer, type FakeExecServer } from '../../support/fake-exec-server.ts';
 
 function pod(ready: boolean, resourceVersion: string): V1Pod {
   return {
@@ -72,18 +67,17 @@ describe('a silently stalled pod watch', () => {
     const { server, watches } = await stalledApi(state);
     // Re-reads and stall detection far away: only the check before the verdict can save it.
     const pods = new PodFacade(server.kc, 'wharf', 'app=x', { resyncMs: 600_000, watch: { stallMs: 600_000 } });
-    const guard = watchProcessFaults();
-    try {
-      const store = new FileStore(mkdtempSync(join(tmpdir(), 'stall-')));
-      const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 30_000 }, { logger: new DefaultLogger('ERROR') });
-      await env.run(awaitPodReadyActivity({ pods, store }), { pod: { name: 'p1', uid: 'u1' }, pendingSeconds: 2 });
-      assert.ok(watches.length >= 1, 'the watch was connected (and silent)');
-    } finally {
-      guard.stop();
-      pods.close();
-      await server.close();
-    }
-    assert.deepEqual(guard.faults, []);
+    await assertNothingEscapes(async () => {
+      try {
+        const store = scratchStore('stall');
+        const env = activityEnvironment({ heartbeatTimeoutMs: 30_000 });
+        await env.run(awaitPodReadyActivity({ pods, store }), { pod: { name: 'p1', uid: 'u1' }, pendingSeconds: 2 });
+        assert.ok(watches.length >= 1, 'the watch was connected (and silent)');
+      } finally {
+        pods.close();
+        await server.close();
+      }
+    });
   });
 
   it('is restarted with a fresh list, and waiters see the news', async () => {

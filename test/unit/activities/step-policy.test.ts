@@ -1,17 +1,12 @@
 // The worker's step policy: a pod that would use a service account or a Secret the worker
 // does not allow is refused for good, naming the step and the field, before it exists.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import { createPodActivity } from '../../../activities/create-pod.ts';
 import type { PodFacade } from '../../../src/kube/pod-facade.ts';
-import { FileStore } from '../../../src/store/file-store.ts';
 import { planDefinition } from '../../../src/plan/make-plan.ts';
 import type { PodPolicy } from '../../../src/pod/pod-policy.ts';
 import { stepPolicyFrom } from '../../../src/worker/step-policy.ts';
+import { activityEnvironment, scratchStore } from '../../support/activity-harness.ts';
 
 const DEFINITION = `inputs:
   - {name: pw, type: password, default: s3cret}
@@ -46,15 +41,8 @@ async function create(
   const pods = {
     create: async (pod: unknown) => (created++, { metadata: { name: 'p', uid: 'u' }, ...(pod as object) }),
   } as unknown as PodFacade;
-  const activity = createPodActivity({
-    pods,
-    store: new FileStore(mkdtempSync(join(tmpdir(), 'policy-'))),
-    podPolicy: policy,
-  });
-  const env = new MockActivityEnvironment(
-    { workflowExecution: { workflowId, runId: 'r' } },
-    { logger: new DefaultLogger('ERROR') },
-  );
+  const activity = createPodActivity({ pods, store: scratchStore('policy'), podPolicy: policy });
+  const env = activityEnvironment({ workflowExecution: { workflowId, runId: 'r' } });
   try {
     await env.run(activity, { pod: podsOf('b1')[stepName]!, log: { buildId: 'b1', stage: 'build', step: stepName } });
     return { created };
@@ -99,12 +87,8 @@ describe('step policy', () => {
     const pods = {
       create: async (pod: typeof created) => ((created = pod), { metadata: { name: 'p', uid: 'u' } }),
     } as unknown as PodFacade;
-    const activity = createPodActivity({
-      pods,
-      store: new FileStore(mkdtempSync(join(tmpdir(), 'policy-'))),
-      podPolicy: none,
-    });
-    await new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') }).run(activity, {
+    const activity = createPodActivity({ pods, store: scratchStore('policy'), podPolicy: none });
+    await activityEnvironment().run(activity, {
       pod: { metadata: { name: 'p' }, spec: { containers: [] } },
     });
     assert.equal(created.spec?.automountServiceAccountToken, false);

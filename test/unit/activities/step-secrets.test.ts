@@ -3,18 +3,15 @@
 // values too), and a git URL's credentials never reach a log or a message. Fakes of the
 // pod facade and the Secret store inject the outputs.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
+import type { MockActivityEnvironment } from '@temporalio/testing';
 import type { ActivityDeps } from '../../../activities/deps.ts';
 import { runCommandActivity } from '../../../activities/run-command.ts';
 import { transferSourceActivity } from '../../../activities/transfer-source.ts';
 import { readAllRecords } from '../../../src/client/log-follower.ts';
 import type { BuildSecrets } from '../../../src/kube/build-secret.ts';
 import type { PodFacade } from '../../../src/kube/pod-facade.ts';
-import { FileStore } from '../../../src/store/file-store.ts';
+import type { FileStore } from '../../../src/store/file-store.ts';
+import { activityEnvironment, scratchStore } from '../../support/activity-harness.ts';
 
 type Exec = PodFacade['exec'];
 
@@ -23,11 +20,10 @@ function deps(exec: Exec, stored: Record<string, string>): ActivityDeps & { stor
   const secrets = {
     read: async (name: string) => (name === 'wharf-b1-inputs' ? stored : null),
   } as unknown as BuildSecrets;
-  return { pods, secrets, store: new FileStore(mkdtempSync(join(tmpdir(), 'step-secrets-'))) };
+  return { pods, secrets, store: scratchStore('step-secrets') };
 }
 
-const env = (): MockActivityEnvironment =>
-  new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }, { logger: new DefaultLogger('ERROR') });
+const env = (): MockActivityEnvironment => activityEnvironment({ heartbeatTimeoutMs: 10_000 });
 const frame = (tag: 'o' | 'e', text: string): Buffer =>
   Buffer.concat([Buffer.from(`${tag} ${Buffer.byteLength(text)}\n`), Buffer.from(text)]);
 

@@ -6,18 +6,10 @@ import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import { FailureType } from '../../../activities/failures.ts';
 import { transferSourceActivity } from '../../../activities/transfer-source.ts';
-import { PodFacade } from '../../../src/kube/pod-facade.ts';
-import { FileStore } from '../../../src/store/file-store.ts';
-import {
-  startFakeExecServer,
-  watchProcessFaults,
-  type ExecSession,
-  type FakeExecServer,
-} from '../../support/fake-exec-server.ts';
+import { activityEnvironment, fakeExecCluster, scratchStore } from '../../support/activity-harness.ts';
+import type { ExecSession } from '../../support/fake-exec-server.ts';
 
 function sourceTree(): string {
   const root = mkdtempSync(join(tmpdir(), 'transfer-'));
@@ -27,32 +19,18 @@ function sourceTree(): string {
 }
 
 describe('transferSource activity with faults in its I/O', () => {
-  let server: FakeExecServer | undefined;
-  let pods: PodFacade | undefined;
-  let guard: ReturnType<typeof watchProcessFaults> | undefined;
+  const cluster = fakeExecCluster();
 
   async function transfer(root: string, onExec: (s: ExecSession) => void) {
-    server = await startFakeExecServer(onExec);
-    pods = new PodFacade(server.kc, 'wharf', 'app=x');
-    guard = watchProcessFaults();
-    const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 30_000 }, { logger: new DefaultLogger('ERROR') });
-    const store = new FileStore(mkdtempSync(join(tmpdir(), 'transfer-logs-')));
-    return env.run(transferSourceActivity({ pods, store }), {
+    const pods = await cluster.connect(onExec);
+    const env = activityEnvironment({ heartbeatTimeoutMs: 30_000 });
+    return env.run(transferSourceActivity({ pods, store: scratchStore('transfer-logs') }), {
       pod: { name: 'p1', uid: 'u1' },
       container: 'step',
       path: '/mnt/repo',
       source: { kind: 'local' as const, path: root },
     });
   }
-
-  afterEach(async () => {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    guard?.stop();
-    pods?.close();
-    await server?.close();
-    assert.deepEqual(guard?.faults ?? [], [], 'nothing may escape into the process');
-    guard = undefined;
-  });
 
   it('sends the tree (the harness works)', async () => {
     const root = sourceTree();

@@ -2,7 +2,7 @@
 // type's required fields, defaults, and the pod fields they become.
 import assert from 'node:assert/strict';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
-import type { StepPlan } from '../../../src/plan/build-plan.ts';
+import type { StepPlan } from '../../../src/pod/step-plan.ts';
 import type { VarValue } from '../../../src/varsub/substitute.ts';
 import { BUILTINS, from, parse, plan } from './compat-support.ts';
 

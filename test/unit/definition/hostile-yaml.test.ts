@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { formatError } from '../../../src/yaml/definition-error.ts';
 import { parseDefinition } from '../../../src/definition/parse-definition.ts';
-import { YAML_MAX_DEPTH, YAML_MAX_EXPANDED_NODES } from '../../../src/limits.ts';
+import { YAML_MAX_DEPTH, YAML_MAX_EXPANDED_NODES } from '../../../src/limits/definition-limits.ts';
 import { parseVarsFile } from '../../../src/varsub/vars-files.ts';
 
 const errorsOf = (text: string): string[] => parseDefinition('f.yml', text).errors.map(formatError);

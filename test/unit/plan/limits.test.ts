@@ -2,7 +2,11 @@
 // and Kubernetes' limits (src/limits.ts) with their positions.
 import assert from 'node:assert/strict';
 import { newBuildId } from '../../../src/client/start-build.ts';
-import { MAX_BUILD_ID_LENGTH, TEMPORAL_MAX_ID_BYTES, TEMPORAL_MAX_PENDING_CHILDREN } from '../../../src/limits.ts';
+import {
+  MAX_BUILD_ID_LENGTH,
+  TEMPORAL_MAX_ID_BYTES,
+  TEMPORAL_MAX_PENDING_CHILDREN,
+} from '../../../src/limits/definition-limits.ts';
 import { formatError } from '../../../src/yaml/definition-error.ts';
 import { planDefinition } from '../../../src/plan/make-plan.ts';
 import { stepWorkflowId } from '../../../workflows/stage.ts';

@@ -17,7 +17,7 @@ import {
 import { kanikoToBuildkit, parseKanikoArgs } from '../../../src/pod/buildkit-command.ts';
 import { translateStep } from '../../../src/pod/translate-step.ts';
 import { DEFAULT_WORKER_POD_SETTINGS, type WorkerPodSettings } from '../../../src/pod/worker-pod-settings.ts';
-import type { StepPlan } from '../../../src/plan/build-plan.ts';
+import type { StepPlan } from '../../../src/pod/step-plan.ts';
 import { layeredLookup } from '../../../src/varsub/substitute.ts';
 
 const DEFINITION = `
