@@ -41,6 +41,8 @@ export function applyStepRules(step: StepDefinition, given: ReadonlySet<string>,
     case 'helm-package':
       if (!given.has('destination')) f.destination = vars.defaultFrom('destination', ['CHART_REPO', 'REPO_GROUP']);
       if (!given.has('secret')) setIfDefined(f, 'secret', vars.optional(step, 'HELM_REG_SECRET', 'string', false));
+      // An oci:// destination's TLS is verified unless the registry is insecure.
+      vars.optional(step, 'REG_INSECURE', 'boolean');
       break;
     case 'kubectl':
       if (!f.file && list(f.files).length === 0) problem('file', 'missing required field (give file or files)');

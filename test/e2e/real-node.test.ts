@@ -8,126 +8,36 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Watch, type V1Pod } from '@kubernetes/client-node';
-import type { Client } from '@temporalio/client';
-import { awaitBuildOutcome } from '../../src/client/build-outcome.ts';
-import { readAllRecords } from '../../src/client/log-follower.ts';
-import { startBuild } from '../../src/client/start-build.ts';
-import { resolveWorkerSettings } from '../../src/config/worker-settings.ts';
-import { FileStore } from '../../src/store/file-store.ts';
-import { resolveDeployment } from '../../src/worker/deployment.ts';
-import { makePlan } from '../../src/plan/make-plan.ts';
-import type { RuntimeConfig } from '../../src/config/runtime-config.ts';
-import { connectClient } from '../../src/client/temporal-client.ts';
-import { createBuildWorker } from '../../src/worker/build-worker.ts';
-import type { BuildWorkflowInput, SourceSpec } from '../../workflows/types.ts';
+import type { BuildWorkflowInput } from '../../workflows/types.ts';
 import { connectLab, type Lab } from '../support/lab.ts';
+import {
+  planOf,
+  realNode,
+  runOnLab,
+  startRealNodeWorker,
+  stepLogs,
+  type RealNode,
+  type RealNodeWorker,
+} from '../support/real-node.ts';
 
 let seq = 0;
-
-/** The lab's real node, or an error saying what is missing (never a skip). */
-export function realNode(lab: Lab): {
-  node: string;
-  settingsFile: string;
-  images: Record<string, string>;
-  gateway: string;
-} {
-  const s = lab.status;
-  if (!s.REAL_NODE || !s.LAB_WORKER_SETTINGS) {
-    throw new Error(
-      `the lab has no real node: ${s.REAL_NODE_MISSING ?? 'unknown reason'} (see \`bash tools/lab/node.sh status\`, logs in .lab/node/logs)`,
-    );
-  }
-  const images = Object.fromEntries(
-    Object.entries(s)
-      .filter(([k]) => k.startsWith('LAB_IMAGE_'))
-      .map(([k, v]) => [k.slice('LAB_IMAGE_'.length), v]),
-  );
-  return { node: s.REAL_NODE, settingsFile: s.LAB_WORKER_SETTINGS, images, gateway: s.REAL_NODE_GATEWAY ?? '' };
-}
 
 describe('builds on the real node', function () {
   this.timeout(300_000);
   let lab: Lab;
-  let real: ReturnType<typeof realNode>;
-  let config: RuntimeConfig;
-  let client: Client;
-  let stop: () => Promise<void> = async () => {};
+  let real: RealNode;
+  let worker: RealNodeWorker | undefined;
 
   before(async () => {
     lab = connectLab();
     real = realNode(lab);
-    config = lab.config('real-node');
-    const worker = await createBuildWorker({
-      config,
-      store: new FileStore(config.logRoot),
-      deployment: resolveDeployment(config, undefined),
-      maxConcurrentSteps: 10,
-      shutdownGraceSeconds: 1,
-      podSettings: resolveWorkerSettings({ config: real.settingsFile }, {}),
-    });
-    const running = worker.worker.run();
-    const connected = await connectClient(config);
-    client = connected.client;
-    stop = async () => {
-      worker.worker.shutdown();
-      await running;
-      await worker.close();
-      await connected.close();
-    };
+    worker = await startRealNodeWorker(lab, real, 'real-node');
   });
 
-  after(async () => stop());
+  after(async () => worker?.stop());
 
-  function planOf(buildId: string, text: string, source: SourceSpec): BuildWorkflowInput {
-    const dir = mkdtempSync(join(tmpdir(), 'real-node-'));
-    writeFileSync(join(dir, '.wharf-ci.yml'), text);
-    const made = makePlan({ file: '.wharf-ci.yml', cwd: dir, env: null, inputs: {}, buildId, environ: {} });
-    if ('errors' in made) throw new Error(JSON.stringify(made.errors));
-    return {
-      buildId,
-      plan: made.plan,
-      source,
-      onlyStages: [],
-      timeouts: { pendingSeconds: 180, runSeconds: 240, heartbeatSeconds: 10 },
-    };
-  }
-
-  /** Runs a build; returns its outcome and the node each step's pod ran on. */
-  async function run(build: BuildWorkflowInput) {
-    const nodes = new Map<string, string>();
-    const pods = new Set<string>();
-    const abort = await new Watch(lab.kc).watch(
-      `/api/v1/namespaces/${lab.namespace}/pods`,
-      { labelSelector: `wharf-temporal/build-id=${build.buildId}` },
-      (_type: string, pod: V1Pod) => {
-        const step = pod.metadata?.annotations?.['wharf-temporal/step'];
-        if (pod.metadata?.uid) pods.add(pod.metadata.uid);
-        if (step && pod.spec?.nodeName) nodes.set(step, pod.spec.nodeName);
-      },
-      () => {},
-    );
-    try {
-      await startBuild(client, config.taskQueue, build, { repository: 'real-node', branch: 'main' });
-      const outcome = await awaitBuildOutcome(client, build.buildId);
-      const left = await lab.core.listNamespacedPod({
-        namespace: lab.namespace,
-        labelSelector: `wharf-temporal/build-id=${build.buildId}`,
-      });
-      return { outcome, nodes, podCount: pods.size, left: left.items.length };
-    } finally {
-      abort.abort();
-    }
-  }
-
-  async function logsOf(buildId: string, step: string): Promise<string[]> {
-    return (await readAllRecords(new FileStore(config.logRoot), buildId))
-      .filter((r) => r.step.step === step && r.record.s !== 'sys')
-      .map((r) => r.record.l);
-  }
-
-  const stepsOf = (outcome: Awaited<ReturnType<typeof run>>['outcome']) =>
-    Object.fromEntries((outcome.result?.stages ?? []).flatMap((s) => s.steps.map((st) => [st.name, st])));
+  const run = (build: BuildWorkflowInput) => runOnLab(lab, worker!, build);
+  const logsOf = (buildId: string, step: string) => stepLogs(worker!, buildId, step);
 
   it('runs stages of parallel container steps in real containers: busybox, Debian with git, a non-root user, source, fail-fast and runs-if', async () => {
     const src = mkdtempSync(join(tmpdir(), 'src-'));
@@ -164,8 +74,7 @@ on-failure:
       image: ${real.images.BUSYBOX}
       cmds: [echo cleaning up after the failure]
 `;
-    const { outcome, nodes, podCount, left } = await run(planOf(id, text, { kind: 'local', path: src }));
-    const steps = stepsOf(outcome);
+    const { outcome, steps, nodes, podCount, left } = await run(planOf(id, text, { kind: 'local', path: src }));
     assert.equal(outcome.result?.status, 'failed');
     assert.equal(steps['on-busybox']!.status, 'success', steps['on-busybox']!.error ?? '');
     assert.deepEqual((await logsOf(id, 'on-busybox')).slice(0, 1), ['hello from the source tree']);
@@ -226,8 +135,8 @@ on-failure:
   it('fails a step whose image has no shell with an error saying what it lacks', async () => {
     const id = `real-noshell-${process.pid}-${seq++}`;
     const text = `build:\n  bare:\n    container:\n      image: ${real.images.NO_SHELL}\n      cmds: [echo hi]\n`;
-    const { outcome, left } = await run(planOf(id, text, { kind: 'none' }));
-    const step = stepsOf(outcome).bare!;
+    const { steps, left } = await run(planOf(id, text, { kind: 'none' }));
+    const step = steps.bare!;
     assert.equal(step.status, 'failed');
     assert.match(step.error ?? '', /"\/bin\/sh": stat \/bin\/sh: no such file or directory/);
     assert.equal(left, 0);

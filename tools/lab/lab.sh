@@ -20,7 +20,7 @@ real_node_up() {
     mkdir -p "$LAB_DIR/node"; echo "node: turned off (LAB_REAL_NODE=0)" > "$LAB_DIR/node/failed"
     echo "lab: the real node is turned off (LAB_REAL_NODE=0): simulated nodes only" >&2; return 0
   fi
-  if ! { bash "$HERE/node.sh" up && bash "$HERE/registry.sh" up && bash "$HERE/images.sh" push; }; then
+  if ! { bash "$HERE/node.sh" up && bash "$HERE/registry.sh" up && bash "$HERE/images.sh" push && bash "$HERE/deploy-target.sh" up; }; then
     echo "lab: the real node is missing: simulated nodes only (see above; bash tools/lab/node.sh status)" >&2
     return 0
   fi
@@ -73,6 +73,7 @@ case "${1:-}" in
     if bash "$HERE/node.sh" status && bash "$HERE/registry.sh" status >/dev/null && [ -f "$SETTINGS" ]; then
       bash "$HERE/registry.sh" status
       cat "$LAB_DIR/node/images.env"
+      bash "$HERE/deploy-target.sh" status || true
       echo "LAB_WORKER_SETTINGS=$SETTINGS"
     fi
     exit $rc ;;

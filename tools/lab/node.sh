@@ -339,6 +339,18 @@ grant_node() {
     -d "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRoleBinding\",\"metadata\":{\"name\":\"wharf-temporal-lab-node\"},\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":\"system:node\"},\"subjects\":[{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"User\",\"name\":\"system:node:$NODE_NAME\"}]}" >/dev/null
 }
 
+# A node object left by an earlier lab with another pod CIDR cannot be given ours (the
+# API server refuses to change it): it is deleted, and the kubelet registers it anew.
+forget_stale_node() {
+  local cidr
+  cidr="$(api "https://127.0.0.1:$API_PORT/api/v1/nodes/$NODE_NAME" | python3 -c '
+import json, sys
+print(json.load(sys.stdin).get("spec", {}).get("podCIDR", ""))' 2>/dev/null)" || return 0
+  [ -z "$cidr" ] || [ "$cidr" = "$POD_CIDR" ] && return 0
+  log "the node object $NODE_NAME has the pod CIDR $cidr, not $POD_CIDR: deleting it"
+  api -X DELETE "https://127.0.0.1:$API_PORT/api/v1/nodes/$NODE_NAME" >/dev/null
+}
+
 label_node() {
   api -X PATCH -H 'Content-Type: application/merge-patch+json' "https://127.0.0.1:$API_PORT/api/v1/nodes/$NODE_NAME" \
     -d "{\"metadata\":{\"labels\":{\"${NODE_LABEL%%=*}\":\"${NODE_LABEL#*=}\"}},\"spec\":{\"podCIDR\":\"$POD_CIDR\",\"podCIDRs\":[\"$POD_CIDR\"]}}" >/dev/null
@@ -353,7 +365,8 @@ other_owner() {
 }
 
 up() {
-  if alive containerd && alive kubelet && node_ready; then log "already up"; return 0; fi
+  # Up already: its bridge is put back should something on the host have taken it away.
+  if alive containerd && alive kubelet && node_ready; then network; log "already up"; return 0; fi
   rm -f "$NODE/failed"
   mkdir -p "$NODE"
   local other
@@ -381,6 +394,7 @@ up() {
 
   make_cgroups || fail_part kubelet "cannot create the cgroup $CGROUP_ROOT"
   grant_node || fail_part kubelet "cannot grant the node its role on the API server"
+  forget_stale_node || fail_part kubelet "cannot delete the stale node object $NODE_NAME"
   start kubelet "$KUBELET_BIN" --config "$NODE/kubelet-config.yaml" --kubeconfig "$NODE/kubeconfig" \
     --root-dir "$NODE/kubelet" --cert-dir "$NODE/pki" --hostname-override "$NODE_NAME" --node-ip "$GATEWAY" \
     --node-labels "$NODE_LABEL" -v 1
@@ -479,17 +493,12 @@ teardown() {
   if [ -f "$OWNER_FILE" ] && [ "$(cut -d' ' -f1 "$OWNER_FILE")" = "$LAB_DIR" ]; then rm -f "$OWNER_FILE"; fi
 }
 
-# This lab started the node (and may have left part of it after a crash): its processes,
-# the host state it recorded, or the owner file naming it.
-started_here() {
-  alive containerd || alive kubelet || [ -f "$NODE/host-before/sysctl" ] && return 0
-  [ -f "$OWNER_FILE" ] && [ "$(cut -d' ' -f1 "$OWNER_FILE")" = "$LAB_DIR" ]
-}
-
 leftovers() {
   local p
   for p in kubelet containerd; do alive "$p" && echo "process: $p ($(pid_of "$p"))"; done
   for p in $(shim_pids); do echo "process: containerd-shim-runc-v2 ($p)"; done
+  # What is on the host then is the owner's node, not this lab's.
+  other_owner >/dev/null && return 0
   for p in $(our_mounts); do echo "mount: $p"; done
   for p in $(cgroup_dirs); do echo "cgroup: $p"; done
   ip link show "$BRIDGE" >/dev/null 2>&1 && echo "bridge: $BRIDGE"
@@ -516,11 +525,11 @@ case "${1:-}" in
   install) install ;;
   up) up ;;
   down)
-    # The bridge, cgroups, mounts and rules are the host's: only the lab that started the
-    # node takes them down (a lab without it, or another lab's, leaves them alone).
+    # The host's real node (bridge, cgroups, iptables, sysctls) is its owner's to undo.
     if other="$(other_owner)"; then
-      log "the real node is another lab's ($other): left alone"
-    elif started_here; then
+      stop_pid kubelet; stop_pid containerd
+      log "the real node on this host is another lab's ($other): left as it is"
+    else
       teardown
     fi
     [ "${2:-}" = "--purge" ] && rm -rf "$NODE"

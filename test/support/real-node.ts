@@ -1,0 +1,134 @@
+// Whole builds on the lab's real node, for the tests that need it: the node's identity
+// and images from the lab's status, a worker with the lab's worker settings (the real
+// node's selector and toleration, the lab's images), plans made from a .wharf-ci.yml as
+// the CLI makes them, and runs that record the node and the pods of every step.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Watch, type V1Pod } from '@kubernetes/client-node';
+import type { Client } from '@temporalio/client';
+import { awaitBuildOutcome } from '../../src/client/build-outcome.ts';
+import { readAllRecords } from '../../src/client/log-follower.ts';
+import { startBuild } from '../../src/client/start-build.ts';
+import { connectClient } from '../../src/client/temporal-client.ts';
+import { resolveWorkerSettings } from '../../src/config/worker-settings.ts';
+import { makePlan } from '../../src/plan/make-plan.ts';
+import { FileStore } from '../../src/store/file-store.ts';
+import { createBuildWorker } from '../../src/worker/build-worker.ts';
+import { resolveDeployment } from '../../src/worker/deployment.ts';
+import type { BuildWorkflowInput, SourceSpec } from '../../workflows/types.ts';
+import type { Lab, LabConfig } from './lab.ts';
+
+export interface RealNode {
+  node: string;
+  settingsFile: string;
+  /** The lab's images by their status key without `LAB_IMAGE_` (BUSYBOX, DEBIAN_GIT, ...). */
+  images: Record<string, string>;
+  /** The pod bridge's address: the host as pods see it. */
+  gateway: string;
+  /** The lab registry, host:port. */
+  registry: string;
+}
+
+/** The lab's real node, or an error saying what is missing (never a skip). */
+export function realNode(lab: Lab): RealNode {
+  const s = lab.status;
+  if (!s.REAL_NODE || !s.LAB_WORKER_SETTINGS) {
+    throw new Error(
+      `the lab has no real node: ${s.REAL_NODE_MISSING ?? 'unknown reason'} (see \`bash tools/lab/node.sh status\`, logs in .lab/node/logs)`,
+    );
+  }
+  const images = Object.fromEntries(
+    Object.entries(s)
+      .filter(([k]) => k.startsWith('LAB_IMAGE_'))
+      .map(([k, v]) => [k.slice('LAB_IMAGE_'.length), v]),
+  );
+  return {
+    node: s.REAL_NODE,
+    settingsFile: s.LAB_WORKER_SETTINGS,
+    images,
+    gateway: s.REAL_NODE_GATEWAY ?? '',
+    registry: s.LAB_REGISTRY ?? '',
+  };
+}
+
+export interface RealNodeWorker {
+  config: LabConfig;
+  client: Client;
+  stop(): Promise<void>;
+}
+
+/** A build worker in this process with the lab's worker settings, and a client. */
+export async function startRealNodeWorker(lab: Lab, real: RealNode, name: string): Promise<RealNodeWorker> {
+  const config = lab.config(name);
+  const worker = await createBuildWorker({
+    config,
+    store: new FileStore(config.logRoot),
+    deployment: resolveDeployment(config, undefined),
+    maxConcurrentSteps: 10,
+    shutdownGraceSeconds: 1,
+    podSettings: resolveWorkerSettings({ config: real.settingsFile }, {}),
+  });
+  const running = worker.worker.run();
+  const connected = await connectClient(config);
+  return {
+    config,
+    client: connected.client,
+    async stop() {
+      worker.worker.shutdown();
+      await running;
+      await worker.close();
+      await connected.close();
+    },
+  };
+}
+
+/** The build of a .wharf-ci.yml's text, planned as the CLI plans it. */
+export function planOf(buildId: string, text: string, source: SourceSpec): BuildWorkflowInput {
+  const dir = mkdtempSync(join(tmpdir(), 'real-node-'));
+  writeFileSync(join(dir, '.wharf-ci.yml'), text);
+  const made = makePlan({ file: '.wharf-ci.yml', cwd: dir, env: null, inputs: {}, buildId, environ: {} });
+  if ('errors' in made) throw new Error(JSON.stringify(made.errors));
+  return {
+    buildId,
+    plan: made.plan,
+    source,
+    onlyStages: [],
+    timeouts: { pendingSeconds: 180, runSeconds: 240, heartbeatSeconds: 10 },
+  };
+}
+
+/** Runs a build to its end; returns its outcome, the node each step's pod ran on, the pods it ever had and those left. */
+export async function runOnLab(lab: Lab, worker: RealNodeWorker, build: BuildWorkflowInput) {
+  const nodes = new Map<string, string>();
+  const pods = new Set<string>();
+  const abort = await new Watch(lab.kc).watch(
+    `/api/v1/namespaces/${lab.namespace}/pods`,
+    { labelSelector: `wharf-temporal/build-id=${build.buildId}` },
+    (_type: string, pod: V1Pod) => {
+      const step = pod.metadata?.annotations?.['wharf-temporal/step'];
+      if (pod.metadata?.uid) pods.add(pod.metadata.uid);
+      if (step && pod.spec?.nodeName) nodes.set(step, pod.spec.nodeName);
+    },
+    () => {},
+  );
+  try {
+    await startBuild(worker.client, worker.config.taskQueue, build, { repository: 'real-node', branch: 'main' });
+    const outcome = await awaitBuildOutcome(worker.client, build.buildId);
+    const left = await lab.core.listNamespacedPod({
+      namespace: lab.namespace,
+      labelSelector: `wharf-temporal/build-id=${build.buildId}`,
+    });
+    const steps = Object.fromEntries((outcome.result?.stages ?? []).flatMap((s) => s.steps.map((st) => [st.name, st])));
+    return { outcome, steps, nodes, podCount: pods.size, left: left.items.length };
+  } finally {
+    abort.abort();
+  }
+}
+
+/** A step's output lines, as the worker stored them (without the worker's own lines). */
+export async function stepLogs(worker: RealNodeWorker, buildId: string, step: string): Promise<string[]> {
+  return (await readAllRecords(new FileStore(worker.config.logRoot), buildId))
+    .filter((r) => r.step.step === step && r.record.s !== 'sys')
+    .map((r) => r.record.l);
+}
