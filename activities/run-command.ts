@@ -21,21 +21,30 @@ import type { RunCommandInput, RunCommandOutput } from '../workflows/types.ts';
 import type { ActivityDeps } from './deps.ts';
 import { FailureType, permanentFailure } from './failures.ts';
 import { keepHeartbeating } from './heartbeat.ts';
+import { waitUntilReady } from './await-pod-ready.ts';
 
 const TAIL_LINES = 20;
 const REATTACH_DELAY_MS = 1000;
 
 export function runCommandActivity(deps: ActivityDeps) {
   return async function runCommand(input: RunCommandInput): Promise<RunCommandOutput> {
-    const masks = [...input.secrets, ...(input.secretName ? await secretValues(deps, input.secretName) : [])];
-    const last = activityInfo().heartbeatDetails as Partial<StreamOffsets> | undefined;
+    const last = activityInfo().heartbeatDetails as (Partial<StreamOffsets> & { ready?: boolean }) | undefined;
     // Until the log is open, heartbeats repeat the last ones: the offsets stay where they were.
     let writer: StepLog | null = null;
-    const stopHeartbeat = keepHeartbeating(() =>
-      writer ? { ...writer.durable } : { out: last?.out ?? 0, err: last?.err ?? 0 },
-    );
+    // Once the pod was ready, a retry does not wait for it again.
+    let ready = last?.ready === true || !input.awaitReady;
+    const stopHeartbeat = keepHeartbeating(() => ({
+      ...(writer ? writer.durable : { out: last?.out ?? 0, err: last?.err ?? 0 }),
+      ...(input.awaitReady ? { ready } : {}),
+    }));
     const signal = cancellationSignal();
     try {
+      if (!ready && input.awaitReady) {
+        const log = { buildId: input.buildId, stage: input.stage, step: input.step };
+        await waitUntilReady(deps, { pod: input.pod, pendingSeconds: input.awaitReady.pendingSeconds, log });
+        ready = true;
+      }
+      const masks = [...input.secrets, ...(input.secretName ? await secretValues(deps, input.secretName) : [])];
       // Masked in the stream, before it becomes lines (see masked-line-splitter.ts).
       writer = await openStepLog(deps, input, [], signal);
       // Both the store and the last heartbeat hold only stored lines: resume at the furthest.

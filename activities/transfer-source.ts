@@ -18,6 +18,7 @@ import { maskText } from '../src/logs/secret-mask.ts';
 import type { VarValue } from '../src/varsub/substitute.ts';
 import { remark } from './remark.ts';
 import { keepHeartbeating } from './heartbeat.ts';
+import { waitUntilReady } from './await-pod-ready.ts';
 
 const EXTRACT = 'mkdir -p "$1" && tar -x -f - -C "$1"';
 // Clone once; a retry finds the repository and only checks the ref out again. The URL and
@@ -42,6 +43,8 @@ export function transferSourceActivity(deps: ActivityDeps) {
       if (stderr.length < 8192) stderr += chunk.toString('utf8');
     };
     try {
+      if (input.awaitReady)
+        await waitUntilReady(deps, { pod: input.pod, pendingSeconds: input.awaitReady.pendingSeconds, log: input.log });
       if (input.source.kind === 'none') return { files: 0, skipped: [] };
       const stored = input.source.secretName ? await readBuildSecret(deps, input.source.secretName) : {};
       let exit: number;

@@ -15,7 +15,7 @@ import {
 import type { StepActivities } from '../activities/index.ts';
 import { failureMessage, timeoutOf } from './failure-message.ts';
 import { stepStatusQuery } from './queries.ts';
-import type { PodRef, StepPhase, StepResult, StepWorkflowInput } from './types.ts';
+import type { AwaitReady, PodRef, StepPhase, StepResult, StepWorkflowInput } from './types.ts';
 
 // Pod creation and deletion are short API calls: as local activities they cost one
 // history event each instead of six (the budget is 40 events per step).
@@ -24,6 +24,9 @@ const quick = proxyLocalActivities<StepActivities>({
   scheduleToCloseTimeout: '10 minutes',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
 });
+
+/** transferSource or runCommand, whichever comes first, waits for the pod: no awaitPodReady activity. */
+export const READY_IN_FIRST_ACTIVITY = 'ready-in-first-activity';
 
 /** deletePod gets the created pod's uid and the step's labels. */
 export const DELETE_OWN_POD_ONLY = 'delete-own-pod-only';
@@ -45,6 +48,17 @@ export async function stepWorkflow(input: StepWorkflowInput): Promise<StepResult
   // Retrying the command re-attaches to it (it runs once); the whole run has one budget.
   const running = proxyActivities<StepActivities>({
     scheduleToCloseTimeout: `${timeouts.runSeconds} seconds`,
+    heartbeatTimeout,
+    retry,
+  });
+  // The same, when they first wait for the pod: the pending budget on top.
+  const readyTransfer = proxyActivities<StepActivities>({
+    startToCloseTimeout: `${timeouts.pendingSeconds + 1800} seconds`,
+    heartbeatTimeout,
+    retry: { ...retry, maximumAttempts: 10 },
+  });
+  const readyRunning = proxyActivities<StepActivities>({
+    scheduleToCloseTimeout: `${timeouts.runSeconds + timeouts.pendingSeconds} seconds`,
     heartbeatTimeout,
     retry,
   });
@@ -76,14 +90,21 @@ export async function stepWorkflow(input: StepWorkflowInput): Promise<StepResult
     const pod: PodRef = await quick.createPod({ pod: step.pod, log });
     created = pod;
     enter('waiting-for-pod');
-    await waiting.awaitPodReady({ pod, pendingSeconds: timeouts.pendingSeconds, log });
+    // The first activity that needs the pod waits until it is ready: one activity and
+    // one workflow task less per step. Older histories have an activity of its own.
+    const ready = patched(READY_IN_FIRST_ACTIVITY);
+    let awaitReady: AwaitReady | undefined = ready ? { pendingSeconds: timeouts.pendingSeconds } : undefined;
+    if (!ready) await waiting.awaitPodReady({ pod, pendingSeconds: timeouts.pendingSeconds, log });
     if (step.source && input.source.kind !== 'none') {
-      enter('transferring-source');
+      if (!awaitReady) enter('transferring-source');
       const { container, path, onlyFiles, variables } = step.source;
-      await transfer.transferSource({ pod, container, path, source: input.source, onlyFiles, variables, log });
+      const args = { pod, container, path, source: input.source, onlyFiles, variables, log };
+      if (awaitReady) await readyTransfer.transferSource({ ...args, awaitReady });
+      else await transfer.transferSource(args);
+      awaitReady = undefined;
     }
     enter('running');
-    const outcome = await running.runCommand({
+    const outcome = await (awaitReady ? readyRunning : running).runCommand({
       buildId: input.buildId,
       stage: input.stage,
       step: step.name,
@@ -93,6 +114,7 @@ export async function stepWorkflow(input: StepWorkflowInput): Promise<StepResult
       shell: step.exec.shell,
       secrets: step.secrets,
       secretName: step.secretName,
+      ...(awaitReady ? { awaitReady } : {}),
     });
     result.exitCode = outcome.exitCode;
     result.logTail = outcome.logTail;

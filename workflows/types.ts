@@ -70,8 +70,14 @@ export interface AwaitPodReadyInput {
   log?: StepLogRef;
 }
 
+/** Asks an activity to wait until its pod is ready before it starts (absent in older histories). */
+export interface AwaitReady {
+  pendingSeconds: number;
+}
+
 export interface TransferSourceInput {
   pod: PodRef;
+  awaitReady?: AwaitReady;
   container: string;
   path: string;
   source: SourceSpec;
@@ -92,6 +98,7 @@ export interface RunCommandInput {
   secrets: string[];
   /** A Secret whose values are masked in the logs too (the build's password inputs). */
   secretName?: string;
+  awaitReady?: AwaitReady;
 }
 
 export interface RunCommandOutput {

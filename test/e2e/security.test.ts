@@ -104,7 +104,8 @@ describe('secrets on the lab', function () {
     assert.ok(!/^\[build\/as-worker\] never$/m.test(r.stdout));
     const id = /build (\S+) started/.exec(r.stdout)?.[1] ?? assert.fail(r.stdout);
     const events = rawHistory(lab, `${id}.build.as-worker`);
-    assert.ok(!events.includes('"activityType":{"name":"awaitPodReady"}'), 'no step went past pod creation');
+    for (const activity of ['awaitPodReady', 'transferSource', 'runCommand'])
+      assert.ok(!events.includes(`"activityType":{"name":"${activity}"}`), 'no step went past pod creation');
   });
 
   it('with codec keys, the history holds no plain input; the codec decodes it; the build runs', async () => {

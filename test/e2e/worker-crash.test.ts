@@ -92,7 +92,10 @@ describe('worker killed mid-build', function () {
     { phase: 'creating the pod', trigger: ({ census }) => census.uidsByName.size > 0 },
     {
       phase: 'waiting for readiness',
-      trigger: async ({ id }) => (await phaseOf(`${id}.build.crash`)) === 'waiting-for-pod',
+      // The command's activity waits for the pod first: past creation, before the first line.
+      trigger: async ({ id, logs }) =>
+        ['waiting-for-pod', 'running'].includes((await phaseOf(`${id}.build.crash`)) ?? '') &&
+        !(await logs()).includes('started'),
     },
     { phase: 'running the command', trigger: async ({ logs }) => (await logs()).includes('started') },
     // Deletion runs as a local activity, inside a workflow task, when queries wait: so the

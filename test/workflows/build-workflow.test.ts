@@ -13,7 +13,13 @@ import { loadWorkflowBundle } from '../../src/worker/workflow-bundle.ts';
 import { PayloadLimits } from '../../src/limits/payload-bytes.ts';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.ts';
 import { stepWorkflowId } from '../../workflows/stage.ts';
-import type { BuildResult, BuildWorkflowInput, CreatePodInput, RunCommandInput } from '../../workflows/types.ts';
+import type {
+  BuildResult,
+  BuildWorkflowInput,
+  CreatePodInput,
+  RunCommandInput,
+  TransferSourceInput,
+} from '../../workflows/types.ts';
 import { buildInput, plan, stage, step } from '../support/plans.ts';
 import { recordHistories } from '../support/record-histories.ts';
 import { temporalCliPath } from '../support/temporal-cli.ts';
@@ -25,6 +31,8 @@ interface Recorder {
   /** `start <step>` and `end <step>` of every command, in the order they happened. */
   events: string[];
   recorded: BuildRecord[];
+  /** `<activity> <step>` of every activity that was asked to wait for its pod, and of awaitPodReady. */
+  waits: string[];
 }
 
 // Commands understood by the fake runCommand: ['exit', N], ['sleep', ms], ['hang'].
@@ -35,11 +43,15 @@ function fakeActivities(rec: Recorder): StepActivities {
       rec.created.push(name);
       return { name, uid: `uid-${name}` };
     },
-    async awaitPodReady() {},
-    async transferSource() {
+    async awaitPodReady(input: { pod: { name: string } }) {
+      rec.waits.push(`awaitPodReady ${input.pod.name}`);
+    },
+    async transferSource(input: TransferSourceInput) {
+      if (input.awaitReady) rec.waits.push(`transferSource ${input.pod.name}`);
       return { files: 0, skipped: [] };
     },
     async runCommand(input: RunCommandInput) {
+      if (input.awaitReady) rec.waits.push(`runCommand ${input.pod.name}`);
       rec.commands.push(input.step);
       rec.events.push(`start ${input.step}`);
       const [verb, arg] = input.command;
@@ -80,7 +92,7 @@ describe('build workflow (real Temporal, fake pods)', function () {
         searchAttributes: ALL_SEARCH_ATTRIBUTES,
       },
     });
-    rec = { created: [], deleted: [], commands: [], events: [], recorded: [] };
+    rec = { created: [], deleted: [], commands: [], events: [], recorded: [], waits: [] };
     worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue: 'wf-test',
@@ -102,6 +114,7 @@ describe('build workflow (real Temporal, fake pods)', function () {
     rec.commands.length = 0;
     rec.events.length = 0;
     rec.recorded.length = 0;
+    rec.waits.length = 0;
   });
 
   async function runBuild(input: BuildWorkflowInput): Promise<{ result: BuildResult; error: unknown }> {
@@ -295,6 +308,23 @@ describe('build workflow (real Temporal, fake pods)', function () {
     const child = stepWorkflowId(input.buildId, 'build', name);
     assert.ok(Buffer.byteLength(child) <= PayloadLimits.workflowIdBytes);
     assert.equal((await env.client.workflow.getHandle(child).describe()).status.name, 'COMPLETED');
+  });
+
+  it('waits for the pod in the first activity that needs it, with no activity of its own', async () => {
+    const input = buildInput(
+      id('ready'),
+      plan([stage('s', [step('plain', ['exit', '0']), step('sourced', ['exit', '0'])])]),
+      { source: { kind: 'local', path: '.' } },
+    );
+    input.plan.stages[0]!.steps[1]!.source = { container: 'step', path: '/mnt/repo' };
+    const { result } = await runBuild(input);
+    assert.equal(result.status, 'success');
+    assert.deepEqual([...rec.waits].sort(), ['runCommand test-plain', 'transferSource test-sourced']);
+    for (const s of ['plain', 'sourced']) {
+      const history = (await env.client.workflow.getHandle(`${input.buildId}.s.${s}`).fetchHistory()).events ?? [];
+      const activities = history.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+      assert.deepEqual(activities, s === 'plain' ? ['runCommand'] : ['transferSource', 'runCommand']);
+    }
   });
 
   it('stays within 40 history events per step', async () => {
