@@ -195,19 +195,19 @@ report:
     const code = await new Promise<number | null>((resolve) => run.on('close', resolve));
     assert.equal(code, 1, `run exits 1 for a failed build:\n${out}`);
     const buildId = /build (\S+) started/.exec(out)?.[1] ?? assert.fail(`no build id in: ${out}`);
-    assert.match(out, /^\[build\/greet\] hello from the deployed worker$/m);
-    assert.match(out, /^\[test\/fail\] about to fail$/m);
-    assert.match(out, /build failed: test\/fail: command exited with code 3/);
+    assert.match(out, /^\[build\/greet\] hello from the deployed worker$/m, out);
+    assert.match(out, /^\[test\/fail\] about to fail$/m, out);
+    assert.match(out, /build failed: test\/fail: command exited with code 3/, out);
 
     // The lines, read from PostgreSQL.
     const store = await PostgresStore.open(db.url);
     try {
       const lines = async (step: string) =>
         (await readAllRecords(store, buildId, step)).filter((r) => r.record.s !== 'sys').map((r) => r.record.l);
-      assert.deepEqual(await lines('build/greet'), ['hello from the deployed worker', 'second line']);
-      assert.deepEqual(await lines('build/count'), ['n=1', 'n=2', 'n=3']);
-      assert.deepEqual(await lines('test/fail'), ['about to fail']);
-      assert.deepEqual(await lines('report/notify'), ['the build failed']);
+      assert.deepEqual(await lines('build/greet'), ['hello from the deployed worker', 'second line'], out);
+      assert.deepEqual(await lines('build/count'), ['n=1', 'n=2', 'n=3'], out);
+      assert.deepEqual(await lines('test/fail'), ['about to fail'], out);
+      assert.deepEqual(await lines('report/notify'), ['the build failed'], out);
     } finally {
       await store.close();
     }
@@ -234,10 +234,17 @@ report:
       await connection.close();
     }
     // Its step pods ran on the real node, in the build namespace, and are gone.
-    assert.deepEqual(await podsOf(namespaces.builds), []);
+    assert.deepEqual(
+      (await podsOf(namespaces.builds)).map((p) => p.metadata?.name),
+      [],
+    );
     const metrics = await (await fetch(`http://${workerPod.status!.podIP!}:9090/metrics`)).text();
-    assert.match(metrics, /^wharf_workflows_finished_total\{kind="build",outcome="failed"\} 1$/m);
-    assert.match(metrics, /^wharf_pods_total\{action="created"\} 4$/m);
+    const wharf = metrics
+      .split('\n')
+      .filter((l) => l.startsWith('wharf_'))
+      .join('\n');
+    assert.match(metrics, /^wharf_workflows_finished_total\{kind="build",outcome="failed"\} 1$/m, wharf);
+    assert.match(metrics, /^wharf_pods_total\{action="created"\} 4$/m, wharf);
   });
 
   it('ends the idle worker pod within its grace period when it is deleted; the Deployment starts another', async () => {
