@@ -8,7 +8,8 @@
 // what is missing.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,7 +97,17 @@ describe('the worker image as the Deployment on the real node', function () {
     podStore.hostname = gateway;
     podStore.port = String(storeRelay.port);
     const [selectorKey, selectorValue] = s.REAL_NODE_SELECTOR!.split('=') as [string, string];
-    const api = new URL(lab.kc.getCurrentCluster()!.server);
+    const cluster = lab.kc.getCurrentCluster()!;
+    const api = new URL(cluster.server);
+    // The pod reaches the API server at the bridge address: its certificate must name it.
+    const names = await new Promise<string>((resolve, reject) => {
+      const socket = tlsConnect({ host: gateway, port: Number(api.port), ca: readFileSync(cluster.caFile!) }, () => {
+        resolve(socket.getPeerCertificate().subjectaltname ?? '');
+        socket.end();
+      });
+      socket.once('error', reject);
+    });
+    assert.ok(names.split(', ').includes(`IP Address:${gateway}`), `the API server's certificate names ${names}`);
 
     const objects = withLabOverlay(deployObjects(), {
       image,
