@@ -6,9 +6,10 @@ import { defineWorkerCrashTests } from '../support/worker-crash.ts';
 
 defineWorkerCrashTests({
   title: 'worker killed mid-build',
-  step: (_lab, id, script) => {
+  step: (_lab, id, script, _counterDir, phase) => {
     const step = labStep(id, 'build', 'crash', script);
-    step.pod.metadata!.annotations = { ...step.pod.metadata!.annotations, 'wharf-temporal.lab/ready-delay': '6s' };
+    if (phase === 'waiting for readiness')
+      step.pod.metadata!.annotations = { ...step.pod.metadata!.annotations, 'wharf-temporal.lab/ready-delay': '6s' };
     return step;
   },
 });

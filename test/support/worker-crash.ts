@@ -23,11 +23,14 @@ import { plan, stage } from './plans.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/wharf-temporal.js', import.meta.url));
 
+/** Where in a step the worker is killed. */
+export type CrashPhase = 'creating the pod' | 'waiting for readiness' | 'running the command' | 'deleting the pod';
+
 export interface CrashSuite {
   /** The describe block's title. */
   title: string;
-  /** The step that runs `script`; `counterDir` is a host folder the script appends to. */
-  step(lab: Lab, buildId: string, script: string, counterDir: string): StepPlan;
+  /** The step that runs `script`; `counterDir` is a host folder the script appends to; `phase` the case's. */
+  step(lab: Lab, buildId: string, script: string, counterDir: string, phase: CrashPhase): StepPlan;
   /** Where the script sees counterDir (the same path unless the pod mounts it elsewhere). */
   counterPath?: (counterDir: string) => string;
   /** Environment of the worker processes, besides the lab's (worker settings, say). */
@@ -109,7 +112,7 @@ export function defineWorkerCrashTests(suite: CrashSuite): void {
     }
 
     const cases: {
-      phase: string;
+      phase: CrashPhase;
       trigger: (ctx: { id: string; census: PodCensus; logs: () => Promise<string[]> }) => Promise<boolean> | boolean;
     }[] = [
       { phase: 'creating the pod', trigger: ({ census }) => census.uidsByName.size > 0 },
@@ -151,7 +154,7 @@ export function defineWorkerCrashTests(suite: CrashSuite): void {
             config.taskQueue,
             {
               buildId: id,
-              plan: plan([stage('build', [suite.step(lab, id, script, counterDir)])]),
+              plan: plan([stage('build', [suite.step(lab, id, script, counterDir, c.phase)])]),
               source: { kind: 'none' },
               onlyStages: [],
               timeouts: { pendingSeconds: 60, runSeconds: 300, heartbeatSeconds: 4 },
