@@ -71,7 +71,8 @@ export async function runFloor(
 }
 
 // The lab's simulated kubelet may fail an exec while the pod's sandbox is still starting
-// on a loaded host; the floor tries again, as any script would (and as our runner does).
+// on a loaded host, or kill it (137) as the sandbox goes; the floor tries again, as any
+// script would (and as our runner does).
 async function execRetried(
   kc: KubeConfig,
   namespace: string,
@@ -83,7 +84,7 @@ async function execRetried(
     try {
       return await exec(kc, namespace, pod, container, command);
     } catch (err) {
-      if (attempt >= 5 || !/sandbox .* did not start/.test(String(err))) throw err;
+      if (attempt >= 5 || !/sandbox .* did not start|exit code 137/.test(String(err))) throw err;
       await new Promise((r) => setTimeout(r, 200));
     }
   }
