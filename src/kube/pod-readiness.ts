@@ -20,6 +20,29 @@ const FATAL_WAITING_REASONS = new Set([
 ]);
 
 export function podReadiness(pod: V1Pod): PodReadiness {
+  const verdict = readiness(pod);
+  if (verdict.state !== 'failed') return verdict;
+  return { ...verdict, message: namingMissingExecutable(pod, verdict.message) };
+}
+
+// The runtime's words for an executable the image does not have (runc through containerd
+// or CRI-O; Docker's shim says the same of $PATH lookups).
+const MISSING_EXECUTABLE = [
+  /exec: "([^"]+)": stat [^:]+: no such file or directory/,
+  /exec: "([^"]+)": executable file not found in \$PATH/,
+];
+
+/** Says which image lacks which program, when that is why a container did not start. */
+function namingMissingExecutable(pod: V1Pod, message: string): string {
+  const m = MISSING_EXECUTABLE.map((re) => re.exec(message)).find((x) => x !== null);
+  if (!m) return message;
+  const container = /^(?:init )?container (\S+?):? /.exec(message)?.[1];
+  const spec = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find((c) => c.name === container);
+  const image = spec?.image ? `the image ${spec.image}` : "the container's image";
+  return `${image} has no ${m[1]}, which the step runs as its shell: ${message}`;
+}
+
+function readiness(pod: V1Pod): PodReadiness {
   const status = pod.status ?? {};
   const containers = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])];
   for (const c of containers) {

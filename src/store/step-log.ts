@@ -3,7 +3,8 @@
 // when hit, and writes queued in order and retried while the store does not answer, so a
 // store that goes away mid-build never fails the step or loses a line. What waits in
 // memory is bounded: past the bound `full` is true and the reader of the command's output
-// pauses (the output stays in the pod and is read again from the stored offsets).
+// pauses (the output stays in the pod and is read again from the stored offsets). A
+// cancelled step stops waiting for the store at once; its lines are still written later.
 import type { LogRecord, LogStream } from '../logs/log-record.ts';
 
 /** What a store holds of one step: stream offsets, stored text bytes, whether it was cut. */
@@ -66,6 +67,7 @@ export class StepLog {
   private troubleSince: number | null = null;
   private fullNoted = false;
   private roomWaiters: (() => void)[] = [];
+  private finishing: Promise<void> | null = null;
 
   constructor(sink: StepSink, location: string, options: StepLogOptions = {}) {
     this.sink = sink;
@@ -137,17 +139,30 @@ export class StepLog {
     return out;
   }
 
-  /** Resolves once everything written so far is stored (waiting as long as the store is away). */
-  async flush(): Promise<void> {
+  /**
+   * Resolves once everything written so far is stored (waiting as long as the store is
+   * away). An aborted `signal` ends the wait (rejecting with its reason), not the writing:
+   * what waits in memory is still written when the store answers, while the worker lives.
+   */
+  flush(signal?: AbortSignal): Promise<void> {
+    return untilAborted(this.flushAll(), signal);
+  }
+
+  /** Flushes, then marks the step's log finished; `signal` ends the wait as for `flush`. */
+  finish(signal?: AbortSignal): Promise<void> {
+    this.finishing ??= this.finishAll();
+    return untilAborted(this.finishing, signal);
+  }
+
+  private async flushAll(): Promise<void> {
     while (this.queue.length > 0 || this.draining) {
       this.draining ??= this.drain();
       await this.draining;
     }
   }
 
-  /** Flushes, then marks the step's log finished. */
-  async finish(): Promise<void> {
-    await this.flush();
+  private async finishAll(): Promise<void> {
+    await this.flushAll();
     for (let attempt = 0; ; attempt++) {
       try {
         await this.sink.finish();
@@ -249,6 +264,32 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
   if (bytes >= 1024) return `${Math.round((bytes / 1024) * 10) / 10} KiB`;
   return `${bytes} bytes`;
+}
+
+/** `work`, or the signal's reason once it aborts (`work` goes on either way). */
+function untilAborted(work: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return work;
+  if (signal.aborted) {
+    work.catch(() => {});
+    return Promise.reject(signal.reason as Error);
+  }
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      work.catch(() => {});
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err as Error);
+      },
+    );
+  });
 }
 
 function sleep(ms: number): Promise<void> {

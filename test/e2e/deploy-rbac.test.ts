@@ -4,23 +4,16 @@
 // sweeps an orphan pod; everything outside its Role is refused.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  ApiException,
-  CoreV1Api,
-  type KubeConfig,
-  KubernetesObjectApi,
-  PatchStrategy,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
-import { parse, parseAllDocuments } from 'yaml';
+import { ApiException, CoreV1Api, type KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import { BuildSecrets } from '../../src/kube/build-secret.ts';
 import { loadKubeConfig } from '../../src/kube/kube-config.ts';
 import { LABELS, MANAGED_BY } from '../../src/pod/labels.ts';
 import { connectLab, type Lab } from '../support/lab.ts';
+import { deployObjects } from '../support/worker-deployment.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'bin/wharf-temporal.js');
@@ -29,14 +22,6 @@ const WORKER_NAMESPACE = 'wharf-temporal';
 const BUILD_NAMESPACE = 'wharf-builds';
 const ACCOUNT = 'wharf-temporal-worker';
 const DEPLOYMENT = `rbac-${process.pid}`;
-
-/** deploy/'s objects in the order its kustomization lists them (namespaces first). */
-function deployObjects(): KubernetesObject[] {
-  const { resources } = parse(readFileSync(join(ROOT, 'deploy/kustomization.yaml'), 'utf8')) as { resources: string[] };
-  return resources.flatMap((f) =>
-    parseAllDocuments(readFileSync(join(ROOT, 'deploy', f), 'utf8')).map((d) => d.toJS() as KubernetesObject),
-  );
-}
 
 /** The HTTP status an API call failed with (0 when it did not fail). */
 async function statusOf(call: Promise<unknown>): Promise<number> {

@@ -4,16 +4,14 @@
 // the pod network, written by the lab), and helm-package pushes a chart to the lab
 // registry over OCI. Each test asserts what the cluster or the registry holds afterwards.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import type { BuildWorkflowInput } from '../../workflows/types.ts';
 import { connectLab, type Lab } from '../support/lab.ts';
 import {
   planOf,
   realNode,
+  registryGet,
   runOnLab,
+  sourceWith,
   startRealNodeWorker,
   stepLogs,
   type RealNode,
@@ -21,38 +19,6 @@ import {
 } from '../support/real-node.ts';
 
 let seq = 0;
-
-/** A source folder holding the given files. */
-export function sourceWith(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'src-'));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
-}
-
-/** GET on the lab registry's API (TLS from the lab's CA); the parsed JSON body and the status. */
-export function registryGet(lab: Lab, registry: string, path: string): Promise<{ status: number; body: unknown }> {
-  const [host, port] = registry.split(':');
-  const ca = readFileSync(join(dirname(lab.status.KUBECONFIG!), 'pki', 'ca.crt'));
-  return new Promise((resolve, reject) => {
-    const headers = { accept: 'application/vnd.oci.image.manifest.v1+json, application/json' };
-    const req = request({ host, port: Number(port), path, ca, method: 'GET', headers }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => {
-        try {
-          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null });
-        } catch (e) {
-          reject(e instanceof Error ? e : new Error(String(e)));
-        }
-      });
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 describe('cluster and registry steps on the real node', function () {
   this.timeout(300_000);

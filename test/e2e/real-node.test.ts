@@ -138,6 +138,12 @@ on-failure:
     const { steps, left } = await run(planOf(id, text, { kind: 'none' }));
     const step = steps.bare!;
     assert.equal(step.status, 'failed');
+    assert.ok(
+      (step.error ?? '').startsWith(
+        `the image ${real.images.NO_SHELL} has no /bin/sh, which the step runs as its shell: `,
+      ),
+      step.error ?? '',
+    );
     assert.match(step.error ?? '', /"\/bin\/sh": stat \/bin\/sh: no such file or directory/);
     assert.equal(left, 0);
   });

@@ -11,6 +11,7 @@ import { PostgresStore } from '../../src/store/postgres-store.ts';
 import { openBuildStore, resolveStoreSettings } from '../../src/store/store-settings.ts';
 import { StepLog } from '../../src/store/step-log.ts';
 import { scratchDatabase } from '../support/postgres.ts';
+import { startTcpRelay } from '../support/tcp-relay.ts';
 
 async function readAll(store: BuildStore, ref: StepRef): Promise<{ s: string; l: string; o?: number }[]> {
   const out: { s: string; l: string; o?: number }[] = [];
@@ -276,6 +277,48 @@ describe("build store contract: PostgreSQL (the lab's)", function () {
       rows.map((r: { version: number }) => r.version),
       [1],
     );
+  });
+
+  it('lets a cancelled step stop waiting while PostgreSQL is away; its lines are written once it is back', async () => {
+    // The store is reached through a relay, which goes away and comes back on its port.
+    const direct = new URL(db.url);
+    const target = { host: direct.hostname, port: Number(direct.port) };
+    let relay = await startTcpRelay('127.0.0.1', target);
+    const port = relay.port;
+    const viaRelay = new URL(db.url);
+    viaRelay.port = String(port);
+    const store = await PostgresStore.open(viaRelay.toString());
+    const reader = await PostgresStore.open(db.url);
+    try {
+      const step: StepRef = { buildId: 'cancelled-away', stage: 'build', step: 'compile' };
+      const log = await store.openStep(step);
+      await relay.close();
+      log.write('out', [{ text: 'written while away', endOffset: 19 }]);
+      const cancel = new AbortController();
+      setTimeout(() => cancel.abort(new Error('step cancelled')), 300);
+      const began = Date.now();
+      await assert.rejects(log.finish(cancel.signal), /step cancelled/);
+      assert.ok(Date.now() - began < 1500, `the wait ended ${Date.now() - began} ms after it began`);
+      assert.deepEqual(await readAll(reader, step), []);
+      relay = await startTcpRelay('127.0.0.1', target, port);
+      const deadline = Date.now() + 15_000;
+      let stored: { s: string; l: string }[] = [];
+      while (Date.now() < deadline) {
+        stored = await readAll(reader, step);
+        if (stored.some((r) => r.s === 'out')) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.deepEqual(
+        stored.filter((r) => r.s === 'out').map((r) => r.l),
+        ['written while away'],
+      );
+      assert.match(stored.find((r) => r.s === 'sys')?.l ?? '', /^the build store did not answer/);
+      await log.finish();
+    } finally {
+      await relay.close();
+      await store.close();
+      await reader.close();
+    }
   });
 
   it('an unreachable store fails with its URL, the password masked, and the reason', async () => {

@@ -2,9 +2,10 @@
 // and images from the lab's status, a worker with the lab's worker settings (the real
 // node's selector and toleration, the lab's images), plans made from a .wharf-ci.yml as
 // the CLI makes them, and runs that record the node and the pods of every step.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Watch, type V1Pod } from '@kubernetes/client-node';
 import type { Client } from '@temporalio/client';
 import { awaitBuildOutcome } from '../../src/client/build-outcome.ts';
@@ -58,8 +59,13 @@ export interface RealNodeWorker {
   stop(): Promise<void>;
 }
 
-/** A build worker in this process with the lab's worker settings, and a client. */
-export async function startRealNodeWorker(lab: Lab, real: RealNode, name: string): Promise<RealNodeWorker> {
+/** A build worker in this process with the lab's worker settings (and the Secrets steps may read), and a client. */
+export async function startRealNodeWorker(
+  lab: Lab,
+  real: RealNode,
+  name: string,
+  allowSecrets: string[] = [],
+): Promise<RealNodeWorker> {
   const config = lab.config(name);
   const worker = await createBuildWorker({
     config,
@@ -68,6 +74,7 @@ export async function startRealNodeWorker(lab: Lab, real: RealNode, name: string
     maxConcurrentSteps: 10,
     shutdownGraceSeconds: 1,
     podSettings: resolveWorkerSettings({ config: real.settingsFile }, {}),
+    podPolicy: { serviceAccounts: [], secrets: allowSecrets },
   });
   const running = worker.worker.run();
   const connected = await connectClient(config);
@@ -131,4 +138,36 @@ export async function stepLogs(worker: RealNodeWorker, buildId: string, step: st
   return (await readAllRecords(new FileStore(worker.config.logRoot), buildId))
     .filter((r) => r.step.step === step && r.record.s !== 'sys')
     .map((r) => r.record.l);
+}
+
+/** A source folder holding the given files. */
+export function sourceWith(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'src-'));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+/** GET on the lab registry's API (TLS from the lab's CA); the parsed JSON body and the status. */
+export function registryGet(lab: Lab, registry: string, path: string): Promise<{ status: number; body: unknown }> {
+  const [host, port] = registry.split(':');
+  const ca = readFileSync(join(dirname(lab.status.KUBECONFIG!), 'pki', 'ca.crt'));
+  return new Promise((resolve, reject) => {
+    const headers = { accept: 'application/vnd.oci.image.manifest.v1+json, application/json' };
+    const req = request({ host, port: Number(port), path, ca, method: 'GET', headers }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => {
+        try {
+          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null });
+        } catch (e) {
+          reject(e instanceof Error ? e : new Error(String(e)));
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }

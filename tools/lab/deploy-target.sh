@@ -3,7 +3,9 @@
 # (the `cluster` that kubectl and helm steps mount at /root/.kube by default, as in
 # wharf-cmd) in the lab's namespace, holding a kubeconfig that reaches the API server
 # from the pod network (the bridge's address, which the API server's certificate
-# carries) as the user `lab-deployer`, who may edit the namespace `lab-deploy` only.
+# carries) as the user `lab-deployer`, who may edit the namespace `lab-deploy` only;
+# and the `lab-registry` docker-config Secret for docker steps' `secret` (the lab
+# registry asks for no credentials: its config has none).
 #
 #   deploy-target.sh up       create or update the namespace, the user, its role and the ConfigMap
 #   deploy-target.sh status   KEY=value lines; exit 1 when the ConfigMap is missing
@@ -17,6 +19,7 @@ API_PORT="${LAB_KUBE_API_PORT:-16443}"
 NAMESPACE="${LAB_NAMESPACE:-wharf}"
 TARGET_NAMESPACE="${LAB_DEPLOY_NAMESPACE:-lab-deploy}"
 CONFIGMAP="kubectl-config"
+REGISTRY_SECRET="lab-registry"
 USER_NAME="lab-deployer"
 
 LAB_COMPONENT=deploy-target
@@ -87,6 +90,13 @@ EOF
   { printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: %s, namespace: %s}\ndata:\n  config: |\n' "$CONFIGMAP" "$NAMESPACE"
     kubeconfig_block; } | apply "/api/v1/namespaces/$NAMESPACE/configmaps/$CONFIGMAP" \
     || die "cannot write the ConfigMap $CONFIGMAP"
+  apply "/api/v1/namespaces/$NAMESPACE/secrets/$REGISTRY_SECRET" <<EOF || die "cannot write the Secret $REGISTRY_SECRET"
+apiVersion: v1
+kind: Secret
+metadata: {name: $REGISTRY_SECRET, namespace: $NAMESPACE}
+type: kubernetes.io/dockerconfigjson
+stringData: {.dockerconfigjson: '{"auths": {}}'}
+EOF
   log "steps reach the cluster at https://$GATEWAY:$API_PORT as $USER_NAME (ConfigMap $NAMESPACE/$CONFIGMAP, namespace $TARGET_NAMESPACE)"
 }
 
@@ -94,6 +104,8 @@ status() {
   api "https://127.0.0.1:$API_PORT/api/v1/namespaces/$NAMESPACE/configmaps/$CONFIGMAP" >/dev/null || return 1
   echo "LAB_DEPLOY_CONFIGMAP=$CONFIGMAP"
   echo "LAB_DEPLOY_NAMESPACE=$TARGET_NAMESPACE"
+  api "https://127.0.0.1:$API_PORT/api/v1/namespaces/$NAMESPACE/secrets/$REGISTRY_SECRET" >/dev/null \
+    && echo "LAB_REGISTRY_SECRET=$REGISTRY_SECRET"
 }
 
 case "${1:-}" in

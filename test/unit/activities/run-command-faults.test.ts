@@ -2,7 +2,7 @@
 // connection (a fake exec endpoint sends what the test chooses) and the log store. Every
 // fault fails or retries the step; none escapes into the process.
 import assert from 'node:assert/strict';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { FailureType } from '../../../activities/failures.ts';
 import { runCommandActivity } from '../../../activities/run-command.ts';
 import type { LogRecord } from '../../../src/logs/log-record.ts';
@@ -49,9 +49,12 @@ function fullDiskStore(): { store: BuildStore; stored: LogRecord[]; failures: ()
 describe('runCommand activity with faults in its I/O', () => {
   const cluster = fakeExecCluster();
 
-  async function run(onExec: (s: ExecSession) => void, store: BuildStore = scratchStore('run-faults')) {
+  async function run(
+    onExec: (s: ExecSession) => void,
+    store: BuildStore = scratchStore('run-faults'),
+    env = activityEnvironment({ heartbeatTimeoutMs: 30_000 }),
+  ) {
     const pods = await cluster.connect(onExec);
-    const env = activityEnvironment({ heartbeatTimeoutMs: 30_000 });
     return env.run(runCommandActivity({ pods, store, followSessionSeconds: 30 }), input);
   }
 
@@ -117,6 +120,38 @@ describe('runCommand activity with faults in its I/O', () => {
     assert.match(
       full.stored.find((r) => r.s === 'sys')?.l ?? '',
       /^the build store did not answer \(ENOSPC: no space left on device, write\)/,
+    );
+  });
+
+  it('ends at once when cancelled while its lines wait for a store that is away; they are written when it returns', async () => {
+    const full = fullDiskStore();
+    const env = activityEnvironment({ heartbeatTimeoutMs: 30_000 });
+    const outcome = run(
+      (s) => {
+        s.stdout('s new\no 6\nhello\n');
+        s.stdout('x 0\n');
+        s.exit(0);
+      },
+      full.store,
+      env,
+    );
+    // The command has ended; its line waits for the store.
+    while (full.failures() < 2) await new Promise((r) => setTimeout(r, 20));
+    const cancelledAt = Date.now();
+    env.cancel();
+    await assert.rejects(outcome, (err: unknown) => {
+      assert.ok(err instanceof CancelledFailure, String(err));
+      return true;
+    });
+    assert.ok(Date.now() - cancelledAt < 1000, `ended ${Date.now() - cancelledAt} ms after the cancellation`);
+    assert.equal(full.stored.length, 0, 'nothing stored yet');
+    full.heal();
+    const deadline = Date.now() + 5000;
+    while (!full.stored.some((r) => r.s === 'out') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(
+      full.stored.filter((r) => r.s === 'out').map((r) => [r.l, r.o]),
+      [['hello', 6]],
     );
   });
 });

