@@ -8,7 +8,8 @@
 // what is missing.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,7 +97,17 @@ describe('the worker image as the Deployment on the real node', function () {
     podStore.hostname = gateway;
     podStore.port = String(storeRelay.port);
     const [selectorKey, selectorValue] = s.REAL_NODE_SELECTOR!.split('=') as [string, string];
-    const api = new URL(lab.kc.getCurrentCluster()!.server);
+    const cluster = lab.kc.getCurrentCluster()!;
+    const api = new URL(cluster.server);
+    // The pod reaches the API server at the bridge address: its certificate must name it.
+    const names = await new Promise<string>((resolve, reject) => {
+      const socket = tlsConnect({ host: gateway, port: Number(api.port), ca: readFileSync(cluster.caFile!) }, () => {
+        resolve(socket.getPeerCertificate().subjectaltname ?? '');
+        socket.end();
+      });
+      socket.once('error', reject);
+    });
+    assert.ok(names.split(', ').includes(`IP Address:${gateway}`), `the API server's certificate names ${names}`);
 
     const objects = withLabOverlay(deployObjects(), {
       image,
@@ -195,19 +206,19 @@ report:
     const code = await new Promise<number | null>((resolve) => run.on('close', resolve));
     assert.equal(code, 1, `run exits 1 for a failed build:\n${out}`);
     const buildId = /build (\S+) started/.exec(out)?.[1] ?? assert.fail(`no build id in: ${out}`);
-    assert.match(out, /^\[build\/greet\] hello from the deployed worker$/m);
-    assert.match(out, /^\[test\/fail\] about to fail$/m);
-    assert.match(out, /build failed: test\/fail: command exited with code 3/);
+    assert.match(out, /^\[build\/greet\] hello from the deployed worker$/m, out);
+    assert.match(out, /^\[test\/fail\] about to fail$/m, out);
+    assert.match(out, /build failed: test\/fail: command exited with code 3/, out);
 
     // The lines, read from PostgreSQL.
     const store = await PostgresStore.open(db.url);
     try {
       const lines = async (step: string) =>
         (await readAllRecords(store, buildId, step)).filter((r) => r.record.s !== 'sys').map((r) => r.record.l);
-      assert.deepEqual(await lines('build/greet'), ['hello from the deployed worker', 'second line']);
-      assert.deepEqual(await lines('build/count'), ['n=1', 'n=2', 'n=3']);
-      assert.deepEqual(await lines('test/fail'), ['about to fail']);
-      assert.deepEqual(await lines('report/notify'), ['the build failed']);
+      assert.deepEqual(await lines('build/greet'), ['hello from the deployed worker', 'second line'], out);
+      assert.deepEqual(await lines('build/count'), ['n=1', 'n=2', 'n=3'], out);
+      assert.deepEqual(await lines('test/fail'), ['about to fail'], out);
+      assert.deepEqual(await lines('report/notify'), ['the build failed'], out);
     } finally {
       await store.close();
     }
@@ -234,10 +245,17 @@ report:
       await connection.close();
     }
     // Its step pods ran on the real node, in the build namespace, and are gone.
-    assert.deepEqual(await podsOf(namespaces.builds), []);
+    assert.deepEqual(
+      (await podsOf(namespaces.builds)).map((p) => p.metadata?.name),
+      [],
+    );
     const metrics = await (await fetch(`http://${workerPod.status!.podIP!}:9090/metrics`)).text();
-    assert.match(metrics, /^wharf_workflows_finished_total\{kind="build",outcome="failed"\} 1$/m);
-    assert.match(metrics, /^wharf_pods_total\{action="created"\} 4$/m);
+    const wharf = metrics
+      .split('\n')
+      .filter((l) => l.startsWith('wharf_'))
+      .join('\n');
+    assert.match(metrics, /^wharf_workflows_finished_total\{kind="build",outcome="failed"\} 1$/m, wharf);
+    assert.match(metrics, /^wharf_pods_total\{action="created"\} 4$/m, wharf);
   });
 
   it('ends the idle worker pod within its grace period when it is deleted; the Deployment starts another', async () => {

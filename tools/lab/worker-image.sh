@@ -54,6 +54,21 @@ buildkit_bins() {
   echo "${bins%/}"
 }
 
+# The build's buildkitd and its work folder (globals: the EXIT trap outlives build()).
+tmp=""
+pid=""
+stop_builder() {
+  if [ -n "$pid" ]; then
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    local i
+    for i in $(seq 1 50); do process_alive "$pid" || break; sleep 0.2; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  fi
+  [ -z "$tmp" ] || rm -rf "$tmp"
+  pid="" tmp=""
+  trap - EXIT
+}
+
 build() {
   [ -f "$BASE_LAYOUT/index.json" ] || bash "$HERE/images.sh" build-one node "$NODE_VERSION"
   local hash out
@@ -61,9 +76,10 @@ build() {
   out="$CACHE/worker-image-$hash"
   if [ -f "$out/layout/index.json" ]; then log "lab/wharf-temporal:$hash is in the cache"; return 0; fi
   command -v runc >/dev/null || die "BuildKit needs runc (apt-get install runc)"
-  local bins tmp state="$CACHE/buildkit-state" start=$SECONDS pid
+  local bins state="$CACHE/buildkit-state" start=$SECONDS
   bins="$(buildkit_bins)"
   tmp="$(mktemp -d /tmp/wharf-worker-image.XXXXXX)"
+  trap stop_builder EXIT
   mkdir -p "$state"
   cat > "$tmp/buildkitd.toml" <<EOF
 root = "$state"
@@ -83,9 +99,6 @@ EOF
   setsid "$bins/buildkitd" --config "$tmp/buildkitd.toml" --addr "unix://$tmp/buildkitd.sock" \
     --oci-worker-net host >"$tmp/buildkitd.log" 2>&1 </dev/null &
   pid=$!
-  # shellcheck disable=SC2064
-  trap "kill -TERM -- -$pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf '$tmp'" EXIT
-  stop_builder() { kill -TERM -- "-$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$tmp"; trap - EXIT; }
   local i
   for i in $(seq 1 100); do
     "$bins/buildctl" --addr "unix://$tmp/buildkitd.sock" debug workers >/dev/null 2>&1 && break
