@@ -15,6 +15,8 @@ export const FailureType = {
   KubernetesApiError: 'KubernetesApiError',
   CommandStartFailed: 'CommandStartFailed',
   FollowerProtocolError: 'FollowerProtocolError',
+  /** The command ran past its budget, counted from its pod being ready. */
+  RunBudgetExceeded: 'RunBudgetExceeded',
   SourceFileMissing: 'SourceFileMissing',
   SourceUnreadable: 'SourceUnreadable',
   SourceListingFailed: 'SourceListingFailed',

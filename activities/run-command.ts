@@ -28,21 +28,34 @@ const REATTACH_DELAY_MS = 1000;
 
 export function runCommandActivity(deps: ActivityDeps) {
   return async function runCommand(input: RunCommandInput): Promise<RunCommandOutput> {
-    const last = activityInfo().heartbeatDetails as (Partial<StreamOffsets> & { ready?: boolean }) | undefined;
+    const last = activityInfo().heartbeatDetails as (Partial<StreamOffsets> & { readyAt?: number }) | undefined;
     // Until the log is open, heartbeats repeat the last ones: the offsets stay where they were.
     let writer: StepLog | null = null;
-    // Once the pod was ready, a retry does not wait for it again.
-    let ready = last?.ready === true || !input.awaitReady;
+    // Once the pod was ready, a retry does not wait for it again, and the command's budget
+    // counts from then.
+    let readyAt = last?.readyAt;
     const stopHeartbeat = keepHeartbeating(() => ({
       ...(writer ? writer.durable : { out: last?.out ?? 0, err: last?.err ?? 0 }),
-      ...(input.awaitReady ? { ready } : {}),
+      ...(readyAt !== undefined ? { readyAt } : {}),
     }));
-    const signal = cancellationSignal();
+    const budget = new AbortController();
+    let overBudget: NodeJS.Timeout | undefined;
+    const signal = AbortSignal.any([cancellationSignal(), budget.signal]);
     try {
-      if (!ready && input.awaitReady) {
-        const log = { buildId: input.buildId, stage: input.stage, step: input.step };
-        await waitUntilReady(deps, { pod: input.pod, pendingSeconds: input.awaitReady.pendingSeconds, log });
-        ready = true;
+      if (input.awaitReady) {
+        if (readyAt === undefined) {
+          const log = { buildId: input.buildId, stage: input.stage, step: input.step };
+          await waitUntilReady(deps, { pod: input.pod, pendingSeconds: input.awaitReady.pendingSeconds, log });
+          readyAt = Date.now();
+        }
+        const { runSeconds } = input.awaitReady;
+        if (runSeconds !== undefined) {
+          const reason = permanentFailure(
+            `the command ran longer than its budget of ${runSeconds} s`,
+            FailureType.RunBudgetExceeded,
+          );
+          overBudget = setTimeout(() => budget.abort(reason), Math.max(0, readyAt + runSeconds * 1000 - Date.now()));
+        }
       }
       const masks = [...input.secrets, ...(input.secretName ? await secretValues(deps, input.secretName) : [])];
       // Masked in the stream, before it becomes lines (see masked-line-splitter.ts).
@@ -78,6 +91,7 @@ export function runCommandActivity(deps: ActivityDeps) {
         }
       }
     } finally {
+      clearTimeout(overBudget);
       stopHeartbeat();
     }
   };

@@ -51,7 +51,8 @@ export async function stepWorkflow(input: StepWorkflowInput): Promise<StepResult
     heartbeatTimeout,
     retry,
   });
-  // The same, when they first wait for the pod: the pending budget on top.
+  // The same, when they first wait for the pod: the pending budget on top (the command's
+  // own budget then counts in the activity, from the pod being ready).
   const readyTransfer = proxyActivities<StepActivities>({
     startToCloseTimeout: `${timeouts.pendingSeconds + 1800} seconds`,
     heartbeatTimeout,
@@ -114,7 +115,7 @@ export async function stepWorkflow(input: StepWorkflowInput): Promise<StepResult
       shell: step.exec.shell,
       secrets: step.secrets,
       secretName: step.secretName,
-      ...(awaitReady ? { awaitReady } : {}),
+      ...(awaitReady ? { awaitReady: { ...awaitReady, runSeconds: timeouts.runSeconds } } : {}),
     });
     result.exitCode = outcome.exitCode;
     result.logTail = outcome.logTail;

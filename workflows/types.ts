@@ -73,6 +73,8 @@ export interface AwaitPodReadyInput {
 /** Asks an activity to wait until its pod is ready before it starts (absent in older histories). */
 export interface AwaitReady {
   pendingSeconds: number;
+  /** runCommand's budget, counted from the pod being ready (the wait for it has its own). */
+  runSeconds?: number;
 }
 
 export interface TransferSourceInput {

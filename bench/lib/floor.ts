@@ -55,7 +55,7 @@ export async function runFloor(
       run.fanOut.push(Date.now() - created);
       await Promise.all(
         steps.map(async (s, j) => {
-          const out = await exec(kc, namespace, s.pod.metadata!.name!, s.exec.container, s.exec.command);
+          const out = await execRetried(kc, namespace, s.pod.metadata!.name!, s.exec.container, s.exec.command);
           const span = spanFromLines(out.split('\n'));
           if (span) run.spans.push({ stage: i, step: j, ...span });
         }),
@@ -68,6 +68,26 @@ export async function runFloor(
   }
   run.endedAt = Date.now();
   return run;
+}
+
+// The lab's simulated kubelet may fail an exec while the pod's sandbox is still starting
+// on a loaded host, or kill it (137) as the sandbox goes; the floor tries again, as any
+// script would (and as our runner does).
+async function execRetried(
+  kc: KubeConfig,
+  namespace: string,
+  pod: string,
+  container: string,
+  command: string[],
+): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await exec(kc, namespace, pod, container, command);
+    } catch (err) {
+      if (attempt >= 5 || !/sandbox .* did not start|exit code 137/.test(String(err))) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
 
 function exec(kc: KubeConfig, namespace: string, pod: string, container: string, command: string[]): Promise<string> {

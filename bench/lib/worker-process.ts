@@ -14,6 +14,8 @@ export interface WorkerOptions {
   maxConcurrentSteps?: number;
   maxCachedWorkflows?: number;
   identity?: string;
+  /** The build store's URL (postgres://...); default: the folder config.logRoot. */
+  storeUrl?: string;
 }
 
 export class WorkerProcess {
@@ -58,6 +60,7 @@ export class WorkerProcess {
           WHARF_TEMPORAL_NAMESPACE: config.kubeNamespace,
           WHARF_TEMPORAL_TASK_QUEUE: config.taskQueue,
           WHARF_TEMPORAL_LOG_DIR: config.logRoot,
+          ...(this.options.storeUrl ? { WHARF_TEMPORAL_STORE_URL: this.options.storeUrl } : {}),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },

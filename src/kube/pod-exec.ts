@@ -2,7 +2,8 @@
 // of the pod facade). A command's outcome comes only from the exec status the kubelet
 // sends; a connection that closes without one is reported as lost, never as success.
 import { PassThrough, Writable } from 'node:stream';
-import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
+import { createSecureContext, type SecureContext } from 'node:tls';
+import { Exec, KubeConfig, type V1Status } from '@kubernetes/client-node';
 
 export interface ExecRequest {
   namespace: string;
@@ -33,7 +34,7 @@ export class ExecRejected extends Error {
 const STATUS_AFTER_CLOSE_MS = 250;
 
 export async function execInPod(kc: KubeConfig, req: ExecRequest): Promise<number> {
-  const exec = new Exec(kc);
+  const exec = new Exec(withReusedTlsContext(kc));
   let status: V1Status | null = null;
   let settled = false;
   let settle!: (value: number | Error) => void;
@@ -101,6 +102,42 @@ export async function execInPod(kc: KubeConfig, req: ExecRequest): Promise<numbe
     req.signal?.removeEventListener('abort', onAbort);
     if (socket.readyState === socket.OPEN) socket.close();
   }
+}
+
+type TlsParts = Pick<SecureContextOptionsOf, 'ca' | 'cert' | 'key' | 'pfx' | 'passphrase'>;
+type SecureContextOptionsOf = NonNullable<Parameters<typeof createSecureContext>[0]>;
+const views = new WeakMap<KubeConfig, KubeConfig>();
+
+/**
+ * `kc` as exec connections see it, with one TLS context per set of credentials instead
+ * of a new one at every connection: making one parses the private key and the CAs, which
+ * cost a step more CPU than the rest of its exec. New credentials (a rotated certificate)
+ * make a new context.
+ */
+export function withReusedTlsContext(kc: KubeConfig): KubeConfig {
+  const known = views.get(kc);
+  if (known) return known;
+  let last: { parts: TlsParts; context: SecureContext } | undefined;
+  const view = Object.create(kc) as KubeConfig;
+  view.applyToHTTPSOptions = async (opts) => {
+    await KubeConfig.prototype.applyToHTTPSOptions.call(view, opts);
+    const tls = opts as TlsParts & { secureContext?: SecureContext };
+    const parts: TlsParts = { ca: tls.ca, cert: tls.cert, key: tls.key, pfx: tls.pfx, passphrase: tls.passphrase };
+    if (!last || !sameParts(last.parts, parts)) last = { parts, context: createSecureContext(definedOnly(parts)) };
+    tls.secureContext = last.context;
+  };
+  views.set(kc, view);
+  return view;
+}
+
+function sameParts(a: TlsParts, b: TlsParts): boolean {
+  const same = (x: unknown, y: unknown): boolean =>
+    x === y || (Buffer.isBuffer(x) && Buffer.isBuffer(y) && x.equals(y)) || JSON.stringify(x) === JSON.stringify(y);
+  return (['ca', 'cert', 'key', 'pfx', 'passphrase'] as const).every((k) => same(a[k], b[k]));
+}
+
+function definedOnly(parts: TlsParts): TlsParts {
+  return Object.fromEntries(Object.entries(parts).filter(([, v]) => v !== undefined)) as TlsParts;
 }
 
 /** Bytes of stdin queued on the connection before the sender waits for them to leave. */

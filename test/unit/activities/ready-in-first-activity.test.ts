@@ -95,7 +95,7 @@ describe('activities that wait for their pod first', () => {
     const fake = podsWith(pullFailing);
     const activities = createActivities({ pods: fake.pods, store: store() });
     await assert.rejects(
-      env({ out: 0, err: 0, ready: true }).run(() => activities.runCommand(command)),
+      env({ out: 0, err: 0, readyAt: Date.now() }).run(() => activities.runCommand(command)),
       /exec refused/,
     );
     assert.equal(fake.waits(), 0);
