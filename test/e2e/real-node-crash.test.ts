@@ -18,6 +18,9 @@ defineWorkerCrashTests({
     const busybox = realNode(lab).images.BUSYBOX!;
     const step = labStep(id, 'build', 'crash', script, busybox);
     const spec = step.pod.spec!;
+    // A keep-alive that ends on TERM, as the translator's: a real kubelet waits out the grace period otherwise.
+    spec.terminationGracePeriodSeconds = 5;
+    spec.containers[0]!.command = ['/bin/sh', '-c', "trap 'exit 0' TERM INT; sleep 600 & wait"];
     if (phase === 'waiting for readiness')
       spec.initContainers = [{ name: 'hold', image: busybox, command: ['/bin/sh', '-c', 'sleep 8'] }];
     spec.volumes = [...(spec.volumes ?? []), { name: 'count', hostPath: { path: counterDir, type: 'Directory' } }];
