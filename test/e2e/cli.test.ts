@@ -63,6 +63,9 @@ describe('command line on the lab', function () {
     assert.match(r.stdout, /^\[deploy\/ship\] deploying 1 replica\(s\) to the local lab$/m);
     assert.match(r.stdout, /^success +build \S+ in /m);
     assert.match(r.stdout, /^ {2}skipped +report$/m);
+    // Without the lab's worker settings, on the simulated nodes: each step says which.
+    for (const step of ['build/compile', 'build/lint', 'test/unit', 'test/smoke', 'deploy/ship', 'cleanup/tidy'])
+      assert.match(r.stdout, new RegExp(`^\\[${step}\\] wharf-temporal: pod \\S+ ready on lab-node-\\d+$`, 'm'), step);
     assert.deepEqual(await buildPods(lab, passedBuild), []);
   });
 

@@ -6,6 +6,8 @@ import type { Lab } from './lab.ts';
 
 export class PodCensus {
   readonly uidsByName = new Map<string, Set<string>>();
+  /** Pod name -> the node it was scheduled on. */
+  readonly nodes = new Map<string, string>();
   private abort: AbortController | null = null;
   private poll: NodeJS.Timeout | null = null;
 
@@ -33,6 +35,7 @@ export class PodCensus {
     if (!name || !uid) return;
     if (!this.uidsByName.has(name)) this.uidsByName.set(name, new Set());
     this.uidsByName.get(name)!.add(uid);
+    if (pod.spec?.nodeName) this.nodes.set(name, pod.spec.nodeName);
   }
 
   stop(): void {

@@ -14,13 +14,16 @@ SETTINGS="$LAB_DIR/node/worker-settings.yaml"
 
 # The real node, its registry and images. A part that cannot start is named (with its
 # log's last lines, by the part's script) and the lab stays up with simulated nodes.
+# The settings file stays in place while the lab comes up again (workers starting
+# meanwhile read it); it goes only when the real node is missing.
 real_node_up() {
-  rm -f "$SETTINGS"
   if [ "${LAB_REAL_NODE:-1}" = 0 ]; then
+    rm -f "$SETTINGS"
     mkdir -p "$LAB_DIR/node"; echo "node: turned off (LAB_REAL_NODE=0)" > "$LAB_DIR/node/failed"
     echo "lab: the real node is turned off (LAB_REAL_NODE=0): simulated nodes only" >&2; return 0
   fi
   if ! { bash "$HERE/node.sh" up && bash "$HERE/registry.sh" up && bash "$HERE/images.sh" push && bash "$HERE/deploy-target.sh" up; }; then
+    rm -f "$SETTINGS"
     echo "lab: the real node is missing: simulated nodes only (see above; bash tools/lab/node.sh status)" >&2
     return 0
   fi
