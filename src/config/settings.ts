@@ -277,7 +277,7 @@ export const SETTINGS: readonly Setting[] = [
     value: 'N',
     env: 'WHARF_TEMPORAL_MAX_CACHED_WORKFLOWS',
     file: null,
-    default: '100',
+    default: '500',
     scope: 'worker',
     summary: 'workflows kept in memory between their tasks',
   },

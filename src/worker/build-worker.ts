@@ -71,8 +71,13 @@ export interface BuildWorker {
   close(): Promise<void>;
 }
 
-/** Enough for a worker's builds and their running steps at the default step cap. */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
+/**
+ * Above the workflows one worker has in flight (each build and each of its started steps):
+ * when the cache is smaller, a task the worker has taken waits inside it for a run to be
+ * evicted, and times out (15 task timeouts with 100 builds of 5 steps and a cache of 100;
+ * none with 500, at about the same memory).
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 500;
 
 let runtimeInstalled = false;
 

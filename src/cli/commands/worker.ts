@@ -21,7 +21,7 @@ Runs build workflows and step activities from the task queue.
 
   --max-concurrent-steps N   steps (pods) this worker drives at once (WHARF_TEMPORAL_MAX_STEPS, default 50)
   --max-cached-workflows N   workflows kept in memory between tasks; the rest are replayed
-                             when they have work (WHARF_TEMPORAL_MAX_CACHED_WORKFLOWS, default 100)
+                             when they have work (WHARF_TEMPORAL_MAX_CACHED_WORKFLOWS, default 500)
   --shutdown-grace SECONDS   how long running steps get on SIGTERM (WHARF_TEMPORAL_SHUTDOWN_GRACE, default 30)
   --log-format text|json     the worker's own log (WHARF_TEMPORAL_LOG_FORMAT, default text)
   --http-port PORT           serve /metrics (Prometheus), /livez and /readyz (WHARF_TEMPORAL_HTTP_PORT, default: off)
