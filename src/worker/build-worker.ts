@@ -192,7 +192,7 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
 }
 
 /** Counts each build and step workflow once (sinks are not called on replay). */
-function workflowMetricsSinks(metrics: WorkerMetrics | undefined): InjectedSinks<WorkflowMetricsSinks> {
+export function workflowMetricsSinks(metrics: WorkerMetrics | undefined): InjectedSinks<WorkflowMetricsSinks> {
   return {
     workflowMetrics: {
       started: {

@@ -9,6 +9,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { StepActivities } from '../../activities/index.ts';
 import type { BuildRecord } from '../../src/store/build-store.ts';
+import { workflowMetricsSinks } from '../../src/worker/build-worker.ts';
 import { loadWorkflowBundle } from '../../src/worker/workflow-bundle.ts';
 import { PayloadLimits } from '../../src/limits/payload-bytes.ts';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.ts';
@@ -98,6 +99,7 @@ describe('build workflow (real Temporal, fake pods)', function () {
       taskQueue: 'wf-test',
       workflowBundle: await loadWorkflowBundle(),
       activities: fakeActivities(rec),
+      sinks: workflowMetricsSinks(undefined),
     });
     running = worker.run();
   });
