@@ -9,10 +9,11 @@
 //   an image that cannot be pulled: how long until the build fails saying so;
 //   resume: the worker SIGKILLed while a command runs and started again: kill -> the
 //   command's next line stored (the heartbeat timeout bounds it).
-// The worker is a process of its own. Pods go to the simulated nodes unless --node-selector
+// The worker is a process of its own. Pods go to the simulated nodes unless --real-node
+// (the lab's real node: its selector and taint, the lab's busybox) or --node-selector
 // (and --image) put them on a real node.
 // Usage: node bench/overhead.ts [--shapes 1x1,3x4,10x10] [--seconds 0,2] [--runs N]
-//        [--fan-out N] [--node-selector k=v] [--image IMAGE] [--skip-resume]
+//        [--fan-out N] [--real-node | --node-selector k=v --image IMAGE] [--skip-resume]
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { awaitBuildOutcome } from '../src/client/build-outcome.ts';
@@ -30,6 +31,7 @@ import {
   historyFigures,
   parseShape,
   readStep,
+  realNodePlacement,
   shapedPlan,
   shapedSteps,
   spanFigures,
@@ -45,6 +47,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '0,2' },
     runs: { type: 'string', default: '5' },
     'fan-out': { type: 'string', default: '20' },
+    'real-node': { type: 'boolean', default: false },
     'node-selector': { type: 'string' },
     image: { type: 'string' },
     heartbeat: { type: 'string', default: '10' },
@@ -54,7 +57,9 @@ const { values } = parseArgs({
 const runs = Number(values.runs);
 const fanOutSteps = Number(values['fan-out']);
 const heartbeatSeconds = Number(values.heartbeat);
+const lab = connectLab();
 const placement: PodPlacement = {
+  ...(values['real-node'] ? realNodePlacement(lab.status) : {}),
   ...(values.image ? { image: values.image } : {}),
   ...(values['node-selector']
     ? { nodeSelector: Object.fromEntries([values['node-selector'].split('=') as [string, string]]) }
@@ -64,7 +69,6 @@ const shapes: Shape[] = values.shapes
   .split(',')
   .flatMap((s) => values.seconds.split(',').map((sec) => parseShape(s.trim(), Number(sec))));
 
-const lab = connectLab();
 const config = lab.config('bench-overhead');
 const logs = new FileStore(config.logRoot);
 const worker = new WorkerProcess({ config });

@@ -46,10 +46,13 @@ export async function stepWorkflow(input: StepWorkflowInput): Promise<StepResult
     retry: { ...retry, maximumAttempts: 10 },
   });
   // Retrying the command re-attaches to it (it runs once); the whole run has one budget.
+  // A retry mostly follows a worker that died (its heartbeat timed out, already a wait of
+  // its own): the next attempt starts at once.
+  const reattach = { ...retry, initialInterval: '100 milliseconds' };
   const running = proxyActivities<StepActivities>({
     scheduleToCloseTimeout: `${timeouts.runSeconds} seconds`,
     heartbeatTimeout,
-    retry,
+    retry: reattach,
   });
   // The same, when they first wait for the pod: the pending budget on top (the command's
   // own budget then counts in the activity, from the pod being ready).
@@ -61,7 +64,7 @@ export async function stepWorkflow(input: StepWorkflowInput): Promise<StepResult
   const readyRunning = proxyActivities<StepActivities>({
     scheduleToCloseTimeout: `${timeouts.runSeconds + timeouts.pendingSeconds} seconds`,
     heartbeatTimeout,
-    retry,
+    retry: reattach,
   });
 
   const startedAt = Date.now();

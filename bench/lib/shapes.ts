@@ -1,7 +1,7 @@
 // Builds of a known shape for the bench scripts: S stages of P parallel steps, each
 // running a command of known length that prints when it started and ended (the host's
 // clock, in ms), so orchestration time can be told from command time.
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1Pod, V1Toleration } from '@kubernetes/client-node';
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import type { LogRecord } from '../../src/logs/log-record.ts';
@@ -33,6 +33,7 @@ export function describeShape(s: Shape): string {
 export interface PodPlacement {
   image?: string;
   nodeSelector?: Record<string, string>;
+  tolerations?: V1Toleration[];
 }
 
 /** A command of `seconds` that prints its start and end (ms since the epoch); `extra` runs first. */
@@ -64,6 +65,22 @@ export function shapedPlan(buildId: string, shape: Shape, placement: PodPlacemen
 
 function place(pod: V1Pod, placement: PodPlacement): void {
   if (placement.nodeSelector) pod.spec!.nodeSelector = placement.nodeSelector;
+  if (placement.tolerations) pod.spec!.tolerations = placement.tolerations;
+}
+
+/** The lab's real node as a placement: its selector, a toleration of its taint, the lab's busybox image. */
+export function realNodePlacement(status: Record<string, string>): PodPlacement {
+  const { REAL_NODE, REAL_NODE_SELECTOR, REAL_NODE_TAINT, LAB_IMAGE_BUSYBOX } = status;
+  if (!REAL_NODE || !REAL_NODE_SELECTOR || !REAL_NODE_TAINT || !LAB_IMAGE_BUSYBOX)
+    throw new Error(
+      `the lab has no real node: ${status.REAL_NODE_MISSING ?? 'unknown reason'} (bash tools/lab/node.sh status)`,
+    );
+  const [key, value] = REAL_NODE_SELECTOR.split('=') as [string, string];
+  return {
+    image: LAB_IMAGE_BUSYBOX,
+    nodeSelector: { [key]: value },
+    tolerations: [{ key: REAL_NODE_TAINT, operator: 'Exists' }],
+  };
 }
 
 /** Start and end of one command, read from its output. */
