@@ -30,6 +30,7 @@ import {
   describeShape,
   historyFigures,
   parseShape,
+  placePod,
   readStep,
   realNodePlacement,
   shapedPlan,
@@ -205,6 +206,7 @@ if (fanOutSteps > 0) {
   const id = newId('ip');
   const startedAt = Date.now();
   const bad = labStep(id, 's0', 'p0', 'true', 'lab.invalid/no-such-image:1');
+  placePod(bad.pod, placement);
   await startBuild(
     client,
     config.taskQueue,

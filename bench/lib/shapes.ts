@@ -53,7 +53,7 @@ export function shapedSteps(
   return Array.from({ length: shape.stages }, (_, i) =>
     Array.from({ length: shape.steps }, (_, j) => {
       const step = labStep(buildId, stageName(i), stepName(j), command, placement.image);
-      place(step.pod, placement);
+      placePod(step.pod, placement);
       return step;
     }),
   );
@@ -63,7 +63,8 @@ export function shapedPlan(buildId: string, shape: Shape, placement: PodPlacemen
   return plan(shapedSteps(buildId, shape, placement, command).map((steps, i) => stage(stageName(i), steps)));
 }
 
-function place(pod: V1Pod, placement: PodPlacement): void {
+/** Puts a pod where the placement says (its node selector and tolerations; the image is the step's). */
+export function placePod(pod: V1Pod, placement: PodPlacement): void {
   if (placement.nodeSelector) pod.spec!.nodeSelector = placement.nodeSelector;
   if (placement.tolerations) pod.spec!.tolerations = placement.tolerations;
 }

@@ -75,11 +75,15 @@ export class PodFacade {
    */
   async delete(name: string, options: { uid?: string; gracePeriodSeconds?: number } = {}): Promise<boolean> {
     try {
+      // All in the body: with a body, the API server ignores the query's options, so a
+      // grace period there would be dropped beside the uid precondition.
       await this.core.deleteNamespacedPod({
         namespace: this.namespace,
         name,
-        gracePeriodSeconds: options.gracePeriodSeconds,
-        body: options.uid ? { preconditions: { uid: options.uid } } : undefined,
+        body: {
+          ...(options.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: options.gracePeriodSeconds } : {}),
+          ...(options.uid ? { preconditions: { uid: options.uid } } : {}),
+        },
       });
       this.events.deleted?.();
       return true;

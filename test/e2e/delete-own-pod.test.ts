@@ -62,4 +62,19 @@ describe('deletePod on the lab', function () {
       await pods.delete(name, { gracePeriodSeconds: 0 }).catch(() => {});
     }
   });
+
+  it('deletes by uid with no grace period: a pod whose node never answers is gone when the delete returns', async () => {
+    const step = labStep(`grace-${Date.now().toString(36)}`, 'build', 'compile', 'true');
+    // Bound to a node with no kubelet: only a deletion without grace removes it at once
+    // (a graceful one waits for a kubelet that never confirms, the pod's 30 s and more).
+    step.pod.spec!.nodeName = 'lab-node-without-kubelet';
+    const created = await pods.create(step.pod);
+    const name = created.metadata!.name!;
+    try {
+      assert.equal(await pods.delete(name, { gracePeriodSeconds: 0, uid: created.metadata!.uid! }), true);
+      assert.equal(await pods.get(name), null, 'the pod is gone, not terminating for its grace period');
+    } finally {
+      await pods.delete(name, { gracePeriodSeconds: 0 }).catch(() => {});
+    }
+  });
 });
