@@ -1,6 +1,7 @@
 // Builds of a known shape for the bench scripts: S stages of P parallel steps, each
 // running a command of known length that prints when it started and ended (the host's
 // clock, in ms), so orchestration time can be told from command time.
+import { readFileSync } from 'node:fs';
 import type { V1Pod, V1Toleration } from '@kubernetes/client-node';
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
@@ -38,7 +39,19 @@ export interface PodPlacement {
 
 /** A command of `seconds` that prints its start and end (ms since the epoch); `extra` runs first. */
 export function timedCommand(seconds: number, extra = ''): string {
-  return `${extra}echo wharf-bench-start $(date +%s%3N); sleep ${seconds}; echo wharf-bench-end $(date +%s%3N)`;
+  const now = '$(date +%s%3N) up=$(cut -d" " -f1 /proc/uptime)';
+  return `${extra}echo wharf-bench-start ${now}; sleep ${seconds}; echo wharf-bench-end ${now}`;
+}
+
+// busybox's date has no %N: the kernel's uptime (10 ms steps, the same kernel for every
+// pod on this host) stands in, turned into epoch time with this process's own reading.
+const bootEpochMs = Date.now() - Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * 1000;
+
+function epochMsOf(line: string): number {
+  const epoch = /^\S+ (\d{13})\b/.exec(line);
+  if (epoch) return Number(epoch[1]);
+  const up = / up=(\d+(?:\.\d+)?)/.exec(line);
+  return up ? Math.round(bootEpochMs + Number(up[1]) * 1000) : NaN;
 }
 
 export const stageName = (i: number): string => `s${i}`;
@@ -92,14 +105,14 @@ export interface CommandSpan {
   end: number;
 }
 
-/** Parses `wharf-bench-start T` / `wharf-bench-end T` lines; null when one is missing. */
+/** Parses `wharf-bench-start T up=U` / `wharf-bench-end T up=U` lines; null when one is missing. */
 export function spanFromLines(lines: string[]): { start: number; end: number } | null {
   let start = NaN;
   let end = NaN;
   for (const line of lines) {
-    const m = /wharf-bench-(start|end) (\d{13})/.exec(line);
-    if (m?.[1] === 'start') start = Number(m[2]);
-    else if (m?.[1] === 'end') end = Number(m[2]);
+    const m = /^wharf-bench-(start|end) /.exec(line);
+    if (m?.[1] === 'start') start = epochMsOf(line);
+    else if (m?.[1] === 'end') end = epochMsOf(line);
   }
   return Number.isFinite(start) && Number.isFinite(end) ? { start, end } : null;
 }
