@@ -1,14 +1,19 @@
 import assert from 'node:assert/strict';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1ContainerState, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { podReadiness } from '../../../src/kube/pod-readiness.ts';
 
 function pod(status: V1Pod['status'], containers = 1): V1Pod {
   return { spec: { containers: Array.from({ length: containers }, (_, i) => ({ name: `c${i}` })) }, status };
 }
 
+/** A container's status as the kubelet reports it: not ready unless said, in `state`. */
+function containerStatus(state?: V1ContainerState, name = 'c0', ready = false): V1ContainerStatus {
+  return { name, ready, image: '', imageID: '', restartCount: 0, ...(state ? { state } : {}) };
+}
+
 describe('pod readiness', () => {
   it('is ready only when the pod runs and every app container is ready', () => {
-    const ready = { name: 'c0', ready: true, image: '', imageID: '', restartCount: 0 };
+    const ready = containerStatus(undefined, 'c0', true);
     assert.deepEqual(podReadiness(pod({ phase: 'Running', containerStatuses: [ready] })), { state: 'ready' });
     assert.equal(podReadiness(pod({ phase: 'Running', containerStatuses: [ready] }, 2)).state, 'pending');
     assert.equal(
@@ -22,14 +27,7 @@ describe('pod readiness', () => {
       pod({
         phase: 'Pending',
         containerStatuses: [
-          {
-            name: 'c0',
-            ready: false,
-            image: '',
-            imageID: '',
-            restartCount: 0,
-            state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "nope"' } },
-          },
+          containerStatus({ waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "nope"' } }),
         ],
       }),
     );
@@ -44,16 +42,7 @@ describe('pod readiness', () => {
     const terminated = podReadiness(
       pod({
         phase: 'Running',
-        containerStatuses: [
-          {
-            name: 'c0',
-            ready: false,
-            image: '',
-            imageID: '',
-            restartCount: 0,
-            state: { terminated: { exitCode: 2, reason: 'Error' } },
-          },
-        ],
+        containerStatuses: [containerStatus({ terminated: { exitCode: 2, reason: 'Error' } })],
       }),
     );
     assert.equal(terminated.state, 'failed');
@@ -61,16 +50,7 @@ describe('pod readiness', () => {
     const init = podReadiness(
       pod({
         phase: 'Pending',
-        initContainerStatuses: [
-          {
-            name: 'init',
-            ready: false,
-            image: '',
-            imageID: '',
-            restartCount: 0,
-            state: { terminated: { exitCode: 1 } },
-          },
-        ],
+        initContainerStatuses: [containerStatus({ terminated: { exitCode: 1 } }, 'init')],
       }),
     );
     assert.match((init as { message: string }).message, /init container init exited with code 1/);
@@ -98,16 +78,7 @@ describe('pod readiness', () => {
       'unable to start container process: error during container init: exec: "/bin/sh": stat /bin/sh: no such file or directory: unknown';
     const p = pod({
       phase: 'Running',
-      containerStatuses: [
-        {
-          name: 'c0',
-          ready: false,
-          image: '',
-          imageID: '',
-          restartCount: 0,
-          state: { terminated: { exitCode: 128, reason: 'StartError', message: runc } },
-        },
-      ],
+      containerStatuses: [containerStatus({ terminated: { exitCode: 128, reason: 'StartError', message: runc } })],
     });
     p.spec!.containers[0]!.image = 'registry.example/tools/bare:1';
     const r = podReadiness(p) as { state: string; message: string };
@@ -120,19 +91,9 @@ describe('pod readiness', () => {
       pod({
         phase: 'Pending',
         containerStatuses: [
-          {
-            name: 'c0',
-            ready: false,
-            image: '',
-            imageID: '',
-            restartCount: 0,
-            state: {
-              waiting: {
-                reason: 'RunContainerError',
-                message: 'exec: "/bin/bash": executable file not found in $PATH',
-              },
-            },
-          },
+          containerStatus({
+            waiting: { reason: 'RunContainerError', message: 'exec: "/bin/bash": executable file not found in $PATH' },
+          }),
         ],
       }),
     ) as { message: string };
