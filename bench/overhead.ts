@@ -33,6 +33,7 @@ import {
   placePod,
   readStep,
   realNodePlacement,
+  totalTimeouts,
   shapedPlan,
   shapedSteps,
   spanFigures,
@@ -109,7 +110,7 @@ async function ours(shape: Shape): Promise<BuildFigures & { eventsPerStep: numbe
   return {
     ...figures(shape, wall, spans.length ? spanFigures(spans, startedAt, shape) : { firstCommand: NaN, gaps: [] }),
     eventsPerStep: history.events / (shape.stages * shape.steps),
-    timeouts: history.timeouts,
+    timeouts: totalTimeouts(history.timeouts),
   };
 }
 

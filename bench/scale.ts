@@ -4,10 +4,12 @@
 // p95 from a step being asked for to its command starting (from the histories), timeouts
 // (must be 0), worker CPU (share of one core) and peak RSS (each round starts fresh
 // workers), idle RSS, kube-apiserver requests/s (its /metrics), Temporal store requests/s
-// (its persistence_requests) and log records stored/s.
+// (its persistence_requests), log records stored/s, and the machine's CPU by process.
+// Timeouts are told by kind: a sticky queue's schedule-to-start timeout only hands a task
+// to any worker, a start-to-close one is a task a worker took and did not answer.
 // Usage: node bench/scale.ts [--builds 10,50,100,200] [--workers 1,2] [--steps 5]
-//        [--seconds 0] [--max-minutes 10] [--max-concurrent-steps 200]
-import { loadavg } from 'node:os';
+//        [--seconds 0] [--max-minutes 10] [--max-concurrent-steps 200] [--keep-going]
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { awaitBuildOutcome } from '../src/client/build-outcome.ts';
 import { startBuild } from '../src/client/start-build.ts';
@@ -15,8 +17,18 @@ import { connectClient } from '../src/client/temporal-client.ts';
 import { FileStore } from '../src/store/file-store.ts';
 import { connectLab } from '../test/support/lab.ts';
 import { figure, header, ms, pct } from './lib/figures.ts';
+import { cpuBetween, cpuSnapshot } from './lib/process-cpu.ts';
 import { apiServerRequests, temporalMetricsUrl, temporalStoreRequests } from './lib/metrics.ts';
-import { historyFigures, readStep, shapedPlan, type Shape } from './lib/shapes.ts';
+import {
+  addTimeouts,
+  describeTimeouts,
+  historyFigures,
+  noTimeouts,
+  readStep,
+  shapedPlan,
+  totalTimeouts,
+  type Shape,
+} from './lib/shapes.ts';
 import { WorkerProcess } from './lib/worker-process.ts';
 
 const { values } = parseArgs({
@@ -27,6 +39,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '0' },
     'max-minutes': { type: 'string', default: '10' },
     'max-concurrent-steps': { type: 'string', default: '200' },
+    'keep-going': { type: 'boolean', default: false },
   },
 });
 const rounds = values.builds.split(',').map(Number);
@@ -60,6 +73,7 @@ for (const workers of workerCounts) {
     const api0 = await apiServerRequests(lab.kc);
     const store0 = await temporalStoreRequests(metricsUrl);
     const load0 = loadavg()[0]!;
+    const machine0 = cpuSnapshot();
     const ids = Array.from({ length: n }, (_, i) => `sc-${tag}-${workers}w${n}-${i}`);
     const began = Date.now();
     await Promise.all(
@@ -85,6 +99,7 @@ for (const workers of workerCounts) {
     clearInterval(sampler);
     const elapsed = Date.now() - began;
     const cpu = pool.reduce((s, w) => s + w.cpuSeconds(), 0) - cpu0;
+    const machine = cpuBetween(machine0, cpuSnapshot());
     const peakRss = Math.max(...pool.map((w) => w.peakRss()));
     const api = (await apiServerRequests(lab.kc)) - api0;
     const store = (await temporalStoreRequests(metricsUrl)) - store0;
@@ -100,11 +115,11 @@ for (const workers of workerCounts) {
           .catch(() => {});
     } else {
       const failed = outcomes.filter((o) => o.result?.status !== 'success');
-      let timeouts = 0;
+      const timeouts = noTimeouts();
       const delays: number[] = [];
       for (const id of ids) {
         const h = await historyFigures(client, id, shape);
-        timeouts += h.timeouts;
+        addTimeouts(timeouts, h.timeouts);
         delays.push(...h.scheduledToCommand);
       }
       let records = 0;
@@ -117,7 +132,7 @@ for (const workers of workerCounts) {
         `${label}: step asked -> command started`,
         `p50=${ms(pct(delays, 0.5))} p95=${ms(pct(delays, 0.95))} max=${ms(Math.max(...delays))}`,
       );
-      figure(`${label}: timeouts in histories`, String(timeouts));
+      figure(`${label}: timeouts in histories`, describeTimeouts(timeouts));
       figure(
         `${label}: worker CPU`,
         `${cpu.toFixed(1)} s, ${((cpu / (elapsed / 1000)) * 100).toFixed(0)}% of one core (${workers} worker(s) together)`,
@@ -135,11 +150,22 @@ for (const workers of workerCounts) {
       );
       figure(`${label}: log records stored`, `${(records / (elapsed / 1000)).toFixed(1)}/s`);
       figure(`${label}: machine load`, `${load0.toFixed(2)} at start, peak ${peakLoad.toFixed(2)}`);
-      if (timeouts || failed.length) breaks.push(`${label}: ${timeouts} timeout(s), ${failed.length} failed build(s)`);
+      const cores = availableParallelism();
+      const share = (seconds: number): string => `${((seconds / (elapsed / 1000)) * 100).toFixed(0)}%`;
+      figure(
+        `${label}: machine CPU`,
+        `${machine.busy.toFixed(1)} s busy, ${share(machine.busy)} of one core (${cores} cores); by process: ` +
+          machine.byName
+            .slice(0, 8)
+            .map(([name, seconds]) => `${name} ${seconds.toFixed(1)} s (${share(seconds)})`)
+            .join(', '),
+      );
+      if (totalTimeouts(timeouts) || failed.length)
+        breaks.push(`${label}: timeouts ${describeTimeouts(timeouts)}, ${failed.length} failed build(s)`);
     }
     await Promise.all(pool.map((w) => w.stop()));
     await close();
-    if (breaks.length && breaks.at(-1)!.startsWith(label)) break;
+    if (!values['keep-going'] && breaks.length && breaks.at(-1)!.startsWith(label)) break;
   }
 }
 console.log(`\n## where it broke: ${breaks.length ? breaks.join('; ') : 'nowhere in these rounds'}`);

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { V1Pod, V1Toleration } from '@kubernetes/client-node';
 import type { Client } from '@temporalio/client';
-import type { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import type { LogRecord } from '../../src/logs/log-record.ts';
 import type { BuildStore, StepRef } from '../../src/store/build-store.ts';
 import type { BuildPlan } from '../../src/plan/build-plan.ts';
@@ -158,11 +158,41 @@ export function spanFigures(
   return { firstCommand: Math.min(...spans.map((s) => s.start)) - startedAt, gaps };
 }
 
-type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
+const { TimeoutType } = proto.temporal.api.enums.v1;
+
+/** Timeouts in histories, by kind. */
+export interface TimeoutCounts {
+  /** A workflow task a worker took and did not answer in time (start-to-close). */
+  workflowTask: number;
+  /** A workflow task its worker's sticky queue held too long, handed to any worker (schedule-to-start). */
+  sticky: number;
+  activity: number;
+  childWorkflow: number;
+}
+
+export const noTimeouts = (): TimeoutCounts => ({ workflowTask: 0, sticky: 0, activity: 0, childWorkflow: 0 });
+
+export function addTimeouts(into: TimeoutCounts, more: TimeoutCounts): TimeoutCounts {
+  into.workflowTask += more.workflowTask;
+  into.sticky += more.sticky;
+  into.activity += more.activity;
+  into.childWorkflow += more.childWorkflow;
+  return into;
+}
+
+export const totalTimeouts = (t: TimeoutCounts): number => t.workflowTask + t.sticky + t.activity + t.childWorkflow;
+
+export function describeTimeouts(t: TimeoutCounts): string {
+  return (
+    `${totalTimeouts(t)} (workflow task start-to-close ${t.workflowTask}, sticky queue schedule-to-start ${t.sticky}, ` +
+    `activity ${t.activity}, child workflow ${t.childWorkflow})`
+  );
+}
 
 export interface HistoryFigures {
   events: number;
-  timeouts: number;
+  timeouts: TimeoutCounts;
   /** Per step: the parent asking for the step's workflow -> its command's activity started. */
   scheduledToCommand: number[];
 }
@@ -181,14 +211,14 @@ export async function historyFigures(client: Client, buildId: string, shape: Sha
     if (a?.workflowId) initiated.set(a.workflowId, eventTime(e));
   }
   let events = build.length;
-  let timeouts = countTimeouts(build);
+  const timeouts = countTimeouts(build);
   const scheduledToCommand: number[] = [];
   for (let i = 0; i < shape.stages; i++) {
     for (let j = 0; j < shape.steps; j++) {
       const id = stepWorkflowId(buildId, stageName(i), stepName(j));
       const history = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
       events += history.length;
-      timeouts += countTimeouts(history);
+      addTimeouts(timeouts, countTimeouts(history));
       const scheduled = new Map<number, string>();
       for (const e of history) {
         const s = e.activityTaskScheduledEventAttributes;
@@ -203,11 +233,16 @@ export async function historyFigures(client: Client, buildId: string, shape: Sha
   return { events, timeouts, scheduledToCommand };
 }
 
-function countTimeouts(history: HistoryEvent[]): number {
-  return history.filter(
-    (e) =>
-      e.activityTaskTimedOutEventAttributes ||
-      e.workflowTaskTimedOutEventAttributes ||
-      e.childWorkflowExecutionTimedOutEventAttributes,
-  ).length;
+function countTimeouts(history: HistoryEvent[]): TimeoutCounts {
+  const counts = noTimeouts();
+  for (const e of history) {
+    const task = e.workflowTaskTimedOutEventAttributes;
+    if (task) {
+      if (task.timeoutType === TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START) counts.sticky++;
+      else counts.workflowTask++;
+    }
+    if (e.activityTaskTimedOutEventAttributes) counts.activity++;
+    if (e.childWorkflowExecutionTimedOutEventAttributes) counts.childWorkflow++;
+  }
+  return counts;
 }

@@ -5,44 +5,18 @@
 // registry over OCI. Each test asserts what the cluster or the registry holds afterwards.
 import assert from 'node:assert/strict';
 import type { BuildWorkflowInput } from '../../workflows/types.ts';
-import { connectLab, type Lab } from '../support/lab.ts';
-import {
-  planOf,
-  realNode,
-  registryGet,
-  runOnLab,
-  sourceWith,
-  startRealNodeWorker,
-  stepLogs,
-  type RealNode,
-  type RealNodeWorker,
-} from '../support/real-node.ts';
+import { planOf, realNodeSuite, registryGet, sourceWith } from '../support/real-node.ts';
 
 let seq = 0;
 
 describe('cluster and registry steps on the real node', function () {
   this.timeout(300_000);
-  let lab: Lab;
-  let real: RealNode;
-  let worker: RealNodeWorker | undefined;
-  let target: string;
-
-  before(async () => {
-    lab = connectLab();
-    real = realNode(lab);
-    if (!lab.status.LAB_DEPLOY_CONFIGMAP || !lab.status.LAB_DEPLOY_NAMESPACE) {
-      throw new Error('the lab has no kubectl-config ConfigMap (tools/lab/deploy-target.sh up)');
-    }
-    target = lab.status.LAB_DEPLOY_NAMESPACE;
-    worker = await startRealNodeWorker(lab, real, 'real-deploy');
-  });
-
-  after(async () => worker?.stop());
-
-  const run = (build: BuildWorkflowInput) => runOnLab(lab, worker!, build);
+  const suite = realNodeSuite('real-deploy', { needs: ['LAB_DEPLOY_CONFIGMAP', 'LAB_DEPLOY_NAMESPACE'] });
+  const run = (build: BuildWorkflowInput) => suite.run(build);
+  const target = (): string => suite.lab.status.LAB_DEPLOY_NAMESPACE!;
   async function ok(id: string, steps: Awaited<ReturnType<typeof run>>['steps'], name: string): Promise<void> {
     if (steps[name]?.status === 'success') return;
-    const log = (await stepLogs(worker!, id, name)).join('\n');
+    const log = (await suite.logsOf(id, name)).join('\n');
     assert.fail(`${name}: ${steps[name]?.status ?? 'no result'}: ${steps[name]?.error ?? ''}\n${log}`);
   }
 
@@ -52,15 +26,15 @@ describe('cluster and registry steps on the real node', function () {
     const src = sourceWith({
       'deploy/settings.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  applied-by: kubectl\n`,
     });
-    const text = `deploy:\n  apply:\n    kubectl:\n      file: deploy/settings.yaml\n      namespace: ${target}\n`;
+    const text = `deploy:\n  apply:\n    kubectl:\n      file: deploy/settings.yaml\n      namespace: ${target()}\n`;
     const { steps, nodes, left } = await run(planOf(id, text, { kind: 'local', path: src }));
     await ok(id, steps, 'apply');
-    assert.equal(nodes.get('apply'), real.node);
-    assert.deepEqual(await stepLogs(worker!, id, 'apply'), [`configmap/${name} created`]);
-    const applied = await lab.core.readNamespacedConfigMap({ name, namespace: target });
+    assert.equal(nodes.get('apply'), suite.real.node);
+    assert.deepEqual(await suite.logsOf(id, 'apply'), [`configmap/${name} created`]);
+    const applied = await suite.lab.core.readNamespacedConfigMap({ name, namespace: target() });
     assert.deepEqual(applied.data, { 'applied-by': 'kubectl' });
     assert.equal(left, 0);
-    await lab.core.deleteNamespacedConfigMap({ name, namespace: target });
+    await suite.lab.core.deleteNamespacedConfigMap({ name, namespace: target() });
   });
 
   // As in wharf-cmd, a helm step receives only its values files (`files`), not the
@@ -83,37 +57,37 @@ package:
     helm-package:
       chart-path: chart
       version: ${version}
-      destination: oci://${real.registry}/charts
+      destination: oci://${suite.real.registry}/charts
 install:
   install:
     helm:
       name: ${release}
-      chart: oci://${real.registry}/charts/lab-app
+      chart: oci://${suite.real.registry}/charts/lab-app
       repo: ""
       chartVersion: ${version}
-      namespace: ${target}
-      helmVersion: ${real.images.HELM!.split(':').pop()}
+      namespace: ${target()}
+      helmVersion: ${suite.real.images.HELM!.split(':').pop()}
       files: [deploy/values.yaml]
       set: {greeting: set by the step}
 `;
     const { steps, nodes, left } = await run(planOf(id, text, { kind: 'local', path: src }));
     await ok(id, steps, 'package');
     await ok(id, steps, 'install');
-    assert.equal(nodes.get('package'), real.node);
-    assert.equal(nodes.get('install'), real.node);
-    const tags = await registryGet(lab, real.registry, '/v2/charts/lab-app/tags/list');
+    assert.equal(nodes.get('package'), suite.real.node);
+    assert.equal(nodes.get('install'), suite.real.node);
+    const tags = await registryGet(suite.lab, suite.real.registry, '/v2/charts/lab-app/tags/list');
     assert.equal(tags.status, 200);
     assert.ok((tags.body as { tags: string[] }).tags.includes(version), JSON.stringify(tags.body));
-    const manifest = await registryGet(lab, real.registry, `/v2/charts/lab-app/manifests/${version}`);
+    const manifest = await registryGet(suite.lab, suite.real.registry, `/v2/charts/lab-app/manifests/${version}`);
     assert.equal(
       (manifest.body as { config: { mediaType: string } }).config.mediaType,
       'application/vnd.cncf.helm.config.v1+json',
     );
-    assert.ok((await stepLogs(worker!, id, 'install')).includes('STATUS: deployed'));
-    const settings = await lab.core.readNamespacedConfigMap({ name: `${release}-settings`, namespace: target });
+    assert.ok((await suite.logsOf(id, 'install')).includes('STATUS: deployed'));
+    const settings = await suite.lab.core.readNamespacedConfigMap({ name: `${release}-settings`, namespace: target() });
     assert.deepEqual(settings.data, { greeting: 'set by the step', farewell: 'from the values file' });
-    const secrets = await lab.core.listNamespacedSecret({
-      namespace: target,
+    const secrets = await suite.lab.core.listNamespacedSecret({
+      namespace: target(),
       labelSelector: `owner=helm,name=${release}`,
     });
     assert.deepEqual(
@@ -121,7 +95,7 @@ install:
       [[`sh.helm.release.v1.${release}.v1`, 'helm.sh/release.v1', 'deployed']],
     );
     assert.equal(left, 0);
-    await lab.core.deleteNamespacedConfigMap({ name: `${release}-settings`, namespace: target });
-    await lab.core.deleteNamespacedSecret({ name: `sh.helm.release.v1.${release}.v1`, namespace: target });
+    await suite.lab.core.deleteNamespacedConfigMap({ name: `${release}-settings`, namespace: target() });
+    await suite.lab.core.deleteNamespacedSecret({ name: `sh.helm.release.v1.${release}.v1`, namespace: target() });
   });
 });

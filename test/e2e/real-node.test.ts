@@ -9,35 +9,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BuildWorkflowInput } from '../../workflows/types.ts';
-import { connectLab, type Lab } from '../support/lab.ts';
-import {
-  planOf,
-  realNode,
-  runOnLab,
-  startRealNodeWorker,
-  stepLogs,
-  type RealNode,
-  type RealNodeWorker,
-} from '../support/real-node.ts';
+import { planOf, realNodeSuite } from '../support/real-node.ts';
 
 let seq = 0;
 
 describe('builds on the real node', function () {
   this.timeout(300_000);
-  let lab: Lab;
-  let real: RealNode;
-  let worker: RealNodeWorker | undefined;
-
-  before(async () => {
-    lab = connectLab();
-    real = realNode(lab);
-    worker = await startRealNodeWorker(lab, real, 'real-node');
-  });
-
-  after(async () => worker?.stop());
-
-  const run = (build: BuildWorkflowInput) => runOnLab(lab, worker!, build);
-  const logsOf = (buildId: string, step: string) => stepLogs(worker!, buildId, step);
+  const suite = realNodeSuite('real-node');
+  const run = (build: BuildWorkflowInput) => suite.run(build);
+  const logsOf = (buildId: string, step: string) => suite.logsOf(buildId, step);
 
   it('runs stages of parallel container steps in real containers: busybox, Debian with git, a non-root user, source, fail-fast and runs-if', async () => {
     const src = mkdtempSync(join(tmpdir(), 'src-'));
@@ -47,31 +27,31 @@ describe('builds on the real node', function () {
 build:
   on-busybox:
     container:
-      image: ${real.images.BUSYBOX}
+      image: ${suite.real.images.BUSYBOX}
       cmds: [cat hello.txt, "grep -o 'kubepods[^:]*' /proc/self/cgroup | head -n 1", "test -f /.dockerenv || echo in a container"]
   on-debian:
     container:
-      image: ${real.images.DEBIAN_GIT}
+      image: ${suite.real.images.DEBIAN_GIT}
       cmds: [git --version, tar --version | head -n 1, cat /etc/debian_version]
   as-user:
     container:
-      image: ${real.images.BUSYBOX_NONROOT}
+      image: ${suite.real.images.BUSYBOX_NONROOT}
       cmds: [id -u, "echo written > mine.txt && cat mine.txt"]
 fails:
   broken:
     container:
-      image: ${real.images.BUSYBOX}
+      image: ${suite.real.images.BUSYBOX}
       cmds: [echo about to fail, exit 3]
 after-success:
   never:
     container:
-      image: ${real.images.BUSYBOX}
+      image: ${suite.real.images.BUSYBOX}
       cmds: [echo must not run]
 on-failure:
   runs-if: fail
   cleanup:
     container:
-      image: ${real.images.BUSYBOX}
+      image: ${suite.real.images.BUSYBOX}
       cmds: [echo cleaning up after the failure]
 `;
     const { outcome, steps, nodes, podCount, left } = await run(planOf(id, text, { kind: 'local', path: src }));
@@ -87,7 +67,7 @@ on-failure:
     assert.deepEqual(await logsOf(id, 'never'), []);
     assert.equal(steps.cleanup!.status, 'success');
     assert.deepEqual(await logsOf(id, 'cleanup'), ['cleaning up after the failure']);
-    for (const [step, node] of nodes) assert.equal(node, real.node, `${step} ran on ${node}`);
+    for (const [step, node] of nodes) assert.equal(node, suite.real.node, `${step} ran on ${node}`);
     assert.equal(nodes.size, 5);
     assert.equal(podCount, 5, 'one pod per step (none for the skipped stage)');
     assert.equal(left, 0, 'no pod left');
@@ -112,7 +92,7 @@ on-failure:
         '--reuseaddr',
         '--export-all',
         `--base-path=${repo}`,
-        `--listen=${real.gateway}`,
+        `--listen=${suite.real.gateway}`,
         `--port=${port}`,
         repo,
       ],
@@ -121,9 +101,9 @@ on-failure:
     try {
       await new Promise((r) => setTimeout(r, 1000));
       const id = `real-git-${process.pid}-${seq++}`;
-      const text = `build:\n  read:\n    container:\n      image: ${real.images.DEBIAN_GIT}\n      cmds: [cat README, git log --format=%s -n 1]\n`;
+      const text = `build:\n  read:\n    container:\n      image: ${suite.real.images.DEBIAN_GIT}\n      cmds: [cat README, git log --format=%s -n 1]\n`;
       const { outcome } = await run(
-        planOf(id, text, { kind: 'git', url: `git://${real.gateway}:${port}/app`, ref: 'main' }),
+        planOf(id, text, { kind: 'git', url: `git://${suite.real.gateway}:${port}/app`, ref: 'main' }),
       );
       assert.equal(outcome.result?.status, 'success', JSON.stringify(outcome.result?.stages));
       assert.deepEqual(await logsOf(id, 'read'), ['cloned over the pod network', 'first']);
@@ -134,13 +114,13 @@ on-failure:
 
   it('fails a step whose image has no shell with an error saying what it lacks', async () => {
     const id = `real-noshell-${process.pid}-${seq++}`;
-    const text = `build:\n  bare:\n    container:\n      image: ${real.images.NO_SHELL}\n      cmds: [echo hi]\n`;
+    const text = `build:\n  bare:\n    container:\n      image: ${suite.real.images.NO_SHELL}\n      cmds: [echo hi]\n`;
     const { steps, left } = await run(planOf(id, text, { kind: 'none' }));
     const step = steps.bare!;
     assert.equal(step.status, 'failed');
     assert.ok(
       (step.error ?? '').startsWith(
-        `the image ${real.images.NO_SHELL} has no /bin/sh, which the step runs as its shell: `,
+        `the image ${suite.real.images.NO_SHELL} has no /bin/sh, which the step runs as its shell: `,
       ),
       step.error ?? '',
     );

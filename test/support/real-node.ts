@@ -18,7 +18,7 @@ import { FileStore } from '../../src/store/file-store.ts';
 import { createBuildWorker } from '../../src/worker/build-worker.ts';
 import { resolveDeployment } from '../../src/worker/deployment.ts';
 import type { BuildWorkflowInput, SourceSpec } from '../../workflows/types.ts';
-import type { Lab, LabConfig } from './lab.ts';
+import { connectLab, type Lab, type LabConfig } from './lab.ts';
 
 export interface RealNode {
   node: string;
@@ -170,4 +170,54 @@ export function registryGet(lab: Lab, registry: string, path: string): Promise<{
     req.on('error', reject);
     req.end();
   });
+}
+
+/** A describe block's lab, real node and worker, ready from its first test on. */
+export interface RealNodeSuite {
+  lab: Lab;
+  real: RealNode;
+  worker: RealNodeWorker;
+  /** Runs a build on the suite's worker, recording the node and pods of every step (runOnLab). */
+  run(build: BuildWorkflowInput): ReturnType<typeof runOnLab>;
+  /** A step's output lines. */
+  logsOf(buildId: string, step: string): Promise<string[]>;
+}
+
+/**
+ * Registers a describe block's hooks: before its tests, the lab, its real node and the lab
+ * status keys in `needs` (each failing, never skipping, when missing) and a worker of its
+ * own, which may read the Secrets named by the status keys in `allowSecrets`; after them,
+ * that worker stopped.
+ */
+export function realNodeSuite(
+  name: string,
+  options: { needs?: string[]; allowSecrets?: string[] } = {},
+): RealNodeSuite {
+  // Its fields are set by the before hook, which mocha runs ahead of every test using them.
+  const suite = {} as RealNodeSuite;
+  let worker: RealNodeWorker | undefined;
+  before(async () => {
+    const lab = connectLab();
+    const real = realNode(lab);
+    const secrets = options.allowSecrets ?? [];
+    const missing = [...(options.needs ?? []), ...secrets].filter((key) => !lab.status[key]);
+    if (missing.length > 0)
+      throw new Error(`the lab status has no ${missing.join(', ')} (tools/lab/deploy-target.sh up)`);
+    worker = await startRealNodeWorker(
+      lab,
+      real,
+      name,
+      secrets.map((key) => lab.status[key]!),
+    );
+    const started = worker;
+    Object.assign(suite, {
+      lab,
+      real,
+      worker: started,
+      run: (build: BuildWorkflowInput) => runOnLab(lab, started, build),
+      logsOf: (buildId: string, step: string) => stepLogs(started, buildId, step),
+    });
+  });
+  after(async () => worker?.stop());
+  return suite;
 }
