@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 
@@ -31,14 +31,36 @@ export async function loadWorkflowBundle(): Promise<{ code: string }> {
   return { code };
 }
 
+/** The SDK's version and every module the bundle holds of ours: the workflows and what they import, transitively. */
 function sourceHash(): string {
   const hash = createHash('sha256');
   hash.update(readFileSync(createRequire(import.meta.url).resolve('@temporalio/workflow/package.json')));
-  for (const name of readdirSync(WORKFLOWS_DIR).sort()) {
-    if (name.endsWith(EXT)) hash.update(name).update(readFileSync(join(WORKFLOWS_DIR, name)));
-  }
+  for (const file of bundledSources()) hash.update(relative(WORKFLOWS_DIR, file)).update(readFileSync(file));
   return hash.digest('hex').slice(0, 24);
 }
+
+/** The workflow folder's modules and the project files they import for their values (relative specifiers), sorted. */
+export function bundledSources(): string[] {
+  const seen = new Set<string>();
+  const pending = readdirSync(WORKFLOWS_DIR)
+    .filter((name) => name.endsWith(EXT))
+    .map((name) => join(WORKFLOWS_DIR, name));
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (seen.has(file) || !existsSync(file)) continue;
+    seen.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const [, type, specifier] of text.matchAll(FROM_IMPORT)) {
+      if (!type) pending.push(resolve(dirname(file), specifier!));
+    }
+    for (const [, specifier] of text.matchAll(BARE_IMPORT)) pending.push(resolve(dirname(file), specifier!));
+  }
+  return [...seen].sort();
+}
+
+/** `import … from './x.ts'` and `export … from`, with `type` when only types come (never bundled). */
+const FROM_IMPORT = /\b(?:import|export)\s+(type\s+)?[^'";]*?\bfrom\s*['"](\.{1,2}\/[^'"]+)['"]/g;
+/** `import './y.ts'` and `import('./z.ts')`. */
+const BARE_IMPORT = /\bimport\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g;
 
 const noop = (): void => {};
 const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
