@@ -282,6 +282,15 @@ export const SETTINGS: readonly Setting[] = [
     summary: 'workflows kept in memory between their tasks',
   },
   {
+    flag: 'max-workflow-tasks',
+    value: 'N',
+    env: 'WHARF_TEMPORAL_MAX_WORKFLOW_TASKS',
+    file: null,
+    default: '10',
+    scope: 'worker',
+    summary: 'workflow tasks one worker holds at once',
+  },
+  {
     flag: 'shutdown-grace',
     value: 'SECONDS',
     env: 'WHARF_TEMPORAL_SHUTDOWN_GRACE',

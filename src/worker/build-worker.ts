@@ -45,6 +45,11 @@ export interface BuildWorkerOptions {
    * hundreds of builds' workflows pile up.
    */
   maxCachedWorkflows?: number;
+  /**
+   * Workflow tasks held at once. A task taken must be answered within its timeout (10 s);
+   * on a busy machine the SDK's 40 wait inside the worker past it, fewer wait on the server.
+   */
+  maxWorkflowTasks?: number;
   /** How long running activities get to finish on shutdown before they are handed back. */
   shutdownGraceSeconds: number;
   identity?: string;
@@ -78,6 +83,7 @@ export interface BuildWorker {
  * none with 500, at about the same memory).
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 500;
+export const DEFAULT_MAX_WORKFLOW_TASKS = 10;
 
 let runtimeInstalled = false;
 
@@ -167,6 +173,7 @@ export async function createBuildWorker(options: BuildWorkerOptions): Promise<Bu
     maxConcurrentActivityTaskExecutions: options.maxConcurrentSteps,
     maxConcurrentLocalActivityExecutions: options.maxConcurrentSteps,
     maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
+    maxConcurrentWorkflowTaskExecutions: options.maxWorkflowTasks ?? DEFAULT_MAX_WORKFLOW_TASKS,
     // Cancellation reaches an activity in a heartbeat's answer: send one at least every
     // 5 s (not 0.8 x the heartbeat timeout), so a cancelled step stops within seconds.
     maxHeartbeatThrottleInterval: '5 seconds',

@@ -4,7 +4,12 @@
 import { createServer } from 'node:net';
 import { nameOf, settingByFlag } from '../../config/settings.ts';
 import { IMAGE_KEYS, resolveWorkerSettings } from '../../config/worker-settings.ts';
-import { createBuildWorker, DEFAULT_MAX_CACHED_WORKFLOWS, type BuildWorker } from '../../worker/build-worker.ts';
+import {
+  createBuildWorker,
+  DEFAULT_MAX_CACHED_WORKFLOWS,
+  DEFAULT_MAX_WORKFLOW_TASKS,
+  type BuildWorker,
+} from '../../worker/build-worker.ts';
 import { resolveDeployment } from '../../worker/deployment.ts';
 import { startHttpEndpoint, type HttpEndpoint } from '../../worker/http-endpoint.ts';
 import { createWorkerLog, LOG_FORMATS, type LogFormat } from '../../worker/worker-log.ts';
@@ -22,6 +27,9 @@ Runs build workflows and step activities from the task queue.
   --max-concurrent-steps N   steps (pods) this worker drives at once (WHARF_TEMPORAL_MAX_STEPS, default 50)
   --max-cached-workflows N   workflows kept in memory between tasks; the rest are replayed
                              when they have work (WHARF_TEMPORAL_MAX_CACHED_WORKFLOWS, default 500)
+  --max-workflow-tasks N     workflow tasks this worker holds at once; the rest wait on the
+                             server, not past their timeout inside a busy worker
+                             (WHARF_TEMPORAL_MAX_WORKFLOW_TASKS, default 10)
   --shutdown-grace SECONDS   how long running steps get on SIGTERM (WHARF_TEMPORAL_SHUTDOWN_GRACE, default 30)
   --log-format text|json     the worker's own log (WHARF_TEMPORAL_LOG_FORMAT, default text)
   --http-port PORT           serve /metrics (Prometheus), /livez and /readyz (WHARF_TEMPORAL_HTTP_PORT, default: off)
@@ -55,6 +63,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     'max-concurrent-steps': { type: 'string' },
     'shutdown-grace': { type: 'string' },
     'max-cached-workflows': { type: 'string' },
+    'max-workflow-tasks': { type: 'string' },
     'log-format': { type: 'string' },
     'http-port': { type: 'string' },
     'http-host': { type: 'string' },
@@ -100,6 +109,11 @@ export async function workerCommand(argv: string[]): Promise<number> {
     'max-cached-workflows',
     values['max-cached-workflows'] ?? env.WHARF_TEMPORAL_MAX_CACHED_WORKFLOWS,
     DEFAULT_MAX_CACHED_WORKFLOWS,
+  );
+  const maxWorkflowTasks = positiveInt(
+    'max-workflow-tasks',
+    values['max-workflow-tasks'] ?? env.WHARF_TEMPORAL_MAX_WORKFLOW_TASKS,
+    DEFAULT_MAX_WORKFLOW_TASKS,
   );
   const shutdownGraceSeconds = positiveInt(
     'shutdown-grace',
@@ -154,6 +168,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
       stepLog: { maxBytes: storeSettings.stepLogLimitBytes, bufferBytes: storeSettings.bufferBytes },
       maxConcurrentSteps,
       maxCachedWorkflows,
+      maxWorkflowTasks,
       shutdownGraceSeconds,
       onReaped: (pods) => log.info(`deleted orphan pods: ${pods.join(', ')}`, { pods }),
       onWarning: (message) => log.warn(message),
