@@ -12,6 +12,14 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 LAB_DIR="${LAB_DIR:-$(cd "$HERE/../.." && pwd)/.lab}"
 SETTINGS="$LAB_DIR/node/worker-settings.yaml"
 
+# A part's script, without the lab's own lock (fd 8): a server a part starts must not
+# inherit it, or the next up or down would wait for that server to end.
+part() { local script=$1; shift; bash "$HERE/$script" "$@" 8>&-; }
+
+# One up or down at a time (two tests may run the demo at once): a second waits, then
+# finds every part up.
+lab_locked() { mkdir -p "$LAB_DIR"; exec 8>"$LAB_DIR/.lab.lock"; flock 8; }
+
 # The real node, its registry and images. A part that cannot start is named (with its
 # log's last lines, by the part's script) and the lab stays up with simulated nodes.
 # The settings file stays in place while the lab comes up again (workers starting
@@ -22,7 +30,7 @@ real_node_up() {
     mkdir -p "$LAB_DIR/node"; echo "node: turned off (LAB_REAL_NODE=0)" > "$LAB_DIR/node/failed"
     echo "lab: the real node is turned off (LAB_REAL_NODE=0): simulated nodes only" >&2; return 0
   fi
-  if ! { bash "$HERE/node.sh" up && bash "$HERE/registry.sh" up && bash "$HERE/images.sh" push && bash "$HERE/deploy-target.sh" up; }; then
+  if ! { part node.sh up && part registry.sh up && part images.sh push && part deploy-target.sh up; }; then
     rm -f "$SETTINGS"
     echo "lab: the real node is missing: simulated nodes only (see above; bash tools/lab/node.sh status)" >&2
     return 0
@@ -32,7 +40,8 @@ real_node_up() {
 
 # Worker settings that run step pods on the real node with the lab's images.
 write_settings() {
-  bash "$HERE/images.sh" list > "$LAB_DIR/node/images.env"
+  part images.sh list > "$LAB_DIR/node/images.env.tmp"
+  mv "$LAB_DIR/node/images.env.tmp" "$LAB_DIR/node/images.env"
   eval "$(cat "$LAB_DIR/node/images.env")"
   cat > "$SETTINGS.tmp" <<EOF
 # Step pods on the lab's real node, with the lab's images (written by lab.sh up).
@@ -51,19 +60,21 @@ EOF
 
 case "${1:-}" in
   up)
-    bash "$HERE/temporal.sh" up
-    bash "$HERE/kube.sh" up
-    bash "$HERE/postgres.sh" up
-    bash "$HERE/temporal-tls.sh" up
+    lab_locked
+    part temporal.sh up
+    part kube.sh up
+    part postgres.sh up
+    part temporal-tls.sh up
     real_node_up ;;
   down)
+    lab_locked
     rc=0
-    bash "$HERE/registry.sh" down || rc=1
-    bash "$HERE/node.sh" down "${2:-}" || rc=1
-    bash "$HERE/temporal-tls.sh" down "${2:-}" || rc=1
-    bash "$HERE/postgres.sh" down "${2:-}" || rc=1
-    bash "$HERE/kube.sh" down "${2:-}" || rc=1
-    bash "$HERE/temporal.sh" down "${2:-}" || rc=1
+    part registry.sh down || rc=1
+    part node.sh down "${2:-}" || rc=1
+    part temporal-tls.sh down "${2:-}" || rc=1
+    part postgres.sh down "${2:-}" || rc=1
+    part kube.sh down "${2:-}" || rc=1
+    part temporal.sh down "${2:-}" || rc=1
     exit $rc ;;
   status)
     rc=0

@@ -366,7 +366,22 @@ other_owner() {
 
 up() {
   # Up already: its bridge is put back should something on the host have taken it away.
-  if alive containerd && alive kubelet && node_ready; then network; log "already up"; return 0; fi
+  # Both running but the node not Ready (a late heartbeat on a busy host, an API server
+  # slow to answer): wait for it rather than start a second kubelet beside the first.
+  if alive containerd && alive kubelet; then
+    local waited=0
+    until node_ready; do
+      if [ "$waited" -ge 60 ]; then
+        # Left running (down stops it): what it is doing is in its log.
+        echo "kubelet: running, but node $NODE_NAME has not been Ready for 60 s" > "$NODE/failed"
+        log "the kubelet and containerd run, but node $NODE_NAME has not been Ready for 60 s; last lines of $LOGS/kubelet.log:"
+        tail -n 20 "$LOGS/kubelet.log" >&2 2>/dev/null || true
+        exit 1
+      fi
+      sleep 1; waited=$((waited + 1))
+    done
+    network; log "already up"; return 0
+  fi
   rm -f "$NODE/failed"
   mkdir -p "$NODE"
   local other
