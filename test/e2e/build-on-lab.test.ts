@@ -17,7 +17,8 @@ import { startInProcessWorker, type InProcessWorker } from '../support/in-proces
 import { buildPods, connectLab, type Lab } from '../support/lab.ts';
 import { labStep } from '../support/lab-plans.ts';
 import { PodCensus } from '../support/pod-census.ts';
-import { plan, stage } from '../support/plans.ts';
+import type { StagePlan } from '../../src/plan/build-plan.ts';
+import { labBuild, stage } from '../support/plans.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/wharf-temporal.js', import.meta.url));
 let seq = 0;
@@ -49,19 +50,8 @@ describe('builds on the lab', function () {
 
   const newId = (name: string): string => `e2e-${name}-${process.pid}-${seq++}`;
 
-  function input(
-    buildId: string,
-    stages: ReturnType<typeof stage>[],
-    source: SourceSpec = { kind: 'none' },
-  ): BuildWorkflowInput {
-    return {
-      buildId,
-      plan: plan(stages),
-      source,
-      onlyStages: [],
-      timeouts: { pendingSeconds: 60, runSeconds: 300, heartbeatSeconds: 5 },
-    };
-  }
+  const input = (buildId: string, stages: StagePlan[], source?: SourceSpec): BuildWorkflowInput =>
+    labBuild(buildId, stages, source);
 
   async function logsOf(buildId: string, step: string, stream?: 'out' | 'err'): Promise<string[]> {
     return (await readAllRecords(new FileStore(config.logRoot), buildId))

@@ -14,7 +14,8 @@ import { watchProcessFaults } from '../support/fake-exec-server.ts';
 import { startInProcessWorker, type InProcessWorker } from '../support/in-process-worker.ts';
 import { buildPods, connectLab, type Lab } from '../support/lab.ts';
 import { labStep } from '../support/lab-plans.ts';
-import { plan, stage } from '../support/plans.ts';
+import type { StagePlan } from '../../src/plan/build-plan.ts';
+import { labBuild, stage } from '../support/plans.ts';
 
 describe('a faulty step beside a healthy build on one worker', function () {
   this.timeout(180_000);
@@ -27,19 +28,8 @@ describe('a faulty step beside a healthy build on one worker', function () {
   });
   after(async () => worker?.stop());
 
-  function input(
-    buildId: string,
-    stages: ReturnType<typeof stage>[],
-    source: SourceSpec = { kind: 'none' },
-  ): BuildWorkflowInput {
-    return {
-      buildId,
-      plan: plan(stages),
-      source,
-      onlyStages: [],
-      timeouts: { pendingSeconds: 60, runSeconds: 120, heartbeatSeconds: 5 },
-    };
-  }
+  const input = (buildId: string, stages: StagePlan[], source?: SourceSpec): BuildWorkflowInput =>
+    labBuild(buildId, stages, source, 120);
 
   it('fails the faulty step with its reason and lets the healthy build succeed', async () => {
     const run = `${process.pid}-${Date.now().toString(36)}`;

@@ -1,7 +1,7 @@
 // Small hand-made build plans for workflow tests.
 import type { BuildPlan, StagePlan } from '../../src/plan/build-plan.ts';
 import type { StepPlan } from '../../src/pod/step-plan.ts';
-import type { BuildWorkflowInput } from '../../workflows/types.ts';
+import type { BuildWorkflowInput, SourceSpec } from '../../workflows/types.ts';
 
 export function step(name: string, command: string[], extra: Partial<StepPlan> = {}): StepPlan {
   return {
@@ -37,4 +37,17 @@ export function buildInput(buildId: string, p: BuildPlan, extra: Partial<BuildWo
     timeouts: { pendingSeconds: 30, runSeconds: 120, heartbeatSeconds: 2 },
     ...extra,
   };
+}
+
+/** A build for the lab: its stages and source, with budgets a lab step fits in (heartbeat 5 s). */
+export function labBuild(
+  buildId: string,
+  stages: StagePlan[],
+  source: SourceSpec = { kind: 'none' },
+  runSeconds = 300,
+): BuildWorkflowInput {
+  return buildInput(buildId, plan(stages), {
+    source,
+    timeouts: { pendingSeconds: 60, runSeconds, heartbeatSeconds: 5 },
+  });
 }
