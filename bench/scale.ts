@@ -133,10 +133,8 @@ for (const workers of workerCounts) {
         `p50=${ms(pct(delays, 0.5))} p95=${ms(pct(delays, 0.95))} max=${ms(Math.max(...delays))}`,
       );
       figure(`${label}: timeouts in histories`, describeTimeouts(timeouts));
-      figure(
-        `${label}: worker CPU`,
-        `${cpu.toFixed(1)} s, ${((cpu / (elapsed / 1000)) * 100).toFixed(0)}% of one core (${workers} worker(s) together)`,
-      );
+      const share = (seconds: number): string => `${((seconds / (elapsed / 1000)) * 100).toFixed(0)}%`;
+      figure(`${label}: worker CPU`, `${cpu.toFixed(1)} s, ${share(cpu)} of one core (${workers} worker(s) together)`);
       figure(`${label}: worker RSS`, `idle ${(idleRss / MB).toFixed(0)} MB, peak ${(peakRss / MB).toFixed(0)} MB`);
       figure(
         `${label}: kube-apiserver requests`,
@@ -151,7 +149,6 @@ for (const workers of workerCounts) {
       figure(`${label}: log records stored`, `${(records / (elapsed / 1000)).toFixed(1)}/s`);
       figure(`${label}: machine load`, `${load0.toFixed(2)} at start, peak ${peakLoad.toFixed(2)}`);
       const cores = availableParallelism();
-      const share = (seconds: number): string => `${((seconds / (elapsed / 1000)) * 100).toFixed(0)}%`;
       figure(
         `${label}: machine CPU`,
         `${machine.busy.toFixed(1)} s busy, ${share(machine.busy)} of one core (${cores} cores); by process: ` +

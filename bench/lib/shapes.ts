@@ -173,15 +173,14 @@ export interface TimeoutCounts {
 
 export const noTimeouts = (): TimeoutCounts => ({ workflowTask: 0, sticky: 0, activity: 0, childWorkflow: 0 });
 
+const TIMEOUT_KINDS = Object.keys(noTimeouts()) as (keyof TimeoutCounts)[];
+
 export function addTimeouts(into: TimeoutCounts, more: TimeoutCounts): TimeoutCounts {
-  into.workflowTask += more.workflowTask;
-  into.sticky += more.sticky;
-  into.activity += more.activity;
-  into.childWorkflow += more.childWorkflow;
+  for (const kind of TIMEOUT_KINDS) into[kind] += more[kind];
   return into;
 }
 
-export const totalTimeouts = (t: TimeoutCounts): number => t.workflowTask + t.sticky + t.activity + t.childWorkflow;
+export const totalTimeouts = (t: TimeoutCounts): number => TIMEOUT_KINDS.reduce((n, kind) => n + t[kind], 0);
 
 export function describeTimeouts(t: TimeoutCounts): string {
   return (

@@ -35,26 +35,32 @@ export async function loadWorkflowBundle(): Promise<{ code: string }> {
 function sourceHash(): string {
   const hash = createHash('sha256');
   hash.update(readFileSync(createRequire(import.meta.url).resolve('@temporalio/workflow/package.json')));
-  for (const file of bundledSources()) hash.update(relative(WORKFLOWS_DIR, file)).update(readFileSync(file));
+  const sources = readBundledSources();
+  for (const file of [...sources.keys()].sort()) hash.update(relative(WORKFLOWS_DIR, file)).update(sources.get(file)!);
   return hash.digest('hex').slice(0, 24);
 }
 
 /** The workflow folder's modules and the project files they import for their values (relative specifiers), sorted. */
 export function bundledSources(): string[] {
-  const seen = new Set<string>();
+  return [...readBundledSources().keys()].sort();
+}
+
+/** Those modules' texts by path, each read once. */
+function readBundledSources(): Map<string, string> {
+  const texts = new Map<string, string>();
   const pending = readdirSync(WORKFLOWS_DIR)
     .filter((name) => name.endsWith(EXT))
     .map((name) => join(WORKFLOWS_DIR, name));
   for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
-    if (seen.has(file) || !existsSync(file)) continue;
-    seen.add(file);
+    if (texts.has(file) || !existsSync(file)) continue;
     const text = readFileSync(file, 'utf8');
+    texts.set(file, text);
     for (const [, type, specifier] of text.matchAll(FROM_IMPORT)) {
       if (!type) pending.push(resolve(dirname(file), specifier!));
     }
     for (const [, specifier] of text.matchAll(BARE_IMPORT)) pending.push(resolve(dirname(file), specifier!));
   }
-  return [...seen].sort();
+  return texts;
 }
 
 /** `import … from './x.ts'` and `export … from`, with `type` when only types come (never bundled). */

@@ -16,8 +16,8 @@ SETTINGS="$LAB_DIR/node/worker-settings.yaml"
 # inherit it, or the next up or down would wait for that server to end.
 part() { local script=$1; shift; bash "$HERE/$script" "$@" 8>&-; }
 
-# One up or down at a time (two tests may run the demo at once): a second waits, then
-# finds every part up.
+# One up or down at a time (`npm run demo` while the tests bring the lab up, say): a
+# second waits, then finds every part up.
 lab_locked() { mkdir -p "$LAB_DIR"; exec 8>"$LAB_DIR/.lab.lock"; flock 8; }
 
 # The real node, its registry and images. A part that cannot start is named (with its

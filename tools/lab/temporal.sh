@@ -102,11 +102,11 @@ up() {
   need_port "$UI_PORT" LAB_TEMPORAL_UI_PORT "the Temporal Web UI"
   need_port "$HTTP_PORT" LAB_TEMPORAL_HTTP_PORT "the Temporal HTTP API"
   need_port "$METRICS_PORT" LAB_TEMPORAL_METRICS_PORT "Temporal metrics"
-  local begin=$SECONDS attributes pragmas=""
+  local begin=$SECONDS attributes pragmas="" pragma
   # Write-ahead log: readers go on while the server writes, and a commit is one append.
   # Still durable across a crash of the server (the chaos bench restarts it); only a
   # power cut may lose the last commits, which the lab does not need to survive.
-  for p in ${LAB_TEMPORAL_SQLITE_PRAGMAS-journal_mode=wal synchronous=normal}; do pragmas+=" --sqlite-pragma $p"; done
+  for pragma in ${LAB_TEMPORAL_SQLITE_PRAGMAS-journal_mode=wal synchronous=normal}; do pragmas+=" --sqlite-pragma $pragma"; done
   attributes="$(search_attributes)" || die "could not read src/temporal/search-attributes.json"
   # The Web UI's news feed would fetch from the internet (1.9.1 can turn it off; 1.5.1 cannot).
   if "$(cli)" server start-dev --help 2>/dev/null | grep -q -- --ui-disable-news-fetch; then attributes+=" --ui-disable-news-fetch"; fi
