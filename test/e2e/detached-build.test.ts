@@ -3,7 +3,7 @@
 // once and ends with the build's outcome; the command ran once; no pod is left.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,9 +59,24 @@ describe('a detached build followed from another terminal', function () {
     it(`survives its worker stopped with ${signal} mid-command; logs --follow sees each line once and the outcome`, async () => {
       // A task queue of its own: no worker of another test may take the build.
       const queue = { WHARF_TEMPORAL_TASK_QUEUE: `detached-${signal}-${process.pid}` };
-      const counter = join(mkdtempSync(join(tmpdir(), 'count-')), 'runs');
+      const scratch = mkdtempSync(join(tmpdir(), 'count-'));
+      const counter = join(scratch, 'runs');
+      // The command waits after its second tick until the gate exists: the worker is
+      // surely stopped mid-command, however slow the machine.
+      const gate = join(scratch, 'gate');
       const run = start(
-        ['run', TICKS, '--detach', '--no-source', '--heartbeat', '5', '--input', `counter=${counter}`],
+        [
+          'run',
+          TICKS,
+          '--detach',
+          '--no-source',
+          '--heartbeat',
+          '5',
+          '--input',
+          `counter=${counter}`,
+          '--input',
+          `gate=${gate}`,
+        ],
         queue,
       );
       assert.equal(await run.exit, 0, run.out());
@@ -86,6 +101,7 @@ describe('a detached build followed from another terminal', function () {
         assert.match(first.out(), /^worker: stopped$/m);
       }
       start(['worker'], queue);
+      writeFileSync(gate, '');
 
       assert.equal(await follow.exit, 0, follow.out());
       const ticks = follow
