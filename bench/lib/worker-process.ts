@@ -22,9 +22,7 @@ export function imageNodeOptions(): string {
  * after them and win.
  */
 function workerNodeOptions(): string {
-  return [process.env.BENCH_WORKER_NODE_OPTIONS ?? imageNodeOptions(), process.env.NODE_OPTIONS ?? '']
-    .join(' ')
-    .trim();
+  return [process.env.BENCH_WORKER_NODE_OPTIONS ?? imageNodeOptions(), process.env.NODE_OPTIONS ?? ''].join(' ').trim();
 }
 const TICKS_PER_SECOND = 100;
 
