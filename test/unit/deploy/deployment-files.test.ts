@@ -2,6 +2,7 @@
 // without a container runtime: parsed, images pinned, ports and probes where the worker
 // serves them, and every environment name one the worker reads.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,8 +93,24 @@ describe('deployment files', () => {
     assert.match(final, /^ENTRYPOINT \["node", "bin\/wharf-temporal\.js"\]$/m);
     assert.match(final, /^EXPOSE 9090$/m);
     assert.match(final, /WHARF_TEMPORAL_HTTP_PORT=9090/);
+    // Each variable the image sets is read by the worker, or by Node itself.
+    const node = new Set(['NODE_ENV', 'NODE_OPTIONS']);
     for (const m of final.matchAll(/^\s*(?:ENV )?([A-Z][A-Z0-9_]+)=/gm))
-      assert.ok(reads.has(m[1]!) || m[1] === 'NODE_ENV', `ENV ${m[1]} is read by the worker`);
+      assert.ok(reads.has(m[1]!) || node.has(m[1]!), `ENV ${m[1]} is read by the worker or by Node`);
+    // The worker's young generation is held small (see the Dockerfile): Node takes the
+    // option from the environment, and the new space stays within it under allocation.
+    const nodeOptions = /^ENV NODE_OPTIONS="(--max-semi-space-size=(\d+))"/m.exec(final);
+    assert.ok(nodeOptions, 'ENV NODE_OPTIONS="--max-semi-space-size=N"');
+    const probe = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        "const a = []; for (let i = 0; i < 3e5; i++) a.push({ i }); console.log(require('v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size)",
+      ],
+      { env: { PATH: process.env.PATH, NODE_OPTIONS: nodeOptions[1] }, encoding: 'utf8' },
+    );
+    assert.equal(probe.status, 0, probe.stderr);
+    assert.ok(Number(probe.stdout) <= 3 * Number(nodeOptions[2]) * 2 ** 20, `new space ${probe.stdout.trim()} bytes`);
     const dockerignore = read('.dockerignore').split('\n');
     for (const path of ['node_modules', '.git', '.lab', 'dist'])
       assert.ok(dockerignore.includes(path), `.dockerignore leaves out ${path}`);
