@@ -10,7 +10,7 @@ const BIN = fileURLToPath(new URL('../../bin/wharf-temporal.js', import.meta.url
 const DOCKERFILE = fileURLToPath(new URL('../../Dockerfile', import.meta.url));
 
 /** The Node options the worker image runs with (its Dockerfile's NODE_OPTIONS): the benches measure that worker. */
-export function imageNodeOptions(): string {
+function imageNodeOptions(): string {
   const options = /^\s*ENV\s+NODE_OPTIONS="([^"]*)"/m.exec(readFileSync(DOCKERFILE, 'utf8'))?.[1];
   if (options === undefined) throw new Error(`${DOCKERFILE}: no ENV NODE_OPTIONS="..." line`);
   return options;
@@ -19,10 +19,13 @@ export function imageNodeOptions(): string {
 /**
  * The worker processes' NODE_OPTIONS: the image's, or BENCH_WORKER_NODE_OPTIONS when set
  * (empty: Node's defaults, for a before and after); the bench's own NODE_OPTIONS come
- * after them and win.
+ * after them and win. Read once per bench.
  */
+let nodeOptions: string | undefined;
 function workerNodeOptions(): string {
-  return [process.env.BENCH_WORKER_NODE_OPTIONS ?? imageNodeOptions(), process.env.NODE_OPTIONS ?? ''].join(' ').trim();
+  return (nodeOptions ??= [process.env.BENCH_WORKER_NODE_OPTIONS ?? imageNodeOptions(), process.env.NODE_OPTIONS ?? '']
+    .join(' ')
+    .trim());
 }
 const TICKS_PER_SECOND = 100;
 

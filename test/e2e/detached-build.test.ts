@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildPods, connectLab, type Lab } from '../support/lab.ts';
+import { gatedTicks, TICKS } from '../support/ticks.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'bin/wharf-temporal.js');
-const TICKS = join(ROOT, 'test/e2e/fixtures/ticks.wharf-ci.yml');
 
 describe('a detached build followed from another terminal', function () {
   this.timeout(180_000);
@@ -59,26 +59,10 @@ describe('a detached build followed from another terminal', function () {
     it(`survives its worker stopped with ${signal} mid-command; logs --follow sees each line once and the outcome`, async () => {
       // A task queue of its own: no worker of another test may take the build.
       const queue = { WHARF_TEMPORAL_TASK_QUEUE: `detached-${signal}-${process.pid}` };
-      const scratch = mkdtempSync(join(tmpdir(), 'count-'));
-      const counter = join(scratch, 'runs');
       // The command waits after its second tick until the gate exists: the worker is
       // surely stopped mid-command, however slow the machine.
-      const gate = join(scratch, 'gate');
-      const run = start(
-        [
-          'run',
-          TICKS,
-          '--detach',
-          '--no-source',
-          '--heartbeat',
-          '5',
-          '--input',
-          `counter=${counter}`,
-          '--input',
-          `gate=${gate}`,
-        ],
-        queue,
-      );
+      const { counter, gate, inputs } = gatedTicks();
+      const run = start(['run', TICKS, '--detach', '--no-source', '--heartbeat', '5', ...inputs], queue);
       assert.equal(await run.exit, 0, run.out());
       const buildId = /build (\S+) started/.exec(run.out())?.[1] ?? assert.fail(run.out());
       assert.match(run.out(), new RegExp(`follow it with: wharf-temporal logs ${buildId} --follow`));

@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildPods, connectLab, type Lab } from '../support/lab.ts';
+import { gatedTicks, TICKS } from '../support/ticks.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'bin/wharf-temporal.js');
 const FIXTURE = join(ROOT, 'test/e2e/fixtures/pass-then-fail.wharf-ci.yml');
-const TICKS = join(ROOT, 'test/e2e/fixtures/ticks.wharf-ci.yml');
 
 /** The value of one series in Prometheus text, 0 when absent. */
 function sample(text: string, series: string): number {
@@ -116,20 +116,8 @@ describe('worker operations on the lab', function () {
   it('stops on SIGTERM: not ready any more while it drains, then exit code 0, every log line JSON', async () => {
     // A build whose command waits on a gate keeps the worker draining, however slow the
     // machine: readiness must be down all that time.
-    const scratch = mkdtempSync(join(tmpdir(), 'ops-gate-'));
-    const counter = join(scratch, 'runs');
-    const gate = join(scratch, 'gate');
-    const run = cliOutput([
-      'run',
-      TICKS,
-      '--detach',
-      '--no-source',
-      '--input',
-      `counter=${counter}`,
-      '--input',
-      `gate=${gate}`,
-    ]);
-    const { code, output } = await run;
+    const { counter, gate, inputs } = gatedTicks();
+    const { code, output } = await cliOutput(['run', TICKS, '--detach', '--no-source', ...inputs]);
     assert.equal(code, 0, output);
     const buildId = /build (\S+) started/.exec(output)?.[1] ?? assert.fail(output);
     for (let i = 0; i < 600 && !existsSync(counter); i++) await new Promise((r) => setTimeout(r, 100));
