@@ -44,32 +44,42 @@ LAB_COMPONENT=kube
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
 
-cache_dir() {
-  local hash
-  hash="$(cd "$MODULE" && cat go.mod go.sum $(find cmd -type f -name '*.go' | sort) | sha256sum | cut -c1-16)"
-  echo "${XDG_CACHE_HOME:-$HOME/.cache}/wharf-temporal/lab/kube-$K8S_VERSION-$hash"
+# Two caches: the Kubernetes components change with go.mod (minutes to build), the
+# lab-kubelet with its own sources (seconds), so a change to it rebuilds only it.
+cache_dir() { # name files...
+  local name=$1 hash; shift
+  hash="$(cd "$MODULE" && cat go.mod go.sum $(find "$@" -type f -name '*.go' | sort) | sha256sum | cut -c1-16)"
+  echo "${XDG_CACHE_HOME:-$HOME/.cache}/wharf-temporal/lab/$name-$K8S_VERSION-$hash"
 }
-BIN="$(cache_dir)/bin"
+BIN="$(cache_dir kube cmd/etcd)/bin"
+KUBELET_BIN="$(cache_dir lab-kubelet cmd/lab-kubelet)/bin"
 
-build() {
-  if [ -x "$BIN/lab-kubelet" ]; then return 0; fi
+build_into() { # dir what packages...
+  local dir=$1 what=$2; shift 2
+  if [ -f "$dir/.built" ]; then return 0; fi
   # One build at a time per cache: a second lab (another clone) waits for the first's.
-  mkdir -p "$(dirname "$BIN")"
-  exec 9>"$(dirname "$BIN")/build.lock"
+  mkdir -p "$(dirname "$dir")"
+  exec 9>"$(dirname "$dir")/build.lock"
   flock 9
-  if [ -x "$BIN/lab-kubelet" ]; then exec 9>&-; return 0; fi
+  if [ -f "$dir/.built" ]; then exec 9>&-; return 0; fi
   command -v go >/dev/null || die "Go is needed to build the lab (https://go.dev/dl or apt-get install golang)"
-  log "building etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok and lab-kubelet (a few minutes the first time)"
-  local start=$SECONDS tmp="$BIN.tmp.$$" v=component-base/version
+  log "building $what"
+  local start=$SECONDS tmp="$dir.tmp.$$" v=component-base/version
   rm -rf "$tmp"; mkdir -p "$tmp"
   (cd "$MODULE" && go build -trimpath -o "$tmp/" \
     -ldflags "-s -w -X k8s.io/$v.gitVersion=$K8S_VERSION -X k8s.io/$v.gitMajor=1 -X k8s.io/$v.gitMinor=36 -X k8s.io/$v.gitTreeState=clean" \
-    ./cmd/etcd ./cmd/lab-kubelet \
-    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler \
-    sigs.k8s.io/kwok/cmd/kwok) || die "building the lab binaries failed"
-  rm -rf "$BIN"; mv "$tmp" "$BIN"
-  log "built in $((SECONDS - start))s into $BIN"
+    "$@") || die "building the lab binaries failed"
+  touch "$tmp/.built"
+  rm -rf "$dir"; mv "$tmp" "$dir"
+  log "built in $((SECONDS - start))s into $dir"
   exec 9>&-
+}
+
+build() {
+  build_into "$BIN" "etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok (a few minutes the first time)" \
+    ./cmd/etcd k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+    k8s.io/kubernetes/cmd/kube-scheduler sigs.k8s.io/kwok/cmd/kwok
+  build_into "$KUBELET_BIN" "lab-kubelet" ./cmd/lab-kubelet
 }
 
 # ---- certificates -------------------------------------------------------------------
@@ -237,7 +247,7 @@ up() {
   start kwok "$BIN/kwok" --kubeconfig "$kubeconfig" --config "$STATE/kwok.yaml" \
     --manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
     --node-ip 127.0.0.1 --node-port "$KUBELET_PORT" --server-address "127.0.0.1:$KWOK_PORT"
-  start lab-kubelet "$BIN/lab-kubelet" --address "127.0.0.1:$KUBELET_PORT" --kubeconfig "$kubeconfig" \
+  start lab-kubelet "$KUBELET_BIN/lab-kubelet" --address "127.0.0.1:$KUBELET_PORT" --kubeconfig "$kubeconfig" \
     --tls-cert "$PKI/kubelet.crt" --tls-key "$PKI/kubelet.key" --state-dir "$STATE" \
     --nodes "$NODES" --ensure-namespace "$NAMESPACE"
 

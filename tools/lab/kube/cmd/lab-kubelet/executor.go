@@ -19,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
+	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/cri-streaming/pkg/streaming/remotecommand"
 	utilexec "k8s.io/utils/exec"
@@ -26,14 +27,24 @@ import (
 
 type executor struct {
 	client    kubernetes.Interface
+	pods      corelisters.PodLister
 	sandboxes *sandboxes
+}
+
+// getPod reads the pod from the informer's cache, and from the API server only when the
+// cache has not seen it yet: an exec per step must not queue behind the client's rate limit.
+func getPod(ctx context.Context, client kubernetes.Interface, pods corelisters.PodLister, ns, name string) (*corev1.Pod, error) {
+	if pod, err := pods.Pods(ns).Get(name); err == nil {
+		return pod, nil
+	}
+	return client.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
 }
 
 // ExecInContainer runs cmd in the container's sandbox. A non-zero exit is returned as an
 // ExitError, which the streaming library reports as the kubelet does (NonZeroExitCode).
 func (e *executor) ExecInContainer(ctx context.Context, name, _ string, container string, cmd []string, in io.Reader, out, errw io.WriteCloser, _ bool, _ <-chan remotecommand.TerminalSize, _ time.Duration) error {
 	ns, podName, _ := strings.Cut(name, "/")
-	pod, err := e.client.CoreV1().Pods(ns).Get(ctx, podName, metav1.GetOptions{})
+	pod, err := getPod(ctx, e.client, e.pods, ns, podName)
 	if err != nil {
 		return err
 	}
@@ -76,18 +87,19 @@ func writerOrDiscard(w io.Writer) io.Writer {
 
 // watchPods starts the sandboxes of pods bound to the lab's nodes and tears them down
 // when the pods are deleted.
-func watchPods(client kubernetes.Interface, s *sandboxes, nodes []string, stop <-chan struct{}) {
+func watchPods(client kubernetes.Interface, s *sandboxes, nodes []string, stop <-chan struct{}) corelisters.PodLister {
 	factory := informers.NewSharedInformerFactoryWithOptions(client, 0, informers.WithTweakListOptions(func(o *metav1.ListOptions) {
 		o.FieldSelector = fields.OneTermNotEqualSelector("spec.nodeName", "").String()
 	}))
-	informer := factory.Core().V1().Pods().Informer()
+	pods := factory.Core().V1().Pods()
+	informer := pods.Informer()
 	sync := func(obj any) {
 		pod, ok := obj.(*corev1.Pod)
 		if !ok || !slices.Contains(nodes, pod.Spec.NodeName) {
 			return
 		}
 		if pod.DeletionTimestamp != nil {
-			s.remove(string(pod.UID))
+			go s.remove(string(pod.UID)) // off the informer's goroutine: new pods' sandboxes need not wait
 			return
 		}
 		for _, c := range pod.Spec.Containers {
@@ -104,17 +116,18 @@ func watchPods(client kubernetes.Interface, s *sandboxes, nodes []string, stop <
 				obj = tomb.Obj
 			}
 			if pod, ok := obj.(*corev1.Pod); ok {
-				s.remove(string(pod.UID))
+				go s.remove(string(pod.UID))
 			}
 		},
 	})
 	factory.Start(stop)
+	return pods.Lister()
 }
 
 // serveLogs returns the output of the container's own command (tailLines, follow).
-func serveLogs(w http.ResponseWriter, r *http.Request, client kubernetes.Interface, s *sandboxes) {
+func serveLogs(w http.ResponseWriter, r *http.Request, client kubernetes.Interface, pods corelisters.PodLister, s *sandboxes) {
 	ns, podName, container := r.PathValue("namespace"), r.PathValue("pod"), r.PathValue("container")
-	pod, err := client.CoreV1().Pods(ns).Get(r.Context(), podName, metav1.GetOptions{})
+	pod, err := getPod(r.Context(), client, pods, ns, podName)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusNotFound)
 		return

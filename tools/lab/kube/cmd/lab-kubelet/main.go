@@ -36,6 +36,8 @@ func main() {
 	if err != nil {
 		log.Fatalf("kubeconfig: %v", err)
 	}
+	// A kubelet's own client limits (kubeAPIQPS, kubeAPIBurst), not client-go's 5 and 10.
+	config.QPS, config.Burst = 50, 100
 	client, err := kubernetes.NewForConfig(config)
 	if err != nil {
 		log.Fatalf("client: %v", err)
@@ -52,10 +54,10 @@ func main() {
 
 	sandboxes := newSandboxes(*stateDir, client)
 	stop := make(chan struct{})
-	go watchPods(client, sandboxes, strings.Split(*nodes, ","), stop)
+	pods := watchPods(client, sandboxes, strings.Split(*nodes, ","), stop)
 
 	mux := http.NewServeMux()
-	exec := &executor{client: client, sandboxes: sandboxes}
+	exec := &executor{client: client, pods: pods, sandboxes: sandboxes}
 	mux.HandleFunc("/exec/{namespace}/{pod}/{container}", func(w http.ResponseWriter, r *http.Request) {
 		opts, err := remotecommand.NewOptions(r)
 		if err != nil {
@@ -67,7 +69,7 @@ func main() {
 			4*time.Hour, remotecommand.DefaultStreamCreationTimeout, remotecommand.SupportedStreamingProtocols)
 	})
 	mux.HandleFunc("/containerLogs/{namespace}/{pod}/{container}", func(w http.ResponseWriter, r *http.Request) {
-		serveLogs(w, r, client, sandboxes)
+		serveLogs(w, r, client, pods, sandboxes)
 	})
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 

@@ -26,20 +26,33 @@ import (
 type sandbox struct {
 	holder  *exec.Cmd
 	mntNS   string
+	nsFile  *os.File // held open until the sandbox is killed: its number is not reused meanwhile
 	env     []string
 	workdir string
 	logFile string
+}
+
+// A sandbox being made, or made: every caller for the same container waits for the one
+// that makes it, and sandboxes of other containers are made meanwhile.
+type sandboxEntry struct {
+	made chan struct{}
+	sb   *sandbox
+	err  error
 }
 
 type sandboxes struct {
 	dir    string
 	client kubernetes.Interface
 	mu     sync.Mutex
-	byID   map[string]*sandbox // "<pod uid>/<container>"
+	// One removal at a time: two of the same pod (its update, then its delete) would
+	// otherwise race to kill a namespace whose number the first one's end sets free.
+	removing sync.Mutex
+	byID     map[string]*sandboxEntry // "<pod uid>/<container>"
+	gone     map[string]bool          // pods removed: an exec that looked one up before gets no new sandbox
 }
 
 func newSandboxes(dir string, client kubernetes.Interface) *sandboxes {
-	return &sandboxes{dir: dir, client: client, byID: map[string]*sandbox{}}
+	return &sandboxes{dir: dir, client: client, byID: map[string]*sandboxEntry{}, gone: map[string]bool{}}
 }
 
 const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -49,12 +62,33 @@ func (s *sandboxes) podDir(uid string) string { return filepath.Join(s.dir, "pod
 // ensure returns the container's sandbox, creating it (and starting the container's own
 // command, whose output is the container log) the first time.
 func (s *sandboxes) ensure(pod *corev1.Pod, name string) (*sandbox, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	id := string(pod.UID) + "/" + name
-	if sb, ok := s.byID[id]; ok {
-		return sb, nil
+	s.mu.Lock()
+	if s.gone[string(pod.UID)] {
+		s.mu.Unlock()
+		return nil, fmt.Errorf("pod %s/%s is being deleted", pod.Namespace, pod.Name)
 	}
+	if entry, ok := s.byID[id]; ok {
+		s.mu.Unlock()
+		<-entry.made
+		return entry.sb, entry.err
+	}
+	entry := &sandboxEntry{made: make(chan struct{})}
+	s.byID[id] = entry
+	s.mu.Unlock()
+	entry.sb, entry.err = s.make(pod, name, id)
+	if entry.err != nil {
+		s.mu.Lock()
+		if s.byID[id] == entry {
+			delete(s.byID, id) // the next caller tries again
+		}
+		s.mu.Unlock()
+	}
+	close(entry.made)
+	return entry.sb, entry.err
+}
+
+func (s *sandboxes) make(pod *corev1.Pod, name, id string) (*sandbox, error) {
 	container := findContainer(pod, name)
 	if container == nil {
 		return nil, fmt.Errorf("container %s not found in pod %s/%s", name, pod.Namespace, pod.Name)
@@ -89,12 +123,20 @@ func (s *sandboxes) ensure(pod *corev1.Pod, name string) (*sandbox, error) {
 		return nil, fmt.Errorf("sandbox for %s did not start (%q): %v", id, line, err)
 	}
 	go func() { _ = holder.Wait() }()
-	mntNS, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/mnt", holder.Process.Pid))
+	nsPath := fmt.Sprintf("/proc/%d/ns/mnt", holder.Process.Pid)
+	nsFile, err := os.Open(nsPath)
 	if err != nil {
+		_ = holder.Process.Kill()
+		return nil, err
+	}
+	mntNS, err := os.Readlink(nsPath)
+	if err != nil {
+		_ = holder.Process.Kill()
+		nsFile.Close()
 		return nil, err
 	}
 	sb := &sandbox{
-		holder: holder, mntNS: mntNS, env: containerEnv(s.client, pod, container),
+		holder: holder, mntNS: mntNS, nsFile: nsFile, env: containerEnv(s.client, pod, container),
 		workdir: container.WorkingDir, logFile: filepath.Join(podDir, "logs", name+".log"),
 	}
 	if sb.workdir == "" {
@@ -107,7 +149,6 @@ func (s *sandboxes) ensure(pod *corev1.Pod, name string) (*sandbox, error) {
 	if err := os.WriteFile(filepath.Join(podDir, fmt.Sprintf("mntns-%s-%d", name, holder.Process.Pid)), []byte(mntNS), 0o644); err != nil {
 		return nil, err
 	}
-	s.byID[id] = sb
 	sb.startMain(container)
 	return sb, nil
 }
@@ -148,29 +189,50 @@ func (sb *sandbox) startMain(container *corev1.Container) {
 
 // remove kills every process of the pod's sandboxes and deletes its files.
 func (s *sandboxes) remove(uid string) {
+	s.removing.Lock()
+	defer s.removing.Unlock()
 	s.mu.Lock()
-	var namespaces []string
-	for id, sb := range s.byID {
+	if uid != "" {
+		s.gone[uid] = true
+	}
+	var entries []*sandboxEntry
+	for id, entry := range s.byID {
 		if strings.HasPrefix(id, uid+"/") {
-			namespaces = append(namespaces, sb.mntNS)
+			entries = append(entries, entry)
 			delete(s.byID, id)
 		}
 	}
 	s.mu.Unlock()
-	if uid != "" {
-		files, _ := filepath.Glob(filepath.Join(s.podDir(uid), "mntns-*"))
-		for _, f := range files {
-			if data, err := os.ReadFile(f); err == nil {
-				namespaces = append(namespaces, string(data))
-			}
+	killed := map[string]bool{}
+	for _, entry := range entries {
+		<-entry.made
+		if entry.sb != nil {
+			killNamespace(entry.sb.mntNS)
+			killed[entry.sb.mntNS] = true
+			entry.sb.nsFile.Close()
 		}
 	}
-	for _, ns := range namespaces {
-		killNamespace(ns)
+	if uid == "" {
+		return
 	}
-	if uid != "" {
-		_ = os.RemoveAll(s.podDir(uid))
+	// Sandboxes of an earlier lab-kubelet, remembered on disk: only while their holder
+	// still lives in the namespace is the number surely theirs.
+	files, _ := filepath.Glob(filepath.Join(s.podDir(uid), "mntns-*"))
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		ns := string(data)
+		if err != nil || killed[ns] {
+			continue
+		}
+		pid, err := strconv.Atoi(f[strings.LastIndexByte(f, '-')+1:])
+		if err != nil {
+			continue
+		}
+		if link, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/mnt", pid)); err == nil && link == ns {
+			killNamespace(ns)
+		}
 	}
+	_ = os.RemoveAll(s.podDir(uid))
 }
 
 func (s *sandboxes) shutdown() {
@@ -185,8 +247,16 @@ func (s *sandboxes) shutdown() {
 	}
 }
 
-// killNamespace kills every process whose mount namespace is ns.
+// killNamespace kills every process whose mount namespace is ns. It holds the namespace
+// open meanwhile: once its last process is gone the kernel could give its number to a
+// new sandbox's namespace, whose processes the later rounds would then kill.
 func killNamespace(ns string) {
+	var held *os.File
+	defer func() {
+		if held != nil {
+			held.Close()
+		}
+	}()
 	for round := 0; round < 5; round++ {
 		found := false
 		entries, _ := os.ReadDir("/proc")
@@ -195,10 +265,24 @@ func killNamespace(ns string) {
 			if err != nil {
 				continue
 			}
-			if link, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/mnt", pid)); err == nil && link == ns {
-				found = true
-				_ = syscall.Kill(pid, syscall.SIGKILL)
+			path := fmt.Sprintf("/proc/%d/ns/mnt", pid)
+			if link, err := os.Readlink(path); err != nil || link != ns {
+				continue
 			}
+			if held == nil {
+				if held, err = os.Open(path); err != nil {
+					held = nil
+					continue
+				}
+				// Opened after the check: still the same namespace only if the link still says so.
+				if link, err := os.Readlink(path); err != nil || link != ns {
+					held.Close()
+					held = nil
+					continue
+				}
+			}
+			found = true
+			_ = syscall.Kill(pid, syscall.SIGKILL)
 		}
 		if !found {
 			return
