@@ -5,13 +5,14 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { ConfigError } from '../config/config-error.ts';
 import type { RuntimeConfig } from '../config/runtime-config.ts';
 import { nameOf, settingByFlag } from '../config/settings.ts';
+import { keepApiConnections } from './kept-connections.ts';
 
 /** Loads `path`, or the usual places ($KUBECONFIG, ~/.kube/config, in-cluster). */
 export function loadKubeConfig(path?: string): KubeConfig {
   const kc = new KubeConfig();
   if (path) kc.loadFromFile(path);
   else kc.loadFromDefault();
-  return kc;
+  return keepApiConnections(kc);
 }
 
 /**
@@ -25,7 +26,7 @@ export function loadClusterConfig(
   const kc = new KubeConfig();
   if (config.kubeInCluster) {
     kc.loadFromCluster();
-    return kc;
+    return keepApiConnections(kc);
   }
   const path = config.kubeconfig ?? join(homedir(), '.kube', 'config');
   try {
@@ -47,5 +48,5 @@ export function loadClusterConfig(
   if (!kc.getCurrentCluster()) {
     throw new ConfigError(`${nameOf(settingByFlag('kubeconfig'))}: ${path} names no cluster for its current context`);
   }
-  return kc;
+  return keepApiConnections(kc);
 }
