@@ -29,6 +29,13 @@ function workerNodeOptions(): string {
 }
 const TICKS_PER_SECOND = 100;
 
+// A bench that throws leaves its workers polling its task queue, where they take the
+// next run's tasks: whatever ends this process ends them too.
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export interface WorkerOptions {
   config: RuntimeConfig;
   maxConcurrentSteps?: number;
@@ -87,9 +94,11 @@ export class WorkerProcess {
       },
     );
     this.child = child;
+    running.add(child);
     this.starts++;
     this.exited = new Promise((resolve) =>
       child.on('exit', () => {
+        running.delete(child);
         this.up = false;
         resolve();
       }),
