@@ -284,6 +284,28 @@ describe('lab: Kubernetes', function () {
     assert.ok(!alive, "the pod's processes died with it");
   });
 
+  // A removed pod's mount namespace number is free for the next pod's: killing by it
+  // once it is free killed new pods' sandboxes ("sandbox ... did not start").
+  it('keeps the sandboxes of new pods while the pods before them are removed', async () => {
+    let old: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      const fresh = Array.from({ length: 10 }, () => unique('churn'));
+      await Promise.all([
+        ...old.map((name) => core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0 })),
+        ...fresh.map(async (name) => {
+          await createPod(name);
+          await watchUntil(name, isReady);
+        }),
+      ]);
+      const answers = await Promise.all(fresh.map((name) => exec(name, ['sh', '-c', 'echo alive'])));
+      assert.deepEqual(
+        answers.map((a) => `${a.status.status} ${a.out.trim()}`),
+        fresh.map(() => 'Success alive'),
+      );
+      old = fresh;
+    }
+  });
+
   it('reports an image that cannot be pulled as ImagePullBackOff', async () => {
     const name = unique('pull');
     await createPod(name, {}, 'lab.invalid/nothing:1');
