@@ -16,6 +16,13 @@ function imageNodeOptions(): string {
   return options;
 }
 
+/** The image's malloc arenas (its MALLOC_ARENA_MAX; the bench's own environment wins). Read once per bench. */
+let mallocArenas: Record<string, string> | undefined;
+function imageMallocArenas(): Record<string, string> {
+  const arenas = /^\s*(?:ENV\s+)?MALLOC_ARENA_MAX=(\d+)/m.exec(readFileSync(DOCKERFILE, 'utf8'))?.[1];
+  return (mallocArenas ??= arenas ? { MALLOC_ARENA_MAX: arenas } : {});
+}
+
 /**
  * The worker processes' NODE_OPTIONS: the image's, or BENCH_WORKER_NODE_OPTIONS when set
  * (empty: Node's defaults, for a before and after); the bench's own NODE_OPTIONS come
@@ -80,6 +87,7 @@ export class WorkerProcess {
       ],
       {
         env: {
+          ...imageMallocArenas(),
           ...process.env,
           NODE_OPTIONS: workerNodeOptions(),
           TEMPORAL_ADDRESS: config.temporalAddress,

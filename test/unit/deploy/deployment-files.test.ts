@@ -93,8 +93,8 @@ describe('deployment files', () => {
     assert.match(final, /^ENTRYPOINT \["node", "bin\/wharf-temporal\.js"\]$/m);
     assert.match(final, /^EXPOSE 9090$/m);
     assert.match(final, /WHARF_TEMPORAL_HTTP_PORT=9090/);
-    // Each variable the image sets is read by the worker, or by Node itself.
-    const node = new Set(['NODE_ENV', 'NODE_OPTIONS']);
+    // Each variable the image sets is read by the worker, or by Node or its C library.
+    const node = new Set(['NODE_ENV', 'NODE_OPTIONS', 'MALLOC_ARENA_MAX']);
     for (const m of final.matchAll(/^\s*(?:ENV )?([A-Z][A-Z0-9_]+)=/gm))
       assert.ok(reads.has(m[1]!) || node.has(m[1]!), `ENV ${m[1]} is read by the worker or by Node`);
     // The worker's young generation is held small (see the Dockerfile): Node takes the
