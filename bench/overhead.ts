@@ -8,7 +8,9 @@
 //   fan-out: a 20-step stage, first pod created -> all 20 ready;
 //   an image that cannot be pulled: how long until the build fails saying so;
 //   resume: the worker SIGKILLed while a command runs and started again: kill -> the
-//   command's next line stored (the heartbeat timeout bounds it).
+//   other worker re-attached (the heartbeat timeout bounds it), killed just after the
+//   command started (a heartbeat just sent: the longest wait) and at moments spread over
+//   one heartbeat interval.
 // The worker is a process of its own. Pods go to the simulated nodes unless --real-node
 // (the lab's real node: its selector and taint, the lab's busybox) or --node-selector
 // (and --image) put them on a real node.
@@ -232,12 +234,15 @@ if (!values['skip-resume']) {
   const other = new WorkerProcess({ config });
   await other.start();
   const pool = [worker, other];
-  const resumes: number[] = [];
-  const finishes: number[] = [];
-  for (let i = 0; i < Math.max(1, Math.ceil(runs / 2)); i++) {
+  // The server hears a running step at most this often (the SDK's throttle, the worker's
+  // 5 s cap): a kill right after a heartbeat waits the whole timeout, one later less.
+  const heartbeatEveryMs = Math.min(5000, 0.8 * heartbeatSeconds * 1000);
+
+  /** Kills the worker running a step `killAfterMs` after its command's first line; kill -> re-attached, kill -> build done. */
+  async function resumeAfterKill(killAfterMs: number, sleepSeconds: number): Promise<[number, number]> {
     const id = newId('rs');
-    const script = 'echo wharf-bench-before; sleep 2; echo wharf-bench-after';
-    const shape: Shape = { stages: 1, steps: 1, seconds: 2 };
+    const script = `echo wharf-bench-before; sleep ${sleepSeconds}; echo wharf-bench-after`;
+    const shape: Shape = { stages: 1, steps: 1, seconds: sleepSeconds };
     await startBuild(
       client,
       config.taskQueue,
@@ -253,28 +258,50 @@ if (!values['skip-resume']) {
     const ref = { buildId: id, stage: 's0', step: 'p0' };
     const lines = async (): Promise<string[]> => (await readStep(logs, ref)).map((r) => r.l);
     while (!(await lines()).includes('wharf-bench-before')) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, killAfterMs));
     const pending = (await client.workflow.getHandle(`${id}.s0.p0`).describe()).raw.pendingActivities ?? [];
     const runner = pool.find((w) => pending.some((a) => a.lastWorkerIdentity?.startsWith(`${w.pid}@`))) ?? worker;
     await runner.kill();
     const killedAt = Date.now();
     const outcome = await awaitBuildOutcome(client, id);
-    finishes.push(Date.now() - killedAt);
+    const finished = Date.now() - killedAt;
     const records = await readStep(logs, ref);
     const resumed = records.find((r) => r.s === 'sys' && /re-attached/.test(r.l));
     if (outcome.result?.status !== 'success' || !resumed)
       throw new Error(`${id} did not resume after the kill: ${outcome.error}`);
     if ((await lines()).filter((l) => l === 'wharf-bench-before').length !== 1)
       throw new Error(`${id}: the command's first line was stored more than once`);
-    resumes.push(resumed.t - killedAt);
     await runner.start();
+    return [resumed.t - killedAt, finished];
+  }
+
+  const rounds = Math.max(1, Math.ceil(runs / 2));
+  const worst: number[] = [];
+  const finishes: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const [resume, finish] = await resumeAfterKill(0, 2);
+    worst.push(resume);
+    finishes.push(finish);
+  }
+  // Workers die at any moment: spread the kills evenly over one heartbeat interval.
+  const anyMoment: number[] = [];
+  // Long enough to run on past the kill and the timeout, so the other worker re-attaches to it running.
+  const longSleep = Math.ceil(heartbeatEveryMs / 1000 + heartbeatSeconds + 3);
+  for (let i = 0; i < rounds; i++) {
+    const [resume] = await resumeAfterKill(Math.round(((i + Math.random()) / rounds) * heartbeatEveryMs), longSleep);
+    anyMoment.push(resume);
   }
   figure(
     'kill -> command re-attached by the other worker',
-    `${spread(resumes)}; heartbeat timeout ${heartbeatSeconds * 1000} ms`,
+    `${spread(worst)}; heartbeat timeout ${heartbeatSeconds * 1000} ms (killed just after the command started: a heartbeat had just gone)`,
+  );
+  figure(
+    'kill at any moment -> re-attached',
+    `${spread(anyMoment)}; the kills spread over one heartbeat interval (${heartbeatEveryMs} ms)`,
   );
   figure('kill -> build finished', spread(finishes));
   summary.push(
-    `resume after SIGKILL: p50 ${ms(pct(resumes, 0.5))} (heartbeat timeout ${heartbeatSeconds} s), build finished ${ms(pct(finishes, 0.5))} after the kill`,
+    `resume after SIGKILL: p50 ${ms(pct(worst, 0.5))} just after a heartbeat, ${ms(pct(anyMoment, 0.5))} at any moment (heartbeat timeout ${heartbeatSeconds} s), build finished ${ms(pct(finishes, 0.5))} after the kill`,
   );
   await other.stop();
 }

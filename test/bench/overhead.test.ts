@@ -1,5 +1,5 @@
 // Smoke run of bench/overhead.ts at its smallest: one 1x1 build of ours and of the floor,
-// a fan-out of 2, the image-pull failure and one worker kill; checks every figure prints.
+// a fan-out of 2, the image-pull failure and two worker kills; checks every figure prints.
 import assert from 'node:assert/strict';
 import { runBench } from './run-bench.ts';
 
@@ -28,6 +28,7 @@ describe('bench/overhead', function () {
       /^fan-out 2 ours .*p50=\d+ ms/m,
       /^image-pull failure reported after\s+\d+ ms; status failed; says why/m,
       /^kill -> command re-attached by the other worker\s+p50=\d+ ms/m,
+      /^kill at any moment -> re-attached\s+p50=\d+ ms/m,
       /\[load [\d.]+ [\d.]+ [\d.]+\]/,
     ])
       assert.match(out, figure, out);
