@@ -21,6 +21,12 @@ import { WharfBuildStatus } from './search-attributes.ts';
 import { runStage } from './stage.ts';
 import type { BuildResult, BuildWorkflowInput, RunStatus, StageResult, StepResult } from './types.ts';
 
+/** The finished build records itself in the build store. */
+export const RECORD_BUILD = 'record-build';
+
+/** A run that passes this patch takes the path of the build's patches before it, BOUNDED_PAYLOADS and RECORD_BUILD (see STEP_BASELINE). */
+export const BUILD_BASELINE = 'build-baseline-1';
+
 export async function buildWorkflow(input: BuildWorkflowInput): Promise<BuildResult> {
   const startedAt = Date.now();
   const state: BuildResult = {
@@ -31,8 +37,10 @@ export async function buildWorkflow(input: BuildWorkflowInput): Promise<BuildRes
     durationMs: 0,
     stages: input.plan.stages.map(pendingStage),
   };
+  // A new run passes one patch for all of the build's (see STEP_BASELINE); older runs theirs.
+  const baseline = patched(BUILD_BASELINE);
   // Every payload made of the state (query answer, result, failure details, memo) within its byte budget.
-  const bounded = patched(BOUNDED_PAYLOADS);
+  const bounded = baseline || patched(BOUNDED_PAYLOADS);
   const out = (result: BuildResult): BuildResult => (bounded ? boundBuildResult(result) : result);
   setHandler(buildStatusQuery, () =>
     out({ ...state, durationMs: state.status === 'running' ? Date.now() - startedAt : state.durationMs }),
@@ -46,7 +54,7 @@ export async function buildWorkflow(input: BuildWorkflowInput): Promise<BuildRes
       continue;
     }
     describe(state);
-    await runStage(input, stage, view);
+    await runStage(input, stage, view, bounded);
     if (view.status === 'failed') failed = true;
   }
 
@@ -55,7 +63,7 @@ export async function buildWorkflow(input: BuildWorkflowInput): Promise<BuildRes
   state.durationMs = Date.now() - startedAt;
   upsertSearchAttributes([{ key: WharfBuildStatus, value: state.status }]);
   describe(state);
-  if (patched('record-build')) await recordBuild(state);
+  if (baseline || patched(RECORD_BUILD)) await recordBuild(state);
   if (state.status === 'cancelled') {
     // Ends the workflow as Canceled (not Failed) in Temporal. A cancelled workflow keeps no
     // result, so the outcome goes into the memo, where clients find it (without log tails).

@@ -1,17 +1,10 @@
 // Stage orchestration: every step of a stage as a child workflow, all in parallel. The
 // first failure cancels the other steps (fail-fast); each child cleans up its own pod.
-import {
-  CancellationScope,
-  executeChild,
-  isCancellation,
-  ParentClosePolicy,
-  patched,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { CancellationScope, executeChild, isCancellation, ParentClosePolicy, workflowInfo } from '@temporalio/workflow';
 import { boundId, clipBytes, PayloadLimits } from '../src/limits/payload-bytes.ts';
 import type { StagePlan } from '../src/plan/build-plan.ts';
 import { failureDetail, failureMessage } from './failure-message.ts';
-import { BOUNDED_PAYLOADS, boundStepResult } from './payload-limits.ts';
+import { boundStepResult } from './payload-limits.ts';
 import { stepWorkflow } from './step.ts';
 import type { BuildWorkflowInput, StageResult, StepPlan, StepResult } from './types.ts';
 
@@ -20,8 +13,16 @@ export function stepWorkflowId(buildId: string, stage: string, step: string): st
   return boundId(`${buildId}.${stage}.${step}`);
 }
 
-/** Runs the stage, filling in `view` as steps finish. */
-export async function runStage(input: BuildWorkflowInput, stage: StagePlan, view: StageResult): Promise<void> {
+/**
+ * Runs the stage, filling in `view` as steps finish. `bounded`: the build's decision on
+ * BOUNDED_PAYLOADS (a run that passes the build's baseline never asks that patch).
+ */
+export async function runStage(
+  input: BuildWorkflowInput,
+  stage: StagePlan,
+  view: StageResult,
+  bounded: boolean,
+): Promise<void> {
   view.status = 'running';
   view.startedAt = Date.now();
   const scope = new CancellationScope();
@@ -30,7 +31,7 @@ export async function runStage(input: BuildWorkflowInput, stage: StagePlan, view
     stage.steps.map(async (step, index) => {
       view.steps[index] = { ...view.steps[index]!, status: 'running', startedAt: Date.now() };
       const result = await runStep(input, stage.name, step, scope);
-      view.steps[index] = patched(BOUNDED_PAYLOADS) ? boundStepResult(result) : result;
+      view.steps[index] = bounded ? boundStepResult(result) : result;
       if (result.status === 'failed' && !failed) {
         failed = true;
         scope.cancel();

@@ -31,8 +31,16 @@ export const READY_IN_FIRST_ACTIVITY = 'ready-in-first-activity';
 /** deletePod gets the created pod's uid and the step's labels. */
 export const DELETE_OWN_POD_ONLY = 'delete-own-pod-only';
 
+/**
+ * A run that passes this patch takes the path of both patches above. The SDK's core
+ * upserts a search attribute for each patch a run passes (a history event and a
+ * visibility update each), so a new run passes one; runs of older releases keep theirs.
+ */
+export const STEP_BASELINE = 'step-baseline-1';
+
 export async function stepWorkflow(input: StepWorkflowInput): Promise<StepResult> {
   const { step, timeouts } = input;
+  const baseline = patched(STEP_BASELINE);
   const heartbeatTimeout = `${timeouts.heartbeatSeconds} seconds`;
   const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds' };
   const waiting = proxyActivities<StepActivities>({
@@ -96,7 +104,7 @@ export async function stepWorkflow(input: StepWorkflowInput): Promise<StepResult
     enter('waiting-for-pod');
     // The first activity that needs the pod waits until it is ready: one activity and
     // one workflow task less per step. Older histories have an activity of its own.
-    const ready = patched(READY_IN_FIRST_ACTIVITY);
+    const ready = baseline || patched(READY_IN_FIRST_ACTIVITY);
     let awaitReady: AwaitReady | undefined = ready ? { pendingSeconds: timeouts.pendingSeconds } : undefined;
     if (!ready) await waiting.awaitPodReady({ pod, pendingSeconds: timeouts.pendingSeconds, log });
     if (step.source && input.source.kind !== 'none') {
@@ -141,9 +149,10 @@ export async function stepWorkflow(input: StepWorkflowInput): Promise<StepResult
   } finally {
     enter('deleting-pod');
     // Only the pod this step created: a name taken by another build's pod is not ours to delete.
-    const target = patched(DELETE_OWN_POD_ONLY)
-      ? { name: podName, uid: created?.uid, labels: step.pod.metadata?.labels ?? {} }
-      : { name: podName };
+    const target =
+      baseline || patched(DELETE_OWN_POD_ONLY)
+        ? { name: podName, uid: created?.uid, labels: step.pod.metadata?.labels ?? {} }
+        : { name: podName };
     await CancellationScope.nonCancellable(() => quick.deletePod(target));
     enter('done');
   }
