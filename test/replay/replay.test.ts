@@ -12,7 +12,8 @@ import { HISTORY_DIR } from '../support/record-histories.ts';
 describe('replay of recorded histories', function () {
   this.timeout(120_000);
   // A folder holds what one release recorded (9fae912/: the release before runCommand's
-  // retry began after 100 ms); the files at the top come from earlier releases.
+  // retry began after 100 ms; 5cb2241/: the first with one baseline patch per workflow);
+  // the files at the top come from earlier releases.
   const files = readdirSync(HISTORY_DIR, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.json'))
     .sort();
@@ -29,6 +30,10 @@ describe('replay of recorded histories', function () {
     assert.ok(
       files.some((f) => f.startsWith('9fae912/')),
       "no history of the release before runCommand's retry changed",
+    );
+    assert.ok(
+      files.some((f) => f.startsWith('5cb2241/')),
+      'no history of the release with baseline patches',
     );
   });
 
