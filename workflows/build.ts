@@ -24,7 +24,7 @@ import type { BuildResult, BuildWorkflowInput, RunStatus, StageResult, StepResul
 /** The finished build records itself in the build store. */
 export const RECORD_BUILD = 'record-build';
 
-/** A run that passes this patch takes the path of the build's patches before it, BOUNDED_PAYLOADS and RECORD_BUILD (see STEP_BASELINE). */
+/** A run that passes this patch takes the path of BOUNDED_PAYLOADS and RECORD_BUILD (see STEP_BASELINE). */
 export const BUILD_BASELINE = 'build-baseline-1';
 
 export async function buildWorkflow(input: BuildWorkflowInput): Promise<BuildResult> {

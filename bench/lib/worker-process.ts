@@ -9,18 +9,20 @@ import type { RuntimeConfig } from '../../src/config/runtime-config.ts';
 const BIN = fileURLToPath(new URL('../../bin/wharf-temporal.js', import.meta.url));
 const DOCKERFILE = fileURLToPath(new URL('../../Dockerfile', import.meta.url));
 
+let dockerfile: string | undefined;
+const imageDockerfile = (): string => (dockerfile ??= readFileSync(DOCKERFILE, 'utf8'));
+
 /** The Node options the worker image runs with (its Dockerfile's NODE_OPTIONS): the benches measure that worker. */
 function imageNodeOptions(): string {
-  const options = /^\s*ENV\s+NODE_OPTIONS="([^"]*)"/m.exec(readFileSync(DOCKERFILE, 'utf8'))?.[1];
+  const options = /^\s*ENV\s+NODE_OPTIONS="([^"]*)"/m.exec(imageDockerfile())?.[1];
   if (options === undefined) throw new Error(`${DOCKERFILE}: no ENV NODE_OPTIONS="..." line`);
   return options;
 }
 
-/** The image's malloc arenas (its MALLOC_ARENA_MAX; the bench's own environment wins). Read once per bench. */
-let mallocArenas: Record<string, string> | undefined;
+/** The image's malloc arenas (its MALLOC_ARENA_MAX; the bench's own environment wins). */
 function imageMallocArenas(): Record<string, string> {
-  const arenas = /^\s*(?:ENV\s+)?MALLOC_ARENA_MAX=(\d+)/m.exec(readFileSync(DOCKERFILE, 'utf8'))?.[1];
-  return (mallocArenas ??= arenas ? { MALLOC_ARENA_MAX: arenas } : {});
+  const arenas = /^\s*(?:ENV\s+)?MALLOC_ARENA_MAX=(\d+)/m.exec(imageDockerfile())?.[1];
+  return arenas ? { MALLOC_ARENA_MAX: arenas } : {};
 }
 
 /**

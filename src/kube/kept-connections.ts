@@ -4,9 +4,9 @@
 // server's CPU each. One Agent per set of credentials instead: new credentials (a rotated
 // certificate read again from its file) make a new one, and the old one closes once its
 // requests are done.
-import { createHash } from 'node:crypto';
 import type { AgentOptions } from 'node:https';
 import type { Cluster, KubeConfig, RequestContext } from '@kubernetes/client-node';
+import { PerCredentials } from './per-credentials.ts';
 
 /** undici's Dispatcher, as the client library takes it (undici is its dependency, not ours). */
 type Dispatcher = Parameters<RequestContext['setDispatcher']>[0];
@@ -20,24 +20,8 @@ export function keepApiConnections(kc: KubeConfig): KubeConfig {
   const target = kc as unknown as { createDispatcher: CreateDispatcher };
   if (typeof target.createDispatcher !== 'function') return kc;
   const original = target.createDispatcher.bind(kc);
-  let kept: { key: string; dispatcher: Dispatcher } | undefined;
-  target.createDispatcher = (cluster, agentOptions) => {
-    const key = keyOf(kc.createDispatcherOptions(cluster, agentOptions));
-    if (kept?.key === key) return kept.dispatcher;
-    const dispatcher = original(cluster, agentOptions);
-    if (!dispatcher) return undefined;
-    const old = kept;
-    kept = { key, dispatcher };
-    old?.dispatcher.close().catch(() => undefined);
-    return dispatcher;
-  };
+  const dispatchers = new PerCredentials<Dispatcher | undefined>((old) => void old?.close().catch(() => undefined));
+  target.createDispatcher = (cluster, agentOptions) =>
+    dispatchers.get(kc.createDispatcherOptions(cluster, agentOptions), () => original(cluster, agentOptions));
   return kc;
-}
-
-/** The options as a string, certificates and keys by their digest. */
-function keyOf(options: unknown): string {
-  return JSON.stringify(options, function (this: Record<string, unknown>, key, value: unknown) {
-    const raw = this[key];
-    return Buffer.isBuffer(raw) ? createHash('sha256').update(raw).digest('hex') : value;
-  });
 }

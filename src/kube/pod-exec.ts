@@ -4,6 +4,7 @@
 import { PassThrough, Writable } from 'node:stream';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { Exec, KubeConfig, type V1Status } from '@kubernetes/client-node';
+import { PerCredentials } from './per-credentials.ts';
 
 export interface ExecRequest {
   namespace: string;
@@ -117,23 +118,16 @@ const views = new WeakMap<KubeConfig, KubeConfig>();
 export function withReusedTlsContext(kc: KubeConfig): KubeConfig {
   const known = views.get(kc);
   if (known) return known;
-  let last: { parts: TlsParts; context: SecureContext } | undefined;
+  const contexts = new PerCredentials<SecureContext>();
   const view = Object.create(kc) as KubeConfig;
   view.applyToHTTPSOptions = async (opts) => {
     await KubeConfig.prototype.applyToHTTPSOptions.call(view, opts);
     const tls = opts as TlsParts & { secureContext?: SecureContext };
     const parts: TlsParts = { ca: tls.ca, cert: tls.cert, key: tls.key, pfx: tls.pfx, passphrase: tls.passphrase };
-    if (!last || !sameParts(last.parts, parts)) last = { parts, context: createSecureContext(definedOnly(parts)) };
-    tls.secureContext = last.context;
+    tls.secureContext = contexts.get(parts, () => createSecureContext(definedOnly(parts)));
   };
   views.set(kc, view);
   return view;
-}
-
-function sameParts(a: TlsParts, b: TlsParts): boolean {
-  const same = (x: unknown, y: unknown): boolean =>
-    x === y || (Buffer.isBuffer(x) && Buffer.isBuffer(y) && x.equals(y)) || JSON.stringify(x) === JSON.stringify(y);
-  return (['ca', 'cert', 'key', 'pfx', 'passphrase'] as const).every((k) => same(a[k], b[k]));
 }
 
 function definedOnly(parts: TlsParts): TlsParts {
