@@ -3,7 +3,9 @@
 // start, then the round trips per step (workflow tasks, activities, local activities,
 // child workflow starts) and, over every step, the p50 time between one milestone and
 // the next (child initiated -> started -> pod created -> ready -> command started ->
-// completed -> pod deleted -> child completed in the parent).
+// completed -> pod deleted -> child completed in the parent); and per build, the sum
+// over its histories of the time the worker held a workflow task (started -> completed)
+// and the time tasks waited to be taken (scheduled -> started), beside the client's part.
 // Usage: node bench/trace.ts [--shape 1x1] [--seconds 0] [--runs 3] [--quiet]
 import { parseArgs } from 'node:util';
 import type { temporal } from '@temporalio/proto';
@@ -67,6 +69,22 @@ function about(e: HistoryEvent, scheduled: Map<number, string>): string {
   return child ?? '';
 }
 
+/** A history's workflow tasks: time from started to completed (the worker holds it) and from scheduled to started. */
+function workflowTaskTimes(events: HistoryEvent[]): { inWorker: number; queued: number } {
+  const at = new Map(events.map((e) => [Number(e.eventId), time(e)]));
+  let inWorker = 0;
+  let queued = 0;
+  for (const e of events) {
+    const done = e.workflowTaskCompletedEventAttributes;
+    if (!done) continue;
+    const started = at.get(Number(done.startedEventId));
+    const scheduled = at.get(Number(done.scheduledEventId));
+    if (started !== undefined) inWorker += time(e) - started;
+    if (started !== undefined && scheduled !== undefined) queued += started - scheduled;
+  }
+  return { inWorker, queued };
+}
+
 const gaps = new Map<string, number[]>();
 const add = (name: string, value: number): void => {
   if (Number.isFinite(value)) gaps.set(name, [...(gaps.get(name) ?? []), value]);
@@ -90,6 +108,7 @@ for (let run = -1; run < runs; run++) {
   if (run < 0) continue;
   buildWalls.push(Date.now() - startedAt);
   const build = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
+  const histories: HistoryEvent[][] = [build];
   const t0 = time(build[0]!);
   const print = (who: string, events: HistoryEvent[]): void => {
     if (values.quiet || run > 0) return;
@@ -112,7 +131,7 @@ for (let run = -1; run < runs; run++) {
     const c = e.childWorkflowExecutionCompletedEventAttributes?.workflowExecution?.workflowId;
     if (c) childDone.set(c, time(e));
   }
-  let parentTasks = build.filter((e) => e.workflowTaskCompletedEventAttributes).length;
+  const parentTasks = build.filter((e) => e.workflowTaskCompletedEventAttributes).length;
   let stageEnd = t0;
   for (let i = 0; i < shape.stages; i++) {
     const stageStart = Math.min(
@@ -123,6 +142,7 @@ for (let run = -1; run < runs; run++) {
       const wid = stepWorkflowId(id, stageName(i), stepName(j));
       const events = (await client.workflow.getHandle(wid).fetchHistory()).events ?? [];
       print(wid, events);
+      histories.push(events);
       stepEvents.push(events.length);
       perStep.workflowTasks.push(events.filter((e) => e.workflowTaskCompletedEventAttributes).length);
       perStep.activities.push(events.filter((e) => e.activityTaskScheduledEventAttributes).length);
@@ -150,8 +170,18 @@ for (let run = -1; run < runs; run++) {
     }
   }
   add('parent: last child done -> build completed', time(build.at(-1)!) - stageEnd);
-  parentTasks += 0;
-  perStep.workflowTasks.push(...[]);
+  const totals = { inWorker: 0, queued: 0 };
+  for (const events of histories) {
+    const { inWorker, queued } = workflowTaskTimes(events);
+    totals.inWorker += inWorker;
+    totals.queued += queued;
+  }
+  add('build: workflow tasks held by the worker (sum over the build and its steps)', totals.inWorker);
+  add('build: workflow tasks waiting to be taken (sum)', totals.queued);
+  add(
+    'build: client start -> first event, last event -> client has the result',
+    buildWalls.at(-1)! - (time(build.at(-1)!) - t0),
+  );
   if (run === 0) figure('build workflow tasks', String(parentTasks));
 }
 

