@@ -85,6 +85,8 @@ function workflowTaskTimes(events: HistoryEvent[]): { inWorker: number; queued: 
   return { inWorker, queued };
 }
 
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+
 const gaps = new Map<string, number[]>();
 const add = (name: string, value: number): void => {
   if (Number.isFinite(value)) gaps.set(name, [...(gaps.get(name) ?? []), value]);
@@ -170,12 +172,8 @@ for (let run = -1; run < runs; run++) {
     }
   }
   add('parent: last child done -> build completed', time(build.at(-1)!) - stageEnd);
-  const totals = { inWorker: 0, queued: 0 };
-  for (const events of histories) {
-    const { inWorker, queued } = workflowTaskTimes(events);
-    totals.inWorker += inWorker;
-    totals.queued += queued;
-  }
+  const tasks = histories.map(workflowTaskTimes);
+  const totals = { inWorker: sum(tasks.map((t) => t.inWorker)), queued: sum(tasks.map((t) => t.queued)) };
   add('build: workflow tasks held by the worker (sum over the build and its steps)', totals.inWorker);
   add('build: workflow tasks waiting to be taken (sum)', totals.queued);
   add(

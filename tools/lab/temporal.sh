@@ -104,13 +104,13 @@ up() {
   need_port "$UI_PORT" LAB_TEMPORAL_UI_PORT "the Temporal Web UI"
   need_port "$HTTP_PORT" LAB_TEMPORAL_HTTP_PORT "the Temporal HTTP API"
   need_port "$METRICS_PORT" LAB_TEMPORAL_METRICS_PORT "Temporal metrics"
-  local begin=$SECONDS attributes pragmas="" pragma
+  local begin=$SECONDS attributes flags="" word
   # Write-ahead log: readers go on while the server writes, and a commit is one append.
   # Still durable across a crash of the server (the chaos bench restarts it); only a
   # power cut may lose the last commits, which the lab does not need to survive.
-  for pragma in ${LAB_TEMPORAL_SQLITE_PRAGMAS-journal_mode=wal synchronous=normal}; do pragmas+=" --sqlite-pragma $pragma"; done
+  for word in ${LAB_TEMPORAL_SQLITE_PRAGMAS-journal_mode=wal synchronous=normal}; do flags+=" --sqlite-pragma $word"; done
   # Dynamic config, KEY=VALUE words (a benchmark's before and after).
-  for pragma in ${LAB_TEMPORAL_DYNAMIC_CONFIG-}; do pragmas+=" --dynamic-config-value $pragma"; done
+  for word in ${LAB_TEMPORAL_DYNAMIC_CONFIG-}; do flags+=" --dynamic-config-value $word"; done
   attributes="$(search_attributes)" || die "could not read src/temporal/search-attributes.json"
   # The Web UI's news feed would fetch from the internet (1.9.1 can turn it off; 1.5.1 cannot).
   if "$(cli)" server start-dev --help 2>/dev/null | grep -q -- --ui-disable-news-fetch; then attributes+=" --ui-disable-news-fetch"; fi
@@ -120,7 +120,7 @@ up() {
   setsid "$(cli)" server start-dev \
     --ip 127.0.0.1 --port "$PORT" --ui-port "$UI_PORT" --http-port "$HTTP_PORT" --metrics-port "$METRICS_PORT" \
     --db-filename "$STATE/temporal.db" --namespace "$NAMESPACE" --log-level warn \
-    $attributes $pragmas >"$STATE/server.log" 2>&1 </dev/null 9>&- &
+    $attributes $flags >"$STATE/server.log" 2>&1 </dev/null 9>&- &
   echo $! > "$STATE/server.pid"
   until healthy; do
     if ! alive || [ $((SECONDS - begin)) -gt 90 ]; then
